@@ -1,0 +1,56 @@
+//! Admin helpers for the command line: the first admin's invitation.
+
+use crate::auth::session;
+use crate::db::tokens::Purpose;
+use crate::db::users::{self, NewUser};
+use crate::db::{self, now, DbPool};
+use crate::domain::contact::EmailAddress;
+use crate::domain::person::FullName;
+use crate::domain::role::Role;
+use crate::mail::link;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("database: {0}")]
+    Database(#[from] diesel::result::Error),
+    #[error("database: {0}")]
+    Pool(#[from] db::PoolError),
+}
+
+/// With no active admin, a one-time link for the first one (they give their email and name
+/// when they accept it). `None` when the clinic already has an admin.
+pub fn bootstrap_invite(pool: &DbPool, public_url: &str) -> Result<Option<String>, AdminError> {
+    let mut conn = pool.get()?;
+    db::write_tx(&mut conn, |conn| {
+        if users::count_active_admins(conn)? > 0 {
+            return Ok(None);
+        }
+        let token = session::link_token(conn, None, Purpose::BootstrapAdmin, now())?;
+        Ok(Some(link(public_url, "accept-invite", &token)))
+    })
+}
+
+/// Creates an admin without a password and returns the link where they set one.
+pub fn create_admin(
+    pool: &DbPool,
+    public_url: &str,
+    email: &str,
+    name: &str,
+    zone: &str,
+) -> Result<String, AdminError> {
+    let email = EmailAddress::parse(email).map_err(|e| AdminError::Invalid(format!("email: {}", e.message)))?;
+    let name = FullName::parse(name).map_err(|e| AdminError::Invalid(format!("name: {}", e.message)))?;
+    let mut conn = pool.get()?;
+    db::write_tx(&mut conn, |conn| {
+        if users::find_by_email(conn, email.as_str())?.is_some() {
+            return Err(AdminError::Invalid("someone already uses this email address".into()));
+        }
+        let now = now();
+        let user = NewUser { email: Some(email.as_str().to_string()), ..NewUser::new(Role::Admin, &name, zone, now) };
+        users::insert(conn, &user)?;
+        let token = session::link_token(conn, Some(&user.id), Purpose::Invite, now)?;
+        Ok(link(public_url, "accept-invite", &token))
+    })
+}

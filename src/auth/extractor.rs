@@ -1,0 +1,65 @@
+//! `AuthUser`: the signed-in caller, checked against the database on every request so that a
+//! deactivated user, or one whose password was reset, is locked out at once.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
+use diesel::prelude::*;
+
+use crate::db::schema::users;
+use crate::domain::role::Role;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    pub id: String,
+    pub role: Role,
+}
+
+impl AuthUser {
+    /// Forbidden unless the caller has one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> Result<(), ApiError> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+}
+
+fn bearer(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string())
+}
+
+impl FromRequest for AuthUser {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer(req);
+        Box::pin(async move {
+            let state = state.ok_or(ApiError::Unavailable)?;
+            let claims = token.and_then(|t| state.jwt.verify(&t)).ok_or(ApiError::Unauthorized)?;
+            let user_id = claims.sub.clone();
+            let current: Option<(String, bool, i32)> = crate::db::run(&state.pool, move |conn| {
+                Ok(users::table
+                    .find(&user_id)
+                    .select((users::role, users::active, users::token_version))
+                    .first(conn)
+                    .optional()?)
+            })
+            .await?;
+            match current {
+                Some((role, true, version)) if version == claims.ver && Role::parse(&role) == Some(claims.role) => {
+                    Ok(AuthUser { id: claims.sub, role: claims.role })
+                }
+                _ => Err(ApiError::Unauthorized),
+            }
+        })
+    }
+}

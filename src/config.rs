@@ -1,0 +1,268 @@
+//! One typed `Config`, read from environment variables (and an optional `.env`).
+//!
+//! The defaults are the embedded set-up: a SQLite file and an `.eml` outbox under `./data`,
+//! a signing secret generated on first run and kept in the data folder. With
+//! `BACKTRACK_ENV=production`, [`Config::check_production`] refuses unsafe settings.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rand::RngCore;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailTransport {
+    /// `.eml` files in a folder: the embedded default.
+    File { dir: PathBuf },
+    /// A real SMTP server (Mailpit in docker-compose, the clinic's relay in production).
+    Smtp,
+}
+
+#[derive(Clone)]
+pub struct Config {
+    pub environment: Environment,
+    pub bind: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub db_pool_size: u32,
+    /// Where links in emails point (the app's web entry point).
+    pub public_url: String,
+    pub jwt_secret: Vec<u8>,
+    /// True when the secret came from the environment rather than the data folder.
+    pub jwt_secret_from_env: bool,
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    pub mail_transport: MailTransport,
+    pub mail_from: String,
+    pub default_time_zone: String,
+    pub http_workers: usize,
+    pub login_throttle: crate::domain::login_throttle::Limits,
+    /// Trust the first `X-Forwarded-For` address (only behind a proxy that sets it).
+    pub trust_forwarded_for: bool,
+    pub print_bootstrap_invite: bool,
+}
+
+impl std::fmt::Debug for Config {
+    // Hand-written so the signing secret can never reach a log line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("environment", &self.environment)
+            .field("bind", &self.bind)
+            .field("data_dir", &self.data_dir)
+            .field("database", &crate::db::Backend::from_url(&self.database_url))
+            .field("public_url", &self.public_url)
+            .field("mail_transport", &self.mail_transport)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{name} is not valid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+    #[error("could not prepare the data folder {path}: {source}")]
+    DataDir { path: PathBuf, source: std::io::Error },
+    #[error("refusing to start in production: {0}")]
+    Unsafe(String),
+}
+
+type Vars = HashMap<String, String>;
+
+impl Config {
+    /// Reads the process environment (after loading `.env` if there is one).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let _ = dotenvy::dotenv();
+        Self::from_vars(std::env::vars().collect())
+    }
+
+    pub fn from_vars(vars: Vars) -> Result<Self, ConfigError> {
+        let get = |name: &str| vars.get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let environment = match get("BACKTRACK_ENV").as_deref() {
+            None | Some("development") => Environment::Development,
+            Some("production") => Environment::Production,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "BACKTRACK_ENV",
+                    reason: format!("expected development or production, got {other:?}"),
+                })
+            }
+        };
+        let data_dir = PathBuf::from(get("BACKTRACK_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let bind = parse::<SocketAddr>(&get, "BACKTRACK_BIND", "127.0.0.1:8080")?;
+        let database_url =
+            get("DATABASE_URL").unwrap_or_else(|| data_dir.join("backtrack.sqlite3").to_string_lossy().into_owned());
+        let mail_transport = match get("BACKTRACK_MAIL_TRANSPORT").as_deref() {
+            None | Some("file") => MailTransport::File {
+                dir: get("BACKTRACK_OUTBOX_DIR").map(PathBuf::from).unwrap_or_else(|| data_dir.join("outbox")),
+            },
+            Some("smtp") => MailTransport::Smtp,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "BACKTRACK_MAIL_TRANSPORT",
+                    reason: format!("expected file or smtp, got {other:?}"),
+                })
+            }
+        };
+        let default_time_zone = get("BACKTRACK_DEFAULT_TIME_ZONE").unwrap_or_else(|| "UTC".into());
+        if default_time_zone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(ConfigError::Invalid {
+                name: "BACKTRACK_DEFAULT_TIME_ZONE",
+                reason: "not an IANA time zone".into(),
+            });
+        }
+        let (jwt_secret, jwt_secret_from_env) = match get("BACKTRACK_JWT_SECRET") {
+            Some(secret) if secret.len() >= 32 => (secret.into_bytes(), true),
+            Some(_) => {
+                return Err(ConfigError::Invalid {
+                    name: "BACKTRACK_JWT_SECRET",
+                    reason: "must be at least 32 characters".into(),
+                })
+            }
+            None if environment == Environment::Production => (Vec::new(), false),
+            None => (load_or_create_secret(&data_dir)?, false),
+        };
+        let config = Config {
+            environment,
+            bind,
+            database_url,
+            db_pool_size: parse(&get, "BACKTRACK_DB_POOL_SIZE", "10")?,
+            public_url: get("BACKTRACK_PUBLIC_URL")
+                .unwrap_or_else(|| format!("http://{bind}"))
+                .trim_end_matches('/')
+                .to_string(),
+            jwt_secret,
+            jwt_secret_from_env,
+            jwt_issuer: get("BACKTRACK_JWT_ISSUER").unwrap_or_else(|| "backtrack".into()),
+            jwt_audience: get("BACKTRACK_JWT_AUDIENCE").unwrap_or_else(|| "backtrack-api".into()),
+            access_token_ttl: Duration::from_secs(parse(&get, "BACKTRACK_ACCESS_TOKEN_TTL_SECONDS", "900")?),
+            refresh_token_ttl: Duration::from_secs(parse(&get, "BACKTRACK_REFRESH_TOKEN_TTL_SECONDS", "2592000")?),
+            mail_transport,
+            mail_from: get("BACKTRACK_MAIL_FROM").unwrap_or_else(|| "BackTrack <no-reply@backtrack.localhost>".into()),
+            default_time_zone,
+            http_workers: parse(&get, "BACKTRACK_HTTP_WORKERS", "0")?,
+            login_throttle: Default::default(),
+            trust_forwarded_for: parse(&get, "BACKTRACK_TRUST_FORWARDED_FOR", "false")?,
+            print_bootstrap_invite: true,
+            data_dir,
+        };
+        if config.environment == Environment::Production {
+            config.check_production()?;
+        }
+        Ok(config)
+    }
+
+    /// Every unsafe production setting, named, so the operator can fix them all at once.
+    pub fn check_production(&self) -> Result<(), ConfigError> {
+        let mut problems = Vec::new();
+        if !self.jwt_secret_from_env {
+            problems.push("BACKTRACK_JWT_SECRET is not set (at least 32 random characters)");
+        }
+        if matches!(self.mail_transport, MailTransport::File { .. }) {
+            problems.push("BACKTRACK_MAIL_TRANSPORT is file; set smtp and the SMTP settings");
+        }
+        if !self.public_url.starts_with("https://") {
+            problems.push("BACKTRACK_PUBLIC_URL is not https://");
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigError::Unsafe(problems.join("; ")))
+        }
+    }
+
+    pub fn access_token_ttl_secs(&self) -> i64 {
+        self.access_token_ttl.as_secs() as i64
+    }
+}
+
+fn parse<T: std::str::FromStr>(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: &str,
+) -> Result<T, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    let raw = get(name).unwrap_or_else(|| default.to_string());
+    raw.parse::<T>().map_err(|e| ConfigError::Invalid { name, reason: e.to_string() })
+}
+
+/// The embedded set-up keeps a generated secret beside its database, readable by the owner only.
+fn load_or_create_secret(data_dir: &Path) -> Result<Vec<u8>, ConfigError> {
+    let io = |source| ConfigError::DataDir { path: data_dir.to_path_buf(), source };
+    std::fs::create_dir_all(data_dir).map_err(io)?;
+    let path = data_dir.join("jwt-secret");
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        let existing = existing.trim();
+        if existing.len() >= 32 {
+            return Ok(existing.as_bytes().to_vec());
+        }
+    }
+    let mut bytes = [0u8; 48];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let secret = crate::auth::secret_token::encode(&bytes);
+    write_private(&path, &secret).map_err(io)?;
+    Ok(secret.into_bytes())
+}
+
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)?.write_all(contents.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> Vars {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn defaults_are_the_embedded_setup() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config::from_vars(vars(&[("BACKTRACK_DATA_DIR", dir.path().to_str().unwrap())])).unwrap();
+        assert!(config.database_url.ends_with("backtrack.sqlite3"));
+        assert_eq!(config.bind.to_string(), "127.0.0.1:8080");
+        assert!(matches!(config.mail_transport, MailTransport::File { .. }));
+        assert!(config.jwt_secret.len() >= 32);
+        // The generated secret is kept: a second start signs with the same key.
+        let again = Config::from_vars(vars(&[("BACKTRACK_DATA_DIR", dir.path().to_str().unwrap())])).unwrap();
+        assert_eq!(config.jwt_secret, again.jwt_secret);
+    }
+
+    #[test]
+    fn production_names_every_unsafe_setting() {
+        let err = Config::from_vars(vars(&[("BACKTRACK_ENV", "production")])).err().unwrap().to_string();
+        assert!(err.contains("BACKTRACK_JWT_SECRET"), "{err}");
+        assert!(err.contains("BACKTRACK_MAIL_TRANSPORT"), "{err}");
+        assert!(err.contains("BACKTRACK_PUBLIC_URL"), "{err}");
+    }
+
+    #[test]
+    fn production_starts_with_safe_settings() {
+        let config = Config::from_vars(vars(&[
+            ("BACKTRACK_ENV", "production"),
+            ("BACKTRACK_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+            ("BACKTRACK_MAIL_TRANSPORT", "smtp"),
+            ("BACKTRACK_PUBLIC_URL", "https://clinic.example"),
+        ]));
+        assert!(config.is_ok());
+    }
+}

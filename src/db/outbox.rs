@@ -1,0 +1,106 @@
+//! The notification outbox: every email is a row written in the same transaction as the change
+//! that caused it. Delivery (claim, send, acknowledge) is the worker's side.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::notification_outbox;
+use super::{new_id, DbConnection};
+
+/// A message to queue. `dedupe_key` is unique: queueing the same key twice stores it once.
+#[derive(Debug, Clone)]
+pub struct NewEmail {
+    pub kind: &'static str,
+    pub recipient: String,
+    pub user_id: Option<String>,
+    pub dedupe_key: String,
+    /// Higher goes first (red-flag alerts ahead of reminders).
+    pub priority: i32,
+    pub due_at: NaiveDateTime,
+    pub expires_at: Option<NaiveDateTime>,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+    /// JSON array of attachments (file name, content type, base64 content), if any.
+    pub attachments: Option<String>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = notification_outbox)]
+struct Row<'a> {
+    id: String,
+    kind: &'a str,
+    recipient: &'a str,
+    user_id: Option<&'a str>,
+    dedupe_key: &'a str,
+    priority: i32,
+    due_at: NaiveDateTime,
+    expires_at: Option<NaiveDateTime>,
+    status: &'a str,
+    attempts: i32,
+    next_attempt_at: NaiveDateTime,
+    subject: &'a str,
+    body_text: &'a str,
+    body_html: &'a str,
+    attachments: Option<&'a str>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+/// Queues `email`; returns false when a row with its de-duplication key already exists.
+pub fn enqueue(conn: &mut DbConnection, email: &NewEmail, now: NaiveDateTime) -> QueryResult<bool> {
+    let row = Row {
+        id: new_id(),
+        kind: email.kind,
+        recipient: &email.recipient,
+        user_id: email.user_id.as_deref(),
+        dedupe_key: &email.dedupe_key,
+        priority: email.priority,
+        due_at: email.due_at,
+        expires_at: email.expires_at,
+        status: "pending",
+        attempts: 0,
+        next_attempt_at: email.due_at,
+        subject: &email.subject,
+        body_text: &email.body_text,
+        body_html: &email.body_html,
+        attachments: email.attachments.as_deref(),
+        created_at: now,
+        updated_at: now,
+    };
+    let insert = diesel::insert_into(notification_outbox::table)
+        .values(&row)
+        .on_conflict(notification_outbox::dedupe_key)
+        .do_nothing();
+    // Backend-specific: ON CONFLICT is spelled the same but typed per backend.
+    let inserted = match conn {
+        DbConnection::Pg(conn) => insert.execute(conn)?,
+        DbConnection::Sqlite(conn) => insert.execute(conn)?,
+    };
+    Ok(inserted == 1)
+}
+
+impl NewEmail {
+    /// A message to send now, once: account emails, notices.
+    pub fn immediate(
+        kind: &'static str,
+        recipient: &str,
+        user_id: Option<&str>,
+        content: crate::mail::Content,
+        now: NaiveDateTime,
+    ) -> Self {
+        Self {
+            kind,
+            recipient: recipient.to_string(),
+            user_id: user_id.map(str::to_string),
+            dedupe_key: format!("{kind}:{}", new_id()),
+            priority: 0,
+            due_at: now,
+            expires_at: None,
+            subject: content.subject,
+            body_text: content.text,
+            body_html: content.html,
+            attachments: None,
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! Pure rules and the small types that can only hold valid values. No I/O here: nothing in
+//! `domain/` touches the database, the network or the clock it is not handed.
+
+pub mod contact;
+pub mod login_throttle;
+pub mod password_policy;
+pub mod person;
+pub mod role;
+
+/// Why a value was refused: a stable `code` and a sentence for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Invalid {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+}

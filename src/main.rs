@@ -1,0 +1,110 @@
+//! The `backtrack` command: serve, migrate, print the OpenAPI document, admin helpers.
+
+use std::process::ExitCode;
+
+use backtrack::config::Config;
+use backtrack::startup::{self, Application};
+use backtrack::{admin, routes, telemetry};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "backtrack", version, about = "The BackTrack API for physical-therapy practices")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the API (migrates the database first).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Create an admin and print the link where they set their password.
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+fn config() -> Result<Config, ExitCode> {
+    Config::from_env().map_err(|err| {
+        eprintln!("backtrack: {err}");
+        ExitCode::from(2)
+    })
+}
+
+fn fail(err: impl std::fmt::Display) -> ExitCode {
+    eprintln!("backtrack: {err}");
+    ExitCode::FAILURE
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Openapi => {
+            print!("{}", routes::openapi::document_json());
+            ExitCode::SUCCESS
+        }
+        Command::Migrate => {
+            let config = match config() {
+                Ok(config) => config,
+                Err(code) => return code,
+            };
+            match startup::open_database(&config) {
+                Ok(_) => {
+                    println!("database is up to date");
+                    ExitCode::SUCCESS
+                }
+                Err(err) => fail(err),
+            }
+        }
+        Command::CreateAdmin { email, name } => {
+            let config = match config() {
+                Ok(config) => config,
+                Err(code) => return code,
+            };
+            let pool = match startup::open_database(&config) {
+                Ok(pool) => pool,
+                Err(err) => return fail(err),
+            };
+            match admin::create_admin(&pool, &config.public_url, &email, &name, &config.default_time_zone) {
+                Ok(link) => {
+                    println!("Admin created. They set their password here (valid 7 days):\n{link}");
+                    ExitCode::SUCCESS
+                }
+                Err(err) => fail(err),
+            }
+        }
+        Command::Serve => {
+            telemetry::init();
+            let config = match config() {
+                Ok(config) => config,
+                Err(code) => return code,
+            };
+            tracing::info!(?config, "starting");
+            let public_url = config.public_url.clone();
+            let app = match Application::build(config).await {
+                Ok(app) => app,
+                Err(err) => return fail(err),
+            };
+            match admin::bootstrap_invite(&app.state().pool, &public_url) {
+                Ok(Some(link)) => println!(
+                    "\nNo admin yet. Open this one-time link to create the first admin (valid 24 hours):\n{link}\n"
+                ),
+                Ok(None) => {}
+                Err(err) => return fail(err),
+            }
+            tracing::info!(port = app.port(), "listening");
+            match app.run_until_stopped().await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => fail(err),
+            }
+        }
+    }
+}

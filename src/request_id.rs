@@ -1,0 +1,108 @@
+//! Every request gets an id: taken from a well-formed incoming `X-Request-Id` or made here, sent
+//! back in the response header, put in problem documents and audit rows, and logged with the
+//! route pattern (never the raw path or query, which can hold names or tokens).
+
+use std::future::{ready, Ready};
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+
+use crate::state::AppState;
+
+pub const HEADER: &str = "x-request-id";
+
+tokio::task_local! {
+    static CURRENT: String;
+}
+
+/// The id of the request being handled on this task, if any.
+pub fn current() -> Option<String> {
+    CURRENT.try_with(Clone::clone).ok()
+}
+
+#[derive(Debug, Clone)]
+struct RequestId(String);
+
+fn acceptable(incoming: &str) -> bool {
+    (8..=64).contains(&incoming.len()) && incoming.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+pub async fn middleware(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let id = req
+        .headers()
+        .get(HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| acceptable(v))
+        .map(str::to_string)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let started = Instant::now();
+    let method = req.method().clone();
+    let mut response = CURRENT.scope(id.clone(), next.call(req)).await?;
+    let route = response.request().match_pattern().unwrap_or_else(|| "<unmatched>".into());
+    let status = response.status().as_u16();
+    tracing::info!(
+        request_id = %id,
+        method = %method,
+        route = %route,
+        status,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(HeaderName::from_static(HEADER), value);
+    }
+    Ok(response)
+}
+
+/// Facts about the request that audit rows record: its id and the client's address.
+#[derive(Debug, Clone)]
+pub struct RequestMeta {
+    pub request_id: Option<String>,
+    pub client_ip: Option<String>,
+}
+
+impl RequestMeta {
+    pub fn of(req: &HttpRequest) -> Self {
+        let trust_forwarded =
+            req.app_data::<web::Data<AppState>>().is_some_and(|state| state.config.trust_forwarded_for);
+        let forwarded = trust_forwarded
+            .then(|| {
+                req.headers().get("x-forwarded-for")?.to_str().ok()?.split(',').next().map(|s| s.trim().to_string())
+            })
+            .flatten();
+        Self {
+            request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
+            client_ip: forwarded.or_else(|| req.peer_addr().map(|addr| addr.ip().to_string())),
+        }
+    }
+}
+
+impl FromRequest for RequestMeta {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Ok(RequestMeta::of(req)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::acceptable;
+
+    #[test]
+    fn only_plain_ids_are_taken_from_clients() {
+        assert!(acceptable("3f1c2a9e-7b1d-4c55-9a51-0e4b6f3b2d11"));
+        assert!(!acceptable("short"));
+        assert!(!acceptable("has spaces in it"));
+        assert!(!acceptable("new\nline-injection"));
+    }
+}

@@ -1,0 +1,114 @@
+//! The audit log, for admins: newest first, filterable by patient, actor and action.
+
+use actix_web::{get, web, HttpResponse};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::paging::{self, PageParams};
+use crate::auth::AuthUser;
+use crate::db;
+use crate::db::audit::{self as audit_log, AuditEntry, AuditFilter, AuditRow};
+use crate::domain::role::Role;
+use crate::error::{ApiError, Problem};
+use crate::request_id::RequestMeta;
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEvent {
+    pub id: String,
+    pub occurred_at: DateTime<Utc>,
+    pub actor_id: Option<String>,
+    pub actor_role: Option<String>,
+    pub patient_id: Option<String>,
+    /// e.g. `auth.login`, `patient.read`, `staff.update`.
+    pub action: String,
+    pub target_id: Option<String>,
+    /// `success`, `denied`, `throttled` or `not_found`.
+    pub outcome: String,
+    pub request_id: Option<String>,
+    pub client_ip: Option<String>,
+    pub detail: Option<String>,
+}
+
+impl From<AuditRow> for AuditEvent {
+    fn from(row: AuditRow) -> Self {
+        Self {
+            id: row.id,
+            occurred_at: row.occurred_at.and_utc(),
+            actor_id: row.actor_id,
+            actor_role: row.actor_role,
+            patient_id: row.patient_id,
+            action: row.action,
+            target_id: row.target_id,
+            outcome: row.outcome,
+            request_id: row.request_id,
+            client_ip: row.client_ip,
+            detail: row.detail,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditPage {
+    pub items: Vec<AuditEvent>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    pub patient_id: Option<String>,
+    pub actor_id: Option<String>,
+    pub action: Option<String>,
+}
+
+const CURSOR_TIME: &str = "%Y-%m-%dT%H:%M:%S%.6f";
+
+#[utoipa::path(
+    tag = "audit",
+    security(("bearer" = [])),
+    params(AuditQuery, PageParams),
+    responses(
+        (status = 200, body = AuditPage),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/audit")]
+pub async fn list_audit(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    meta: RequestMeta,
+    query: web::Query<AuditQuery>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(&[Role::Admin])?;
+    let limit = page.limit()?;
+    let before = match page.cursor(2)? {
+        Some(parts) => {
+            let at = NaiveDateTime::parse_from_str(&parts[0], CURSOR_TIME)
+                .map_err(|_| ApiError::field("cursor", "invalid", "this cursor is not one this list gave out"))?;
+            Some((at, parts[1].clone()))
+        }
+        None => None,
+    };
+    let query = query.into_inner();
+    let filter = AuditFilter { patient_id: query.patient_id, actor_id: query.actor_id, action: query.action };
+    let rows = db::run(&state.pool, move |conn| {
+        let rows = audit_log::list(conn, &filter, before, limit + 1)?;
+        let mut entry = AuditEntry::new("audit.read", &meta).actor(&user.id, user.role);
+        if let Some(patient) = &filter.patient_id {
+            entry = entry.patient(patient);
+        }
+        entry.write(conn)?;
+        Ok(rows)
+    })
+    .await?;
+    let (items, next_cursor) = paging::page(
+        rows,
+        limit,
+        |r| paging::encode_cursor(&[&r.occurred_at.format(CURSOR_TIME).to_string(), &r.id]),
+        AuditEvent::from,
+    );
+    Ok(HttpResponse::Ok().json(AuditPage { items, next_cursor }))
+}

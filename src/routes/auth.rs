@@ -1,0 +1,311 @@
+//! Sign-up, email verification, sign-in, refresh-token rotation and sign-out.
+
+use actix_web::{post, web, HttpResponse};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::validate::Checks;
+use super::views::{Accepted, TokenResponse};
+use crate::auth::password::Verified;
+use crate::auth::{secret_token, session};
+use crate::db::audit::{AuditEntry, Outcome};
+use crate::db::outbox::{self, NewEmail};
+use crate::db::tokens::{self, Purpose};
+use crate::db::users::{self, NewUser};
+use crate::db::{self, login_attempts, now};
+use crate::domain::contact::{EmailAddress, PhoneNumber};
+use crate::domain::login_throttle::{self, Decision};
+use crate::domain::password_policy::NewPassword;
+use crate::domain::person::{self, FullName};
+use crate::domain::role::Role;
+use crate::error::{ApiError, Problem};
+use crate::mail::{account_emails, link};
+use crate::request_id::RequestMeta;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RegisterRequest {
+    pub email: String,
+    /// 8 to 128 characters; the most common passwords are refused.
+    pub password: String,
+    pub full_name: String,
+    pub phone: Option<String>,
+    pub date_of_birth: NaiveDate,
+    /// IANA time zone, e.g. `America/Chicago`: reminders follow it.
+    pub time_zone: String,
+}
+
+/// Patient sign-up. The answer is the same whether or not the email is taken (the owner of an
+/// existing account gets an email instead), so sign-up cannot be used to discover accounts.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RegisterRequest,
+    responses(
+        (status = 202, description = "Check your email to confirm the address", body = Accepted),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/auth/register")]
+pub async fn register(
+    state: web::Data<AppState>,
+    meta: RequestMeta,
+    body: web::Json<RegisterRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let today = now().date();
+    let mut checks = Checks::default();
+    let email = checks.field("email", EmailAddress::parse(&body.email));
+    let password = checks.field("password", NewPassword::parse(&body.password, Some(&body.email)));
+    let name = checks.field("full_name", FullName::parse(&body.full_name));
+    let phone = checks.optional("phone", body.phone.as_deref(), PhoneNumber::parse);
+    let dob = checks.field("date_of_birth", person::date_of_birth(body.date_of_birth, today));
+    let zone = checks.field("time_zone", person::time_zone(&body.time_zone));
+    let (email, password, name, phone, dob, zone) =
+        checks.finish(|| Some((email?, password?, name?, phone?, dob?, zone?)))?;
+
+    // Hash whatever happens next, so a taken email takes as long to answer as a new one.
+    let hash = state.hasher.hash(password.expose().to_string()).await?;
+    let public_url = state.config.public_url.clone();
+    let result = db::transaction(&state.pool, move |conn| {
+        let now = now();
+        let audit = AuditEntry::new("auth.register", &meta);
+        if let Some(existing) = users::find_by_email(conn, email.as_str())? {
+            let content = if existing.password_hash.is_none() && existing.role == Role::Patient.as_str() {
+                // A patient the front desk created: the mailbox owner sets up the account.
+                let token = session::link_token(conn, Some(&existing.id), Purpose::Invite, now)?;
+                account_emails::patient_invite(&existing.full_name, &link(&public_url, "accept-invite", &token))
+            } else {
+                let token = session::link_token(conn, Some(&existing.id), Purpose::PasswordReset, now)?;
+                account_emails::already_registered(&existing.full_name, &link(&public_url, "reset-password", &token))
+            };
+            outbox::enqueue(
+                conn,
+                &NewEmail::immediate("account_exists", email.as_str(), Some(&existing.id), content, now),
+                now,
+            )?;
+            audit.target(&existing.id).outcome(Outcome::Denied).detail("email_taken").write(conn)?;
+            return Ok(());
+        }
+        let user = NewUser {
+            email: Some(email.as_str().to_string()),
+            password_hash: Some(hash),
+            phone: phone.map(PhoneNumber::into_string),
+            date_of_birth: Some(dob),
+            ..NewUser::new(Role::Patient, &name, zone.name(), now)
+        };
+        users::insert(conn, &user)?;
+        let token = session::link_token(conn, Some(&user.id), Purpose::VerifyEmail, now)?;
+        let content = account_emails::verify_email(&user.full_name, &link(&public_url, "verify-email", &token));
+        outbox::enqueue(conn, &NewEmail::immediate("verify_email", email.as_str(), Some(&user.id), content, now), now)?;
+        audit.actor(&user.id, Role::Patient).patient(&user.id).target(&user.id).write(conn)?;
+        Ok(())
+    })
+    .await;
+    match result {
+        // Two sign-ups with one address raced: the other one won, and the answer is the same.
+        Ok(()) | Err(ApiError::Conflict { .. }) => {}
+        Err(err) => return Err(err),
+    }
+    Ok(HttpResponse::Accepted().json(Accepted::new(
+        "pending_verification",
+        "If this address can be used, we have sent it an email. Follow the link in it to continue.",
+    )))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TokenRequest {
+    /// The token from the emailed link.
+    pub token: String,
+}
+
+#[utoipa::path(
+    tag = "auth",
+    request_body = TokenRequest,
+    responses(
+        (status = 200, description = "The address is confirmed", body = Accepted),
+        (status = 400, description = "Invalid, expired or used token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/auth/verify-email")]
+pub async fn verify_email(
+    state: web::Data<AppState>,
+    meta: RequestMeta,
+    body: web::Json<TokenRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let hash = secret_token::hash(body.token.trim());
+    db::transaction(&state.pool, move |conn| {
+        let now = now();
+        let Some(token) = tokens::consume_one_time(conn, &hash, &[Purpose::VerifyEmail], now)? else {
+            AuditEntry::new("auth.verify_email", &meta).outcome(Outcome::Denied).write(conn)?;
+            return Ok(Err(ApiError::InvalidToken));
+        };
+        let user_id = token.user_id.unwrap_or_default();
+        users::mark_email_verified(conn, &user_id, now)?;
+        AuditEntry::new("auth.verify_email", &meta).actor(&user_id, Role::Patient).patient(&user_id).write(conn)?;
+        Ok(Ok(()))
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(Accepted::new("verified", "Your email address is confirmed.")))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[utoipa::path(
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in", body = TokenResponse),
+        (status = 401, description = "Wrong email or password", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/auth/login")]
+pub async fn login(
+    state: web::Data<AppState>,
+    meta: RequestMeta,
+    body: web::Json<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let LoginRequest { email, password } = body.into_inner();
+    let email = email.trim().to_lowercase();
+    let account_key = secret_token::hash(&email);
+    let client_key = meta.client_ip.clone().unwrap_or_else(|| "unknown".into());
+    let limits = state.config.login_throttle;
+
+    let (decision, user) = {
+        let (account_key, client_key) = (account_key.clone(), client_key.clone());
+        db::run(&state.pool, move |conn| {
+            let now = now();
+            let since = now - chrono::Duration::from_std(limits.window).unwrap_or_default();
+            let account = login_attempts::account_failures(conn, &account_key, since)?;
+            let client = login_attempts::client_failures(conn, &client_key, since)?;
+            Ok((login_throttle::decide(&limits, &account, &client, now), users::find_by_email(conn, &email)?))
+        })
+        .await?
+    };
+    if let Decision::Throttle { retry_after_secs } = decision {
+        let mut entry = AuditEntry::new("auth.login", &meta).outcome(Outcome::Throttled);
+        if let Some(user) = &user {
+            entry = entry.subject(user);
+        }
+        db::run(&state.pool, move |conn| Ok(entry.write(conn)?)).await?;
+        return Err(ApiError::RateLimited { retry_after_secs });
+    }
+
+    let stored = user.as_ref().filter(|u| u.active).and_then(|u| u.password_hash.clone());
+    let verified = state.hasher.verify(password, stored).await?;
+    let (keys, refresh_ttl) = (state.jwt.clone(), state.config.refresh_token_ttl);
+    db::transaction(&state.pool, move |conn| {
+        let now = now();
+        let entry = AuditEntry::new("auth.login", &meta);
+        match (verified, user) {
+            (Verified::Match { rehash }, Some(mut user)) => {
+                if let Some(rehash) = rehash {
+                    users::set_password(conn, &user.id, &rehash, false, now)?;
+                    user.password_hash = Some(rehash);
+                }
+                login_attempts::record(conn, &account_key, &client_key, true, now)?;
+                let session = session::start(conn, &keys, &user, refresh_ttl, now)?;
+                entry.subject(&user).write(conn)?;
+                Ok(Ok(TokenResponse::new(session, user)))
+            }
+            (_, user) => {
+                login_attempts::record(conn, &account_key, &client_key, false, now)?;
+                let entry = match &user {
+                    Some(user) => entry.subject(user),
+                    None => entry,
+                };
+                entry.outcome(Outcome::Denied).write(conn)?;
+                Ok(Err(ApiError::InvalidCredentials))
+            }
+        }
+    })
+    .await?
+    .map(|tokens| HttpResponse::Ok().json(tokens))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+/// Trades a refresh token for a new pair. Every refresh token works once: presenting one that
+/// was already used ends its whole family (someone else has a copy) and answers 401.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "A new access and refresh token", body = TokenResponse),
+        (status = 401, description = "Unknown, expired, revoked or reused token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/auth/refresh")]
+pub async fn refresh(
+    state: web::Data<AppState>,
+    meta: RequestMeta,
+    body: web::Json<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let hash = secret_token::hash(body.refresh_token.trim());
+    let keys = state.jwt.clone();
+    db::transaction(&state.pool, move |conn| {
+        let now = now();
+        let entry = AuditEntry::new("auth.refresh", &meta);
+        let Some(presented) = tokens::find_refresh(conn, &hash)? else {
+            entry.outcome(Outcome::Denied).detail("unknown_token").write(conn)?;
+            return Ok(Err(ApiError::Unauthorized));
+        };
+        let user = users::find(conn, &presented.user_id)?.ok_or(ApiError::Unauthorized)?;
+        let entry = entry.subject(&user);
+        if presented.revoked_at.is_some() || presented.expires_at <= now || !user.active {
+            entry.outcome(Outcome::Denied).detail("revoked_or_expired").write(conn)?;
+            return Ok(Err(ApiError::Unauthorized));
+        }
+        if !tokens::use_refresh(conn, &presented.id, now)? {
+            // Reuse: whoever holds this family, the thief or the owner, must sign in again.
+            tokens::revoke_family(conn, &presented.family_id, now)?;
+            AuditEntry::new("auth.refresh_token_reuse", &meta)
+                .subject(&user)
+                .outcome(Outcome::Denied)
+                .detail(format!("family={}", presented.family_id))
+                .write(conn)?;
+            return Ok(Err(ApiError::Unauthorized));
+        }
+        let session = session::rotate(conn, &keys, &user, &presented, now)?;
+        entry.write(conn)?;
+        Ok(Ok(TokenResponse::new(session, user)))
+    })
+    .await?
+    .map(|tokens| HttpResponse::Ok().json(tokens))
+}
+
+/// Ends the session the refresh token belongs to (its whole family). Always 204.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses((status = 204, description = "Signed out"))
+)]
+#[post("/v1/auth/logout")]
+pub async fn logout(
+    state: web::Data<AppState>,
+    meta: RequestMeta,
+    body: web::Json<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let hash = secret_token::hash(body.refresh_token.trim());
+    db::transaction(&state.pool, move |conn| {
+        if let Some(presented) = tokens::find_refresh(conn, &hash)? {
+            let now = now();
+            tokens::revoke_family(conn, &presented.family_id, now)?;
+            if let Some(user) = users::find(conn, &presented.user_id)? {
+                AuditEntry::new("auth.logout", &meta).subject(&user).write(conn)?;
+            }
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,301 @@
+//! Patients' contact records, as the front desk manages them: create (a patient who phoned in,
+//! optionally invited to the app), search, read and correct. Every read and write is audited.
+
+use actix_web::{get, patch, post, web, HttpResponse};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::me::ProfileChanges;
+use super::paging::{self, PageParams};
+use super::validate::Checks;
+use super::views::{UserPage, UserView};
+use crate::auth::{session, AuthUser};
+use crate::db::audit::{self, AuditEntry, Outcome};
+use crate::db::outbox::{self, NewEmail};
+use crate::db::tokens::Purpose;
+use crate::db::users::{self, NameCursor, NewUser, PatientSearch, UserChanges, UserRow};
+use crate::db::{self, now, DbConnection};
+use crate::domain::contact::{EmailAddress, PhoneNumber};
+use crate::domain::person::{self, FullName};
+use crate::domain::role::Role;
+use crate::error::{ApiError, Problem};
+use crate::mail::{account_emails, link};
+use crate::request_id::RequestMeta;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreatePatientRequest {
+    pub full_name: String,
+    pub date_of_birth: NaiveDate,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// IANA time zone; the clinic's default when absent.
+    pub time_zone: Option<String>,
+    /// Email the patient an invitation to set a password and use the app (needs `email`).
+    #[serde(default)]
+    pub invite: bool,
+    /// Create even though a patient with the same name and date of birth exists.
+    #[serde(default)]
+    pub allow_duplicate: bool,
+}
+
+#[utoipa::path(
+    tag = "patients",
+    security(("bearer" = [])),
+    request_body = CreatePatientRequest,
+    responses(
+        (status = 201, body = UserView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`email_taken`, or `possible_duplicate` (same name and date of birth)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/patients")]
+pub async fn create_patient(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    meta: RequestMeta,
+    body: web::Json<CreatePatientRequest>,
+) -> Result<HttpResponse, ApiError> {
+    if !user.role.manages_patients() {
+        return Err(ApiError::Forbidden);
+    }
+    let body = body.into_inner();
+    let mut checks = Checks::default();
+    let name = checks.field("full_name", FullName::parse(&body.full_name));
+    let dob = checks.field("date_of_birth", person::date_of_birth(body.date_of_birth, now().date()));
+    let email = checks.optional("email", body.email.as_deref(), EmailAddress::parse);
+    let phone = checks.optional("phone", body.phone.as_deref(), PhoneNumber::parse);
+    let zone = checks.optional("time_zone", body.time_zone.as_deref(), person::time_zone);
+    if body.invite && body.email.is_none() {
+        checks.fail("email", "required", "an email address is needed to invite the patient");
+    }
+    let (name, dob, email, phone, zone) = checks.finish(|| Some((name?, dob?, email?, phone?, zone?)))?;
+    let zone = zone.map_or_else(|| state.config.default_time_zone.clone(), |z| z.name().to_string());
+    let public_url = state.config.public_url.clone();
+    let row = db::transaction(&state.pool, move |conn| {
+        let now = now();
+        if let Some(email) = &email {
+            if users::find_by_email(conn, email.as_str())?.is_some() {
+                return Err(ApiError::conflict("email_taken", "someone already uses this email address"));
+            }
+        }
+        if !body.allow_duplicate && same_person_exists(conn, &name, dob)? {
+            return Err(ApiError::conflict(
+                "possible_duplicate",
+                "a patient with this name and date of birth exists; search for them, or send allow_duplicate: true",
+            ));
+        }
+        let new = NewUser {
+            email: email.as_ref().map(|e| e.as_str().to_string()),
+            phone: phone.map(PhoneNumber::into_string),
+            date_of_birth: Some(dob),
+            created_by: Some(user.id.clone()),
+            ..NewUser::new(Role::Patient, &name, &zone, now)
+        };
+        users::insert(conn, &new)?;
+        if let (true, Some(email)) = (body.invite, &email) {
+            let token = session::link_token(conn, Some(&new.id), Purpose::Invite, now)?;
+            let content = account_emails::patient_invite(name.as_str(), &link(&public_url, "accept-invite", &token));
+            outbox::enqueue(
+                conn,
+                &NewEmail::immediate("patient_invite", email.as_str(), Some(&new.id), content, now),
+                now,
+            )?;
+        }
+        AuditEntry::new("patient.create", &meta)
+            .actor(&user.id, user.role)
+            .patient(&new.id)
+            .target(&new.id)
+            .write(conn)?;
+        users::find(conn, &new.id)?.ok_or(ApiError::NotFound)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(UserView::from(row)))
+}
+
+fn same_person_exists(conn: &mut DbConnection, name: &FullName, dob: NaiveDate) -> Result<bool, ApiError> {
+    let search = PatientSearch { text: name.search_key(), phone_digits: None, date_of_birth: None };
+    let candidates = users::search_patients(conn, Some(&search), None, 50)?;
+    Ok(candidates.iter().any(|c| c.name_key == name.search_key() && c.date_of_birth == Some(dob)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PatientQuery {
+    /// Part of a name or email; digits also match phone numbers, and `YYYY-MM-DD` a date of birth.
+    pub q: Option<String>,
+}
+
+fn search_terms(q: Option<&str>) -> Result<Option<PatientSearch>, ApiError> {
+    let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) else { return Ok(None) };
+    if q.chars().count() > 100 {
+        return Err(ApiError::field("q", "too_long", "a search has at most 100 characters"));
+    }
+    let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+    let looks_like_phone = digits.len() >= 4 && q.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    Ok(Some(PatientSearch {
+        text: q.to_lowercase(),
+        phone_digits: looks_like_phone.then_some(digits),
+        date_of_birth: NaiveDate::parse_from_str(q, "%Y-%m-%d").ok(),
+    }))
+}
+
+#[utoipa::path(
+    tag = "patients",
+    security(("bearer" = [])),
+    params(PatientQuery, PageParams),
+    responses(
+        (status = 200, description = "Patients ordered by name", body = UserPage),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/patients")]
+pub async fn list_patients(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    meta: RequestMeta,
+    search: web::Query<PatientQuery>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    if !user.role.reads_patients() {
+        return Err(ApiError::Forbidden);
+    }
+    let limit = page.limit()?;
+    let after = page
+        .cursor(2)?
+        .map(|mut parts| NameCursor { id: parts.pop().unwrap_or_default(), name_key: parts.pop().unwrap_or_default() });
+    let terms = search_terms(search.q.as_deref())?;
+    let rows = db::run(&state.pool, move |conn| {
+        let rows = users::search_patients(conn, terms.as_ref(), after.as_ref(), limit + 1)?;
+        // Each patient shown is a read of their record.
+        let shown = AuditEntry::new("patient.list", &meta).actor(&user.id, user.role);
+        let entries: Vec<AuditEntry> = rows.iter().take(limit as usize).map(|r| shown.for_patient(&r.id)).collect();
+        audit::write_all(conn, &entries)?;
+        Ok(rows)
+    })
+    .await?;
+    let (items, next_cursor) =
+        paging::page(rows, limit, |r| paging::encode_cursor(&[&r.name_key, &r.id]), UserView::from);
+    Ok(HttpResponse::Ok().json(UserPage { items, next_cursor }))
+}
+
+/// The patient with `id` as `user` may see them: staff see every patient, a patient only
+/// themselves. Anything else is "not found", so ids of other patients reveal nothing.
+fn visible_patient(conn: &mut DbConnection, user: &AuthUser, id: &str) -> Result<Option<UserRow>, ApiError> {
+    if !(user.role.reads_patients() || (user.role == Role::Patient && user.id == id)) {
+        return Ok(None);
+    }
+    Ok(users::find(conn, id)?.filter(|row| row.role == Role::Patient.as_str()))
+}
+
+#[utoipa::path(
+    tag = "patients",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The patient's id")),
+    responses(
+        (status = 200, body = UserView),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/patients/{id}")]
+pub async fn get_patient(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    meta: RequestMeta,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let row = db::run(&state.pool, move |conn| {
+        let row = visible_patient(conn, &user, &id)?;
+        let entry = AuditEntry::new("patient.read", &meta).actor(&user.id, user.role).target(&id);
+        match row {
+            Some(row) => {
+                entry.patient(&row.id).write(conn)?;
+                Ok(Some(row))
+            }
+            None => {
+                entry.outcome(Outcome::NotFound).write(conn)?;
+                Ok(None)
+            }
+        }
+    })
+    .await?
+    .ok_or(ApiError::NotFound)?;
+    Ok(HttpResponse::Ok().json(UserView::from(row)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PatientChanges {
+    #[serde(flatten)]
+    pub profile: ProfileChanges,
+    /// A new address is unverified until the patient confirms it; `null` removes it.
+    #[serde(default, deserialize_with = "super::nullable::field")]
+    #[schema(value_type = Option<String>)]
+    pub email: Option<Option<String>>,
+}
+
+#[utoipa::path(
+    tag = "patients",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The patient's id")),
+    request_body = PatientChanges,
+    responses(
+        (status = 200, body = UserView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/v1/patients/{id}")]
+pub async fn update_patient(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    meta: RequestMeta,
+    path: web::Path<String>,
+    body: web::Json<PatientChanges>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let PatientChanges { profile, email } = body.into_inner();
+    let mut checks = Checks::default();
+    let mut changes = UserChanges::default();
+    profile.parse_into(&mut checks, &mut changes);
+    let email = match email {
+        Some(Some(raw)) => checks.field("email", EmailAddress::parse(&raw)).map(|e| Some(Some(e.into_string()))),
+        Some(None) => Some(Some(None)),
+        None => Some(None),
+    };
+    let new_email = checks.finish(|| email)?;
+    let row = db::transaction(&state.pool, move |conn| {
+        let now = now();
+        let target = visible_patient(conn, &user, &id)?;
+        let entry = AuditEntry::new("patient.update", &meta).actor(&user.id, user.role).target(&id);
+        let Some(target) = target else {
+            entry.outcome(Outcome::NotFound).write(conn)?;
+            return Ok(Err(ApiError::NotFound));
+        };
+        if !user.role.manages_patients() {
+            entry.patient(&target.id).outcome(Outcome::Denied).write(conn)?;
+            return Ok(Err(ApiError::Forbidden));
+        }
+        if let Some(email) = &new_email {
+            if email.as_deref() != target.email.as_deref() {
+                if let Some(address) = email {
+                    if users::find_by_email(conn, address)?.is_some() {
+                        return Err(ApiError::conflict("email_taken", "someone already uses this email address"));
+                    }
+                }
+                changes.email = Some(email.clone());
+                users::clear_email_verification(conn, &target.id)?;
+            }
+        }
+        users::update(conn, &target.id, &changes, now)?;
+        entry.patient(&target.id).write(conn)?;
+        Ok(Ok(users::find(conn, &target.id)?.ok_or(ApiError::NotFound)?))
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(UserView::from(row)))
+}

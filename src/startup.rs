@@ -1,0 +1,160 @@
+//! Builds the running service: pool, migrations, the actix `App` and its server. Tests call
+//! [`Application::build`] with port 0 and read the port back.
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::middleware::{from_fn, DefaultHeaders};
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::config::Config;
+use crate::db::{self, DbPool};
+use crate::error::{ApiError, FieldError};
+use crate::state::AppState;
+use crate::{housekeeping, request_id, routes};
+
+/// Request bodies larger than this are refused with 413.
+pub const JSON_LIMIT_BYTES: usize = 64 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot open the database: {0}")]
+    Pool(#[from] db::PoolError),
+    #[error("cannot migrate the database: {0}")]
+    Migrate(db::migrations::MigrationError),
+    #[error("cannot listen on the address: {0}")]
+    Bind(#[from] std::io::Error),
+}
+
+/// Opens the pool and brings the schema up to date.
+pub fn open_database(config: &Config) -> Result<DbPool, StartupError> {
+    let pool = db::build_pool(&config.database_url, config.db_pool_size)?;
+    let mut conn = pool.get()?;
+    db::migrations::run_pending(&mut conn).map_err(StartupError::Migrate)?;
+    Ok(pool)
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: AppState,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> Result<Self, StartupError> {
+        let pool = {
+            let config = config.clone();
+            tokio::task::spawn_blocking(move || {
+                crate::auth::password::prepare_decoy();
+                open_database(&config)
+            })
+            .await
+            .map_err(|e| StartupError::Bind(std::io::Error::other(e)))??
+        };
+        let listener = TcpListener::bind(config.bind)?;
+        let port = listener.local_addr()?.port();
+        let workers = config.http_workers;
+        let state = AppState::new(config, pool);
+        let app_state = state.clone();
+        let api = routes::openapi::document();
+        let mut server = HttpServer::new(move || build_app(app_state.clone(), api.clone())).listen(listener)?;
+        if workers > 0 {
+            server = server.workers(workers);
+        }
+        Ok(Self { port, server: server.run(), state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let sweeper = tokio::spawn(housekeeping::run(self.state.pool.clone()));
+        let result = self.server.await;
+        sweeper.abort();
+        result
+    }
+}
+
+fn build_app(
+    state: AppState,
+    api: utoipa::openapi::OpenApi,
+) -> App<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(web::Data::new(state))
+        .app_data(json_config())
+        .app_data(web::PathConfig::default().error_handler(path_error))
+        .app_data(web::QueryConfig::default().error_handler(query_error))
+        .configure(|cfg| routes::configure(&mut utoipa_actix_web::service_config::ServiceConfig::new(cfg)))
+        .service(web::redirect("/docs", "/docs/"))
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
+        .default_service(web::to(not_found))
+        .wrap(
+            DefaultHeaders::new()
+                .add(("X-Content-Type-Options", "nosniff"))
+                .add(("X-Frame-Options", "DENY"))
+                .add(("Referrer-Policy", "no-referrer"))
+                .add(("Cache-Control", "no-store")),
+        )
+        .wrap(from_fn(request_id::middleware))
+}
+
+async fn not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::NotFound)
+}
+
+fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default().limit(JSON_LIMIT_BYTES).error_handler(|err, _req| json_error(err).into())
+}
+
+/// Turns a body that could not be read into a problem: 413 too large, 415 not JSON,
+/// 422 for JSON of the wrong shape (naming the field when serde does), 400 for broken JSON.
+fn json_error(err: JsonPayloadError) -> ApiError {
+    match err {
+        JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => ApiError::PayloadTooLarge,
+        JsonPayloadError::ContentType => ApiError::UnsupportedMediaType,
+        JsonPayloadError::Deserialize(err) if err.is_data() => {
+            let message = err.to_string();
+            let field = between(&message, "field `", "`").unwrap_or("body").to_string();
+            ApiError::Validation(vec![FieldError::new(field, "invalid", strip_position(&message))])
+        }
+        JsonPayloadError::Deserialize(err) => {
+            ApiError::MalformedBody(format!("the body is not valid JSON: {}", strip_position(&err.to_string())))
+        }
+        other => ApiError::MalformedBody(other.to_string()),
+    }
+}
+
+fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let from = text.find(start)? + start.len();
+    let to = text[from..].find(end)? + from;
+    Some(&text[from..to])
+}
+
+fn strip_position(message: &str) -> String {
+    message.split(" at line ").next().unwrap_or(message).to_string()
+}
+
+fn path_error(err: PathError, _req: &HttpRequest) -> actix_web::Error {
+    ApiError::MalformedBody(format!("the path is not valid: {err}")).into()
+}
+
+fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let message = err.to_string();
+    let field = between(&message, "field `", "`").unwrap_or("query").to_string();
+    ApiError::Validation(vec![FieldError::new(field, "invalid", message)]).into()
+}

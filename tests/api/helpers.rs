@@ -1,0 +1,201 @@
+//! `spawn_app()`: a running BackTrack on port 0 with a fresh database — a SQLite file by
+//! default, a new PostgreSQL database when `TEST_DATABASE_URL` is set (dropped afterwards).
+
+use std::collections::HashMap;
+
+use backtrack::config::Config;
+use backtrack::db::schema::notification_outbox;
+use backtrack::db::users::NewUser;
+use backtrack::db::{self, DbConnection, DbPool};
+use backtrack::domain::person::FullName;
+use backtrack::domain::role::Role;
+use backtrack::startup::Application;
+use backtrack::state::AppState;
+use diesel::prelude::*;
+use diesel::Connection;
+use serde_json::{json, Value};
+
+pub const PASSWORD: &str = "Lumbar-hinge-2026";
+
+/// A PostgreSQL database made for one test and dropped after it.
+struct TestDatabase {
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut conn) = diesel::PgConnection::establish(&self.admin_url) {
+            let _ =
+                diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name)).execute(&mut conn);
+        }
+    }
+}
+
+fn database_url(data_dir: &std::path::Path) -> (String, Option<TestDatabase>) {
+    match std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
+        Some(admin_url) => {
+            let name = format!("backtrack_test_{}", uuid::Uuid::new_v4().simple());
+            let mut conn = diesel::PgConnection::establish(&admin_url).expect("TEST_DATABASE_URL reachable");
+            diesel::sql_query(format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).expect("create test database");
+            let (base, query) = match admin_url.split_once('?') {
+                Some((base, query)) => (base.to_string(), format!("?{query}")),
+                None => (admin_url.clone(), String::new()),
+            };
+            let base = base.rsplit_once('/').map(|(host, _)| host.to_string()).unwrap_or(base);
+            (format!("{base}/{name}{query}"), Some(TestDatabase { admin_url, name }))
+        }
+        None => (data_dir.join("backtrack.sqlite3").to_string_lossy().into_owned(), None),
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    /// Holds the SQLite file (when used) and the generated secret until the test ends.
+    _data_dir: tempfile::TempDir,
+    _database: Option<TestDatabase>,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Like [`spawn_app`], after `adjust` has changed the configuration.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let (url, database) = database_url(data_dir.path());
+    let vars: HashMap<String, String> = [
+        ("BACKTRACK_DATA_DIR", data_dir.path().to_string_lossy().into_owned()),
+        ("DATABASE_URL", url),
+        ("BACKTRACK_BIND", "127.0.0.1:0".into()),
+        ("BACKTRACK_PUBLIC_URL", "https://app.backtrack.test".into()),
+        ("BACKTRACK_HTTP_WORKERS", "1".into()),
+        ("BACKTRACK_DB_POOL_SIZE", "4".into()),
+        ("BACKTRACK_DEFAULT_TIME_ZONE", "America/Chicago".into()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let mut config = Config::from_vars(vars).expect("test config");
+    adjust(&mut config);
+    let app = Application::build(config).await.expect("app builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state().clone();
+    tokio::spawn(app.run_until_stopped());
+    TestApp { address, client: reqwest::Client::new(), state, _data_dir: data_dir, _database: database }
+}
+
+/// An email as the outbox holds it.
+#[derive(Debug, Clone)]
+pub struct QueuedEmail {
+    pub kind: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+impl QueuedEmail {
+    /// The one-time token in the email's link.
+    pub fn token(&self) -> String {
+        let start = self.text.find("token=").expect("a link with a token") + "token=".len();
+        self.text[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub fn pool(&self) -> &DbPool {
+        &self.state.pool
+    }
+
+    pub fn conn(&self) -> diesel::r2d2::PooledConnection<diesel::r2d2::ConnectionManager<DbConnection>> {
+        self.pool().get().expect("a connection")
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.client.post(self.url(path)).json(body).send().await.expect("request sent")
+    }
+
+    pub async fn post_as(&self, token: &str, path: &str, body: &Value) -> reqwest::Response {
+        self.client.post(self.url(path)).bearer_auth(token).json(body).send().await.expect("request sent")
+    }
+
+    pub async fn patch_as(&self, token: &str, path: &str, body: &Value) -> reqwest::Response {
+        self.client.patch(self.url(path)).bearer_auth(token).json(body).send().await.expect("request sent")
+    }
+
+    pub async fn get_as(&self, token: &str, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).bearer_auth(token).send().await.expect("request sent")
+    }
+
+    /// Every email queued to `recipient`, oldest first.
+    pub fn emails_to(&self, recipient: &str) -> Vec<QueuedEmail> {
+        let rows: Vec<(String, String, String, String)> = notification_outbox::table
+            .filter(notification_outbox::recipient.eq(recipient))
+            .order(notification_outbox::id.asc())
+            .select((
+                notification_outbox::kind,
+                notification_outbox::subject,
+                notification_outbox::body_text,
+                notification_outbox::body_html,
+            ))
+            .load(&mut self.conn())
+            .expect("outbox query");
+        rows.into_iter().map(|(kind, subject, text, html)| QueuedEmail { kind, subject, text, html }).collect()
+    }
+
+    pub fn last_email_to(&self, recipient: &str) -> QueuedEmail {
+        self.emails_to(recipient).pop().unwrap_or_else(|| panic!("no email to {recipient}"))
+    }
+
+    /// A user straight in the database, with [`PASSWORD`]; returns the id.
+    pub async fn create_user(&self, role: Role, email: &str, name: &str) -> String {
+        let hash = self.state.hasher.hash(PASSWORD.to_string()).await.expect("hash");
+        let now = db::now();
+        let user = NewUser {
+            email: Some(email.to_string()),
+            email_verified_at: Some(now),
+            password_hash: Some(hash),
+            date_of_birth: (role == Role::Patient).then(|| chrono::NaiveDate::from_ymd_opt(1980, 5, 17).unwrap()),
+            ..NewUser::new(role, &FullName::parse(name).unwrap(), "America/Chicago", now)
+        };
+        backtrack::db::users::insert(&mut self.conn(), &user).expect("insert user");
+        user.id
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> reqwest::Response {
+        self.post("/v1/auth/login", &json!({"email": email, "password": password})).await
+    }
+
+    /// Signs in and returns (access token, refresh token).
+    pub async fn sign_in(&self, email: &str) -> (String, String) {
+        let response = self.login(email, PASSWORD).await;
+        assert_eq!(response.status(), 200, "sign-in of {email}");
+        let body: Value = response.json().await.unwrap();
+        (body["access_token"].as_str().unwrap().to_string(), body["refresh_token"].as_str().unwrap().to_string())
+    }
+
+    /// A user of `role` created and signed in: (id, access token).
+    pub async fn user_with_token(&self, role: Role, email: &str, name: &str) -> (String, String) {
+        let id = self.create_user(role, email, name).await;
+        let (access, _) = self.sign_in(email).await;
+        (id, access)
+    }
+}
+
+/// Asserts a problem+json answer with `status` and `code`; returns the document.
+pub async fn assert_problem(response: reqwest::Response, status: u16, code: &str) -> Value {
+    assert_eq!(response.status().as_u16(), status, "status");
+    let content_type = response.headers().get("content-type").map(|v| v.to_str().unwrap().to_string());
+    assert_eq!(content_type.as_deref(), Some("application/problem+json"));
+    let body: Value = response.json().await.expect("problem body");
+    assert_eq!(body["code"], code, "{body}");
+    assert_eq!(body["status"], status);
+    assert!(body["title"].is_string() && body["type"].is_string(), "{body}");
+    body
+}

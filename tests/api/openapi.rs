@@ -1,0 +1,42 @@
+use serde_json::Value;
+
+use crate::helpers::spawn_app;
+
+const COMMITTED: &str = include_str!("../../openapi/openapi.json");
+const REGENERATE: &str = "cargo run -q -- openapi > openapi/openapi.json";
+
+#[test]
+fn the_committed_document_matches_the_code() {
+    let generated = backtrack::routes::openapi::document_json();
+    assert!(
+        generated == COMMITTED,
+        "openapi/openapi.json is out of date with the code. Regenerate it with:\n    {REGENERATE}"
+    );
+}
+
+#[tokio::test]
+async fn the_served_document_is_the_committed_one() {
+    let app = spawn_app().await;
+    let served: Value = app.client.get(app.url("/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let committed: Value = serde_json::from_str(COMMITTED).unwrap();
+    assert_eq!(served, committed, "regenerate with: {REGENERATE}");
+}
+
+#[test]
+fn every_operation_documents_its_errors_and_protected_ones_their_security() {
+    let doc: Value = serde_json::from_str(COMMITTED).unwrap();
+    let open = ["/healthz", "/readyz"];
+    let public_auth = "/v1/auth/";
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let responses = operation["responses"].as_object().unwrap();
+            assert!(!responses.is_empty(), "{method} {path} has responses");
+            if !open.contains(&path.as_str()) && !path.starts_with(public_auth) {
+                assert!(operation.get("security").is_some(), "{method} {path} names its security scheme");
+                assert!(responses.keys().any(|s| s.starts_with('4')), "{method} {path} documents an error");
+            }
+        }
+    }
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    assert!(doc["components"]["schemas"]["Problem"].is_object());
+}

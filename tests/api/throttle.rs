@@ -1,0 +1,75 @@
+//! Failed sign-ins are throttled per account and per client address, and an unknown email
+//! costs the same password work as a wrong password.
+
+use backtrack::domain::role::Role;
+use serde_json::json;
+
+use crate::helpers::{assert_problem, spawn_app, PASSWORD};
+
+fn login_failures(app: &crate::helpers::TestApp) -> i64 {
+    use backtrack::db::schema::login_attempts;
+    use diesel::prelude::*;
+    login_attempts::table.filter(login_attempts::succeeded.eq(false)).count().get_result(&mut app.conn()).unwrap()
+}
+
+#[tokio::test]
+async fn an_account_is_throttled_after_ten_failures_even_with_the_right_password() {
+    let app = spawn_app().await;
+    app.create_user(Role::Patient, "hal@example.org", "Hal Patient").await;
+    for attempt in 0..10 {
+        let response = app.login("hal@example.org", &format!("wrong-password-{attempt}")).await;
+        assert_problem(response, 401, "invalid_credentials").await;
+    }
+    let response = app.login("hal@example.org", PASSWORD).await;
+    let retry_after: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!(retry_after > 0 && retry_after <= 15 * 60, "{retry_after}");
+    assert_problem(response, 429, "rate_limited").await;
+    // Throttled attempts are not even tried: the account's failures stop at the limit.
+    for _ in 0..5 {
+        assert_eq!(app.login("hal@example.org", "still-wrong-123").await.status(), 429);
+    }
+    assert_eq!(login_failures(&app), 10);
+    // Another account from the same address is not locked by this one.
+    app.create_user(Role::Patient, "ivy@example.org", "Ivy Patient").await;
+    assert_eq!(app.login("ivy@example.org", PASSWORD).await.status(), 200);
+}
+
+#[tokio::test]
+async fn a_client_spraying_many_accounts_is_throttled() {
+    let app = spawn_app().await;
+    app.create_user(Role::Patient, "jo@example.org", "Jo Patient").await;
+    for n in 0..50 {
+        let response = app.login(&format!("nobody{n}@example.org"), "Guess-password-1").await;
+        assert_eq!(response.status(), 401, "attempt {n}");
+    }
+    let response = app.login("jo@example.org", PASSWORD).await;
+    assert!(response.headers().contains_key("retry-after"));
+    assert_problem(response, 429, "rate_limited").await;
+}
+
+#[tokio::test]
+async fn unknown_emails_cost_the_same_password_work_as_wrong_passwords() {
+    let app = spawn_app().await;
+    app.create_user(Role::Patient, "kim@example.org", "Kim Patient").await;
+    let before = app.state.hasher.verifications();
+    let unknown = app.login("nobody@example.org", "Whatever-pass-1").await;
+    let after_unknown = app.state.hasher.verifications();
+    let wrong = app.login("kim@example.org", "Whatever-pass-1").await;
+    let after_wrong = app.state.hasher.verifications();
+    assert_eq!(after_unknown - before, 1, "an unknown email runs one argon2 verification");
+    assert_eq!(after_wrong - after_unknown, 1, "a wrong password runs one argon2 verification");
+    // And the answers cannot be told apart.
+    let unknown = assert_problem(unknown, 401, "invalid_credentials").await;
+    let wrong = assert_problem(wrong, 401, "invalid_credentials").await;
+    assert_eq!(unknown["detail"], wrong["detail"]);
+}
+
+#[tokio::test]
+async fn deactivated_staff_with_the_right_password_cannot_sign_in() {
+    let app = spawn_app().await;
+    let (_, admin) = app.user_with_token(Role::Admin, "admin@clinic.example", "Ada Admin").await;
+    let id = app.create_user(Role::FrontDesk, "fd@clinic.example", "Finn Desk").await;
+    let response = app.patch_as(&admin, &format!("/v1/staff/{id}"), &json!({"active": false})).await;
+    assert_eq!(response.status(), 200);
+    assert_problem(app.login("fd@clinic.example", PASSWORD).await, 401, "invalid_credentials").await;
+}
