@@ -2,7 +2,7 @@
 
 use crate::auth::session;
 use crate::db::tokens::Purpose;
-use crate::db::users::{self, NewUser};
+use crate::db::users::{self, UserRow};
 use crate::db::{self, now, DbPool};
 use crate::domain::contact::EmailAddress;
 use crate::domain::person::FullName;
@@ -48,7 +48,7 @@ pub fn create_admin(
             return Err(AdminError::Invalid("someone already uses this email address".into()));
         }
         let now = now();
-        let user = NewUser { email: Some(email.as_str().to_string()), ..NewUser::new(Role::Admin, &name, zone, now) };
+        let user = UserRow { email: Some(email.as_str().to_string()), ..UserRow::new(Role::Admin, &name, zone, now) };
         users::insert(conn, &user)?;
         let token = session::link_token(conn, Some(&user.id), Purpose::Invite, now)?;
         Ok(link(public_url, "accept-invite", &token))

@@ -7,7 +7,7 @@ use diesel::sql_types::{Bool, Nullable};
 use super::schema::users;
 use super::DbConnection;
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]
 pub struct UserRow {
     pub id: String,
@@ -28,28 +28,7 @@ pub struct UserRow {
     pub updated_at: NaiveDateTime,
 }
 
-#[derive(Debug, Insertable)]
-#[diesel(table_name = users)]
-pub struct NewUser {
-    pub id: String,
-    pub email: Option<String>,
-    pub email_verified_at: Option<NaiveDateTime>,
-    pub password_hash: Option<String>,
-    pub role: String,
-    pub full_name: String,
-    pub name_key: String,
-    pub phone: Option<String>,
-    pub date_of_birth: Option<NaiveDate>,
-    pub time_zone: String,
-    pub title: Option<String>,
-    pub active: bool,
-    pub token_version: i32,
-    pub created_by: Option<String>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-}
-
-impl NewUser {
+impl UserRow {
     /// An active user with a name and nothing else yet; callers fill in the rest.
     pub fn new(
         role: crate::domain::role::Role,
@@ -114,7 +93,7 @@ pub fn find_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option
     users::table.filter(users::email.eq(email)).select(UserRow::as_select()).first(conn).optional()
 }
 
-pub fn insert(conn: &mut DbConnection, user: &NewUser) -> QueryResult<()> {
+pub fn insert(conn: &mut DbConnection, user: &UserRow) -> QueryResult<()> {
     diesel::insert_into(users::table).values(user).execute(conn).map(|_| ())
 }
 

@@ -12,7 +12,7 @@ use crate::auth::{secret_token, session};
 use crate::db::audit::{AuditEntry, Outcome};
 use crate::db::outbox::{self, NewEmail};
 use crate::db::tokens::{self, Purpose};
-use crate::db::users::{self, NewUser};
+use crate::db::users::{self, UserRow};
 use crate::db::{self, login_attempts, now};
 use crate::domain::contact::{EmailAddress, PhoneNumber};
 use crate::domain::login_throttle::{self, Decision};
@@ -88,12 +88,12 @@ pub async fn register(
             audit.target(&existing.id).outcome(Outcome::Denied).detail("email_taken").write(conn)?;
             return Ok(());
         }
-        let user = NewUser {
+        let user = UserRow {
             email: Some(email.as_str().to_string()),
             password_hash: Some(hash),
             phone: phone.map(PhoneNumber::into_string),
             date_of_birth: Some(dob),
-            ..NewUser::new(Role::Patient, &name, zone.name(), now)
+            ..UserRow::new(Role::Patient, &name, zone.name(), now)
         };
         users::insert(conn, &user)?;
         let token = session::link_token(conn, Some(&user.id), Purpose::VerifyEmail, now)?;

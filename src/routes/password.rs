@@ -10,7 +10,7 @@ use crate::auth::{secret_token, session};
 use crate::db::audit::{AuditEntry, Outcome};
 use crate::db::outbox::{self, NewEmail};
 use crate::db::tokens::{self, Purpose};
-use crate::db::users::{self, NewUser, UserRow};
+use crate::db::users::{self, UserRow};
 use crate::db::{self, now, DbConnection};
 use crate::domain::contact::EmailAddress;
 use crate::domain::password_policy::NewPassword;
@@ -222,10 +222,10 @@ fn create_first_admin(
     let (Some(email), Some(name)) = (email, name) else {
         return Err(ApiError::Validation(missing));
     };
-    let user = NewUser {
+    let user = UserRow {
         email: Some(email.into_string()),
         password_hash: Some(hash),
-        ..NewUser::new(Role::Admin, &name, zone, now)
+        ..UserRow::new(Role::Admin, &name, zone, now)
     };
     users::insert(conn, &user)?;
     users::find(conn, &user.id)?.ok_or(ApiError::InvalidToken)

@@ -14,7 +14,7 @@ use crate::auth::{session, AuthUser};
 use crate::db::audit::{self, AuditEntry, Outcome};
 use crate::db::outbox::{self, NewEmail};
 use crate::db::tokens::Purpose;
-use crate::db::users::{self, NameCursor, NewUser, PatientSearch, UserChanges, UserRow};
+use crate::db::users::{self, NameCursor, PatientSearch, UserChanges, UserRow};
 use crate::db::{self, now, DbConnection};
 use crate::domain::contact::{EmailAddress, PhoneNumber};
 use crate::domain::person::{self, FullName};
@@ -87,12 +87,12 @@ pub async fn create_patient(
                 "a patient with this name and date of birth exists; search for them, or send allow_duplicate: true",
             ));
         }
-        let new = NewUser {
+        let new = UserRow {
             email: email.as_ref().map(|e| e.as_str().to_string()),
             phone: phone.map(PhoneNumber::into_string),
             date_of_birth: Some(dob),
             created_by: Some(user.id.clone()),
-            ..NewUser::new(Role::Patient, &name, &zone, now)
+            ..UserRow::new(Role::Patient, &name, &zone, now)
         };
         users::insert(conn, &new)?;
         if let (true, Some(email)) = (body.invite, &email) {

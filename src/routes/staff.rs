@@ -12,7 +12,7 @@ use crate::auth::{session, AuthUser};
 use crate::db::audit::AuditEntry;
 use crate::db::outbox::{self, NewEmail};
 use crate::db::tokens::{self, Purpose};
-use crate::db::users::{self, NameCursor, NewUser, UserChanges};
+use crate::db::users::{self, NameCursor, UserChanges, UserRow};
 use crate::db::{self, now};
 use crate::domain::contact::EmailAddress;
 use crate::domain::person::FullName;
@@ -91,11 +91,11 @@ pub async fn invite_staff(
         if users::find_by_email(conn, email.as_str())?.is_some() {
             return Err(ApiError::conflict("email_taken", "someone already uses this email address"));
         }
-        let new = NewUser {
+        let new = UserRow {
             email: Some(email.as_str().to_string()),
             title,
             created_by: Some(user.id.clone()),
-            ..NewUser::new(role, &name, &zone, now)
+            ..UserRow::new(role, &name, &zone, now)
         };
         users::insert(conn, &new)?;
         let token = session::link_token(conn, Some(&new.id), Purpose::Invite, now)?;

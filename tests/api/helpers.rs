@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use backtrack::config::Config;
 use backtrack::db::schema::notification_outbox;
-use backtrack::db::users::NewUser;
+use backtrack::db::users::UserRow;
 use backtrack::db::{self, DbConnection, DbPool};
 use backtrack::domain::person::FullName;
 use backtrack::domain::role::Role;
@@ -157,12 +157,12 @@ impl TestApp {
     pub async fn create_user(&self, role: Role, email: &str, name: &str) -> String {
         let hash = self.state.hasher.hash(PASSWORD.to_string()).await.expect("hash");
         let now = db::now();
-        let user = NewUser {
+        let user = UserRow {
             email: Some(email.to_string()),
             email_verified_at: Some(now),
             password_hash: Some(hash),
             date_of_birth: (role == Role::Patient).then(|| chrono::NaiveDate::from_ymd_opt(1980, 5, 17).unwrap()),
-            ..NewUser::new(role, &FullName::parse(name).unwrap(), "America/Chicago", now)
+            ..UserRow::new(role, &FullName::parse(name).unwrap(), "America/Chicago", now)
         };
         backtrack::db::users::insert(&mut self.conn(), &user).expect("insert user");
         user.id
