@@ -1,6 +1,7 @@
-//! Admin helpers for the command line: the first admin's invitation.
+//! Admin helpers for the command line: the first admin's invitation, workers' API tokens.
 
-use crate::auth::session;
+use crate::auth::{secret_token, session};
+use crate::db::api_tokens;
 use crate::db::tokens::Purpose;
 use crate::db::users::{self, UserRow};
 use crate::db::{self, now, DbPool};
@@ -53,4 +54,18 @@ pub fn create_admin(
         let token = session::link_token(conn, Some(&user.id), Purpose::Invite, now)?;
         Ok(link(public_url, "accept-invite", &token))
     })
+}
+
+/// A new API token for the worker user called `name` (made if needed). With `replace`, that
+/// worker's earlier tokens stop working. The token is shown once; only its hash is kept.
+pub fn issue_worker_token(pool: &DbPool, name: &str, zone: &str, replace: bool) -> Result<String, AdminError> {
+    let token = format!("{}{}", api_tokens::PREFIX, secret_token::generate());
+    let mut conn = pool.get()?;
+    db::write_tx(&mut conn, |conn| {
+        let now = now();
+        let worker = api_tokens::worker_user(conn, name, zone, now)?;
+        api_tokens::insert(conn, &worker.id, name, &secret_token::hash(&token), replace, now)?;
+        Ok::<_, AdminError>(())
+    })?;
+    Ok(token)
 }

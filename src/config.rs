@@ -22,7 +22,154 @@ pub enum MailTransport {
     /// `.eml` files in a folder: the embedded default.
     File { dir: PathBuf },
     /// A real SMTP server (Mailpit in docker-compose, the clinic's relay in production).
-    Smtp,
+    Smtp(SmtpSettings),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    /// Plain text: only for a local catcher such as Mailpit.
+    None,
+    StartTls,
+    /// TLS from the first byte (SMTPS, usually port 465).
+    Tls,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    pub username: Option<String>,
+    pub password: Option<String>,
+}
+
+impl std::fmt::Debug for SmtpSettings {
+    // The password never reaches a log line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpSettings")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("security", &self.security)
+            .field("authenticated", &self.username.is_some())
+            .finish()
+    }
+}
+
+/// How email leaves: the transport and the sender. The worker reads the same settings.
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    pub transport: MailTransport,
+    pub from: String,
+}
+
+impl MailSettings {
+    pub fn from_vars(vars: &Vars, data_dir: &Path) -> Result<Self, ConfigError> {
+        let get = getter(vars);
+        let transport = match get("BACKTRACK_MAIL_TRANSPORT").as_deref() {
+            None | Some("file") => MailTransport::File {
+                dir: get("BACKTRACK_OUTBOX_DIR").map(PathBuf::from).unwrap_or_else(|| data_dir.join("outbox")),
+            },
+            Some("smtp") => MailTransport::Smtp(SmtpSettings {
+                host: get("BACKTRACK_SMTP_HOST").ok_or(ConfigError::Invalid {
+                    name: "BACKTRACK_SMTP_HOST",
+                    reason: "required with BACKTRACK_MAIL_TRANSPORT=smtp".into(),
+                })?,
+                port: parse(&get, "BACKTRACK_SMTP_PORT", "587")?,
+                security: match get("BACKTRACK_SMTP_SECURITY").as_deref() {
+                    None | Some("starttls") => SmtpSecurity::StartTls,
+                    Some("tls") => SmtpSecurity::Tls,
+                    Some("none") => SmtpSecurity::None,
+                    Some(other) => {
+                        return Err(ConfigError::Invalid {
+                            name: "BACKTRACK_SMTP_SECURITY",
+                            reason: format!("expected none, starttls or tls, got {other:?}"),
+                        })
+                    }
+                },
+                username: get("BACKTRACK_SMTP_USERNAME"),
+                password: get("BACKTRACK_SMTP_PASSWORD"),
+            }),
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "BACKTRACK_MAIL_TRANSPORT",
+                    reason: format!("expected file or smtp, got {other:?}"),
+                })
+            }
+        };
+        let from = get("BACKTRACK_MAIL_FROM").unwrap_or_else(|| "BackTrack <no-reply@backtrack.localhost>".into());
+        if from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(ConfigError::Invalid {
+                name: "BACKTRACK_MAIL_FROM",
+                reason: "not a mailbox like Name <a@b.c>".into(),
+            });
+        }
+        Ok(Self { transport, from })
+    }
+}
+
+/// How a worker paces itself; the same for the in-process worker and `backtrack worker`.
+#[derive(Debug, Clone, Copy)]
+pub struct WorkerSettings {
+    /// Emails being sent at once.
+    pub concurrency: usize,
+    /// How long a claimed email stays reserved to this worker.
+    pub lease: Duration,
+    /// How long to wait before asking again when nothing was due.
+    pub idle_poll: Duration,
+}
+
+impl WorkerSettings {
+    pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
+        let get = getter(vars);
+        Ok(Self {
+            concurrency: parse::<usize>(&get, "BACKTRACK_WORKER_CONCURRENCY", "8")?.clamp(1, 100),
+            lease: Duration::from_secs(parse::<u64>(&get, "BACKTRACK_WORKER_LEASE_SECONDS", "60")?.clamp(5, 3600)),
+            idle_poll: Duration::from_millis(parse(&get, "BACKTRACK_WORKER_POLL_MILLIS", "1000")?),
+        })
+    }
+}
+
+/// What `backtrack worker` needs: where the API is, its token, and how to send.
+#[derive(Clone)]
+pub struct WorkerConfig {
+    pub api_url: String,
+    pub token: String,
+    pub mail: MailSettings,
+    pub settings: WorkerSettings,
+}
+
+impl std::fmt::Debug for WorkerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WorkerConfig")
+            .field("api_url", &self.api_url)
+            .field("mail", &self.mail)
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl WorkerConfig {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let _ = dotenvy::dotenv();
+        Self::from_vars(std::env::vars().collect())
+    }
+
+    pub fn from_vars(vars: Vars) -> Result<Self, ConfigError> {
+        let get = getter(&vars);
+        let data_dir = PathBuf::from(get("BACKTRACK_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        Ok(Self {
+            api_url: get("BACKTRACK_API_URL")
+                .unwrap_or_else(|| "http://127.0.0.1:8080".into())
+                .trim_end_matches('/')
+                .to_string(),
+            token: get("BACKTRACK_WORKER_TOKEN").ok_or(ConfigError::Invalid {
+                name: "BACKTRACK_WORKER_TOKEN",
+                reason: "required; create one with `backtrack issue-worker-token`".into(),
+            })?,
+            mail: MailSettings::from_vars(&vars, &data_dir)?,
+            settings: WorkerSettings::from_vars(&vars)?,
+        })
+    }
 }
 
 #[derive(Clone)]
@@ -41,14 +188,17 @@ pub struct Config {
     pub jwt_audience: String,
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
-    pub mail_transport: MailTransport,
-    pub mail_from: String,
+    pub mail: MailSettings,
+    /// Retries of failed deliveries: how many attempts, and the first back-off.
+    pub delivery_policy: crate::domain::retry::RetryPolicy,
+    /// Run one outbox worker inside `serve` (the embedded set-up needs one command).
+    pub in_process_worker: bool,
+    pub worker: WorkerSettings,
     pub default_time_zone: String,
     pub http_workers: usize,
     pub login_throttle: crate::domain::login_throttle::Limits,
     /// Trust the first `X-Forwarded-For` address (only behind a proxy that sets it).
     pub trust_forwarded_for: bool,
-    pub print_bootstrap_invite: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -60,7 +210,8 @@ impl std::fmt::Debug for Config {
             .field("data_dir", &self.data_dir)
             .field("database", &crate::db::Backend::from_url(&self.database_url))
             .field("public_url", &self.public_url)
-            .field("mail_transport", &self.mail_transport)
+            .field("mail", &self.mail)
+            .field("in_process_worker", &self.in_process_worker)
             .finish_non_exhaustive()
     }
 }
@@ -85,7 +236,7 @@ impl Config {
     }
 
     pub fn from_vars(vars: Vars) -> Result<Self, ConfigError> {
-        let get = |name: &str| vars.get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let get = getter(&vars);
         let environment = match get("BACKTRACK_ENV").as_deref() {
             None | Some("development") => Environment::Development,
             Some("production") => Environment::Production,
@@ -100,18 +251,7 @@ impl Config {
         let bind = parse::<SocketAddr>(&get, "BACKTRACK_BIND", "127.0.0.1:8080")?;
         let database_url =
             get("DATABASE_URL").unwrap_or_else(|| data_dir.join("backtrack.sqlite3").to_string_lossy().into_owned());
-        let mail_transport = match get("BACKTRACK_MAIL_TRANSPORT").as_deref() {
-            None | Some("file") => MailTransport::File {
-                dir: get("BACKTRACK_OUTBOX_DIR").map(PathBuf::from).unwrap_or_else(|| data_dir.join("outbox")),
-            },
-            Some("smtp") => MailTransport::Smtp,
-            Some(other) => {
-                return Err(ConfigError::Invalid {
-                    name: "BACKTRACK_MAIL_TRANSPORT",
-                    reason: format!("expected file or smtp, got {other:?}"),
-                })
-            }
-        };
+        let mail = MailSettings::from_vars(&vars, &data_dir)?;
         let default_time_zone = get("BACKTRACK_DEFAULT_TIME_ZONE").unwrap_or_else(|| "UTC".into());
         if default_time_zone.parse::<chrono_tz::Tz>().is_err() {
             return Err(ConfigError::Invalid {
@@ -145,13 +285,17 @@ impl Config {
             jwt_audience: get("BACKTRACK_JWT_AUDIENCE").unwrap_or_else(|| "backtrack-api".into()),
             access_token_ttl: Duration::from_secs(parse(&get, "BACKTRACK_ACCESS_TOKEN_TTL_SECONDS", "900")?),
             refresh_token_ttl: Duration::from_secs(parse(&get, "BACKTRACK_REFRESH_TOKEN_TTL_SECONDS", "2592000")?),
-            mail_transport,
-            mail_from: get("BACKTRACK_MAIL_FROM").unwrap_or_else(|| "BackTrack <no-reply@backtrack.localhost>".into()),
+            mail,
+            delivery_policy: crate::domain::retry::RetryPolicy {
+                max_attempts: parse(&get, "BACKTRACK_DELIVERY_MAX_ATTEMPTS", "8")?,
+                first_delay: Duration::from_secs(parse(&get, "BACKTRACK_DELIVERY_RETRY_SECONDS", "660")?),
+            },
+            in_process_worker: parse(&get, "BACKTRACK_IN_PROCESS_WORKER", "true")?,
+            worker: WorkerSettings::from_vars(&vars)?,
             default_time_zone,
             http_workers: parse(&get, "BACKTRACK_HTTP_WORKERS", "0")?,
             login_throttle: Default::default(),
             trust_forwarded_for: parse(&get, "BACKTRACK_TRUST_FORWARDED_FOR", "false")?,
-            print_bootstrap_invite: true,
             data_dir,
         };
         if config.environment == Environment::Production {
@@ -166,7 +310,7 @@ impl Config {
         if !self.jwt_secret_from_env {
             problems.push("BACKTRACK_JWT_SECRET is not set (at least 32 random characters)");
         }
-        if matches!(self.mail_transport, MailTransport::File { .. }) {
+        if matches!(self.mail.transport, MailTransport::File { .. }) {
             problems.push("BACKTRACK_MAIL_TRANSPORT is file; set smtp and the SMTP settings");
         }
         if !self.public_url.starts_with("https://") {
@@ -182,6 +326,10 @@ impl Config {
     pub fn access_token_ttl_secs(&self) -> i64 {
         self.access_token_ttl.as_secs() as i64
     }
+}
+
+fn getter(vars: &Vars) -> impl Fn(&str) -> Option<String> + '_ {
+    |name: &str| vars.get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
 }
 
 fn parse<T: std::str::FromStr>(
@@ -240,7 +388,8 @@ mod tests {
         let config = Config::from_vars(vars(&[("BACKTRACK_DATA_DIR", dir.path().to_str().unwrap())])).unwrap();
         assert!(config.database_url.ends_with("backtrack.sqlite3"));
         assert_eq!(config.bind.to_string(), "127.0.0.1:8080");
-        assert!(matches!(config.mail_transport, MailTransport::File { .. }));
+        assert!(matches!(config.mail.transport, MailTransport::File { .. }));
+        assert!(config.in_process_worker);
         assert!(config.jwt_secret.len() >= 32);
         // The generated secret is kept: a second start signs with the same key.
         let again = Config::from_vars(vars(&[("BACKTRACK_DATA_DIR", dir.path().to_str().unwrap())])).unwrap();
@@ -256,13 +405,42 @@ mod tests {
     }
 
     #[test]
+    fn smtp_needs_a_host_and_a_known_security() {
+        let err = Config::from_vars(vars(&[("BACKTRACK_MAIL_TRANSPORT", "smtp")])).err().unwrap().to_string();
+        assert!(err.contains("BACKTRACK_SMTP_HOST"), "{err}");
+        let err = Config::from_vars(vars(&[
+            ("BACKTRACK_MAIL_TRANSPORT", "smtp"),
+            ("BACKTRACK_SMTP_HOST", "h"),
+            ("BACKTRACK_SMTP_SECURITY", "ssl3"),
+        ]))
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(err.contains("BACKTRACK_SMTP_SECURITY"), "{err}");
+    }
+
+    #[test]
+    fn the_worker_needs_its_token() {
+        let err = WorkerConfig::from_vars(vars(&[])).err().unwrap().to_string();
+        assert!(err.contains("BACKTRACK_WORKER_TOKEN"), "{err}");
+        let config = WorkerConfig::from_vars(vars(&[("BACKTRACK_WORKER_TOKEN", "btw_x")])).unwrap();
+        assert_eq!(config.api_url, "http://127.0.0.1:8080");
+        assert_eq!(config.settings.concurrency, 8);
+    }
+
+    #[test]
     fn production_starts_with_safe_settings() {
         let config = Config::from_vars(vars(&[
             ("BACKTRACK_ENV", "production"),
             ("BACKTRACK_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
             ("BACKTRACK_MAIL_TRANSPORT", "smtp"),
+            ("BACKTRACK_SMTP_HOST", "smtp.clinic.example"),
             ("BACKTRACK_PUBLIC_URL", "https://clinic.example"),
         ]));
-        assert!(config.is_ok());
+        let config = config.unwrap();
+        match config.mail.transport {
+            MailTransport::Smtp(smtp) => assert_eq!((smtp.port, smtp.security), (587, SmtpSecurity::StartTls)),
+            other => panic!("expected smtp, got {other:?}"),
+        }
     }
 }

@@ -2,8 +2,11 @@
 
 use std::process::ExitCode;
 
-use backtrack::config::Config;
+use std::sync::Arc;
+
+use backtrack::config::{Config, WorkerConfig};
 use backtrack::startup::{self, Application};
+use backtrack::worker::{self, client::TokenSource};
 use backtrack::{admin, routes, telemetry};
 use clap::{Parser, Subcommand};
 
@@ -22,6 +25,18 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document.
     Openapi,
+    /// Deliver the outbox: claim emails from the API and send them (BACKTRACK_API_URL,
+    /// BACKTRACK_WORKER_TOKEN and the mail settings).
+    Worker,
+    /// Create an API token for a worker and print it (shown once).
+    IssueWorkerToken {
+        /// The worker's name, e.g. "Mail worker 1"; a new name makes a new worker user.
+        #[arg(long, default_value = "Reminder worker")]
+        name: String,
+        /// Revoke this worker's earlier tokens.
+        #[arg(long)]
+        replace: bool,
+    },
     /// Create an admin and print the link where they set their password.
     CreateAdmin {
         #[arg(long)]
@@ -64,6 +79,37 @@ async fn main() -> ExitCode {
                 Err(err) => fail(err),
             }
         }
+        Command::Worker => {
+            telemetry::init();
+            let config = match WorkerConfig::from_env() {
+                Ok(config) => config,
+                Err(err) => return fail(err),
+            };
+            tracing::info!(?config, "starting the worker");
+            let token = config.token.clone();
+            let source: TokenSource = Arc::new(move || token.clone());
+            match worker::run(&config.api_url, source, &config.mail, config.settings, shutdown_signal()).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => fail(err),
+            }
+        }
+        Command::IssueWorkerToken { name, replace } => {
+            let config = match config() {
+                Ok(config) => config,
+                Err(code) => return code,
+            };
+            let pool = match startup::open_database(&config) {
+                Ok(pool) => pool,
+                Err(err) => return fail(err),
+            };
+            match admin::issue_worker_token(&pool, &name, &config.default_time_zone, replace) {
+                Ok(token) => {
+                    println!("{token}");
+                    ExitCode::SUCCESS
+                }
+                Err(err) => fail(err),
+            }
+        }
         Command::CreateAdmin { email, name } => {
             let config = match config() {
                 Ok(config) => config,
@@ -101,10 +147,27 @@ async fn main() -> ExitCode {
                 Err(err) => return fail(err),
             }
             tracing::info!(port = app.port(), "listening");
-            match app.run_until_stopped().await {
+            match app.run_until(shutdown_signal()).await {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(err) => fail(err),
             }
         }
     }
+}
+
+/// Completes on SIGTERM or Ctrl-C.
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+    tracing::info!("shutting down");
 }

@@ -59,7 +59,9 @@ impl Application {
         let state = AppState::new(config, pool);
         let app_state = state.clone();
         let api = routes::openapi::document();
-        let mut server = HttpServer::new(move || build_app(app_state.clone(), api.clone())).listen(listener)?;
+        // Signals are handled in `run_until`, so the in-process worker drains before the API stops.
+        let mut server =
+            HttpServer::new(move || build_app(app_state.clone(), api.clone())).listen(listener)?.disable_signals();
         if workers > 0 {
             server = server.workers(workers);
         }
@@ -74,12 +76,74 @@ impl Application {
         &self.state
     }
 
+    /// Serves until the process ends (tests).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let sweeper = tokio::spawn(housekeeping::run(self.state.pool.clone()));
-        let result = self.server.await;
-        sweeper.abort();
-        result
+        self.run_until(std::future::pending()).await
     }
+
+    /// Serves until `stop` completes; then the in-process worker finishes what it started and
+    /// the server stops gracefully, letting in-flight requests complete.
+    pub async fn run_until(self, stop: impl std::future::Future<Output = ()>) -> std::io::Result<()> {
+        let handle = self.server.handle();
+        let mut server = tokio::spawn(self.server);
+        let sweeper = tokio::spawn(housekeeping::run(self.state.pool.clone()));
+        let (stop_worker, worker_stopped) = tokio::sync::oneshot::channel::<()>();
+        let worker = if self.state.config.in_process_worker {
+            match in_process_worker(&self.state, self.port, async move {
+                let _ = worker_stopped.await;
+            }) {
+                Ok(worker) => Some(worker),
+                Err(err) => {
+                    tracing::error!(error = %err, "the in-process worker could not start; emails wait in the outbox");
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let finished = tokio::select! {
+            _ = stop => None,
+            result = &mut server => Some(result),
+        };
+        let _ = stop_worker.send(());
+        if let Some(worker) = worker {
+            let _ = worker.await;
+        }
+        sweeper.abort();
+        match finished {
+            Some(result) => result.map_err(std::io::Error::other)?,
+            None => {
+                handle.stop(true).await;
+                server.await.map_err(std::io::Error::other)?
+            }
+        }
+    }
+}
+
+/// One worker inside `serve`, talking to this server over loopback with a short-lived token
+/// minted per request for the "In-process worker" user.
+fn in_process_worker(
+    state: &AppState,
+    port: u16,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<tokio::task::JoinHandle<()>, String> {
+    let mut conn = state.pool.get().map_err(|e| e.to_string())?;
+    let zone = state.config.default_time_zone.clone();
+    let user =
+        db::write_tx(&mut conn, |conn| crate::db::api_tokens::worker_user(conn, "In-process worker", &zone, db::now()))
+            .map_err(|e| e.to_string())?;
+    let keys = state.jwt.clone();
+    let token: crate::worker::client::TokenSource = std::sync::Arc::new(move || {
+        keys.issue(&user.id, crate::domain::role::Role::Worker, user.token_version, chrono::Utc::now().timestamp())
+    });
+    let mail = state.config.mail.clone();
+    let settings = state.config.worker;
+    let api_url = format!("http://127.0.0.1:{port}");
+    Ok(tokio::spawn(async move {
+        if let Err(err) = crate::worker::run(&api_url, token, &mail, settings, shutdown).await {
+            tracing::error!(error = %err, "the in-process worker stopped");
+        }
+    }))
 }
 
 fn build_app(

@@ -1,5 +1,6 @@
 //! `AuthUser`: the signed-in caller, checked against the database on every request so that a
-//! deactivated user, or one whose password was reset, is locked out at once.
+//! deactivated user, or one whose password was reset, is locked out at once. Machine users (the
+//! worker) present an API token (`btw_…`) instead of a JWT.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -7,6 +8,8 @@ use std::pin::Pin;
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 use diesel::prelude::*;
 
+use super::secret_token;
+use crate::db::api_tokens;
 use crate::db::schema::users;
 use crate::domain::role::Role;
 use crate::error::ApiError;
@@ -44,6 +47,13 @@ impl FromRequest for AuthUser {
         let token = bearer(req);
         Box::pin(async move {
             let state = state.ok_or(ApiError::Unavailable)?;
+            if let Some(api_token) = token.as_deref().filter(|t| t.starts_with(api_tokens::PREFIX)) {
+                let hash = secret_token::hash(api_token);
+                let holder = crate::db::run(&state.pool, move |conn| Ok(api_tokens::holder(conn, &hash)?)).await?;
+                let (id, role) = holder.ok_or(ApiError::Unauthorized)?;
+                let role = Role::parse(&role).ok_or(ApiError::Unauthorized)?;
+                return Ok(AuthUser { id, role });
+            }
             let claims = token.and_then(|t| state.jwt.verify(&t)).ok_or(ApiError::Unauthorized)?;
             let user_id = claims.sub.clone();
             let current: Option<(String, bool, i32)> = crate::db::run(&state.pool, move |conn| {

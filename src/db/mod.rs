@@ -4,7 +4,9 @@
 //! in one marked place each: migrations (`migrations.rs`), connection set-up (below), and the
 //! write-transaction start ([`write_tx`]).
 
+pub mod api_tokens;
 pub mod audit;
+pub mod deliveries;
 pub mod login_attempts;
 pub mod migrations;
 pub mod outbox;

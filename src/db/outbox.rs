@@ -47,10 +47,11 @@ struct Row<'a> {
     updated_at: NaiveDateTime,
 }
 
-/// Queues `email`; returns false when a row with its de-duplication key already exists.
-pub fn enqueue(conn: &mut DbConnection, email: &NewEmail, now: NaiveDateTime) -> QueryResult<bool> {
+/// Queues `email`; returns its id, or `None` when a row with its de-duplication key exists.
+pub fn enqueue(conn: &mut DbConnection, email: &NewEmail, now: NaiveDateTime) -> QueryResult<Option<String>> {
+    let id = new_id();
     let row = Row {
-        id: new_id(),
+        id: id.clone(),
         kind: email.kind,
         recipient: &email.recipient,
         user_id: email.user_id.as_deref(),
@@ -77,7 +78,24 @@ pub fn enqueue(conn: &mut DbConnection, email: &NewEmail, now: NaiveDateTime) ->
         DbConnection::Pg(conn) => insert.execute(conn)?,
         DbConnection::Sqlite(conn) => insert.execute(conn)?,
     };
-    Ok(inserted == 1)
+    Ok((inserted == 1).then_some(id))
+}
+
+/// Cancels the email with this de-duplication key if it has not gone out: it will never be sent.
+pub fn cancel(conn: &mut DbConnection, dedupe_key: &str, now: NaiveDateTime) -> QueryResult<bool> {
+    let cancelled = diesel::update(
+        notification_outbox::table
+            .filter(notification_outbox::dedupe_key.eq(dedupe_key))
+            .filter(notification_outbox::status.eq_any(["pending", "leased"])),
+    )
+    .set((
+        notification_outbox::status.eq("cancelled"),
+        notification_outbox::lease_owner.eq(None::<String>),
+        notification_outbox::lease_expires_at.eq(None::<NaiveDateTime>),
+        notification_outbox::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(cancelled > 0)
 }
 
 impl NewEmail {

@@ -5,6 +5,7 @@ pub mod contact;
 pub mod login_throttle;
 pub mod password_policy;
 pub mod person;
+pub mod retry;
 pub mod role;
 
 /// Why a value was refused: a stable `code` and a sentence for people.

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod deliveries;
 pub mod health;
 pub mod me;
 mod nullable;
@@ -12,6 +13,7 @@ pub mod patients;
 pub mod staff;
 pub mod validate;
 pub mod views;
+pub mod worker;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -37,5 +39,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(patients::list_patients)
         .service(patients::get_patient)
         .service(patients::update_patient)
-        .service(audit::list_audit);
+        .service(audit::list_audit)
+        .service(worker::claim)
+        .service(worker::sent)
+        .service(worker::failed)
+        .service(worker::release)
+        .service(deliveries::list_deliveries)
+        .service(deliveries::delivery_stats)
+        .service(deliveries::retry_delivery)
+        .service(deliveries::metrics);
 }

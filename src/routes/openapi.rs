@@ -23,6 +23,8 @@ use utoipa_actix_web::AppExt;
         (name = "staff", description = "The clinic's staff (admins)"),
         (name = "patients", description = "Patients' contact records (front desk)"),
         (name = "audit", description = "The audit log (admins)"),
+        (name = "worker", description = "Outbox delivery, for the reminder worker (worker role)"),
+        (name = "deliveries", description = "The outbox as admins see it"),
     )
 )]
 struct ApiDoc;

@@ -66,14 +66,35 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temp dir");
     let (url, database) = database_url(data_dir.path());
+    start(data_dir, url, database, "127.0.0.1:0", adjust).await
+}
+
+/// A second app on the same database as `other`, listening on `port`.
+pub async fn spawn_app_sharing(other: &TestApp, port: u16) -> TestApp {
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let url = other.state.config.database_url.clone();
+    start(data_dir, url, None, &format!("127.0.0.1:{port}"), |_| {}).await
+}
+
+async fn start(
+    data_dir: tempfile::TempDir,
+    url: String,
+    database: Option<TestDatabase>,
+    bind: &str,
+    adjust: impl FnOnce(&mut Config),
+) -> TestApp {
     let vars: HashMap<String, String> = [
         ("BACKTRACK_DATA_DIR", data_dir.path().to_string_lossy().into_owned()),
         ("DATABASE_URL", url),
-        ("BACKTRACK_BIND", "127.0.0.1:0".into()),
+        ("BACKTRACK_BIND", bind.to_string()),
         ("BACKTRACK_PUBLIC_URL", "https://app.backtrack.test".into()),
         ("BACKTRACK_HTTP_WORKERS", "1".into()),
         ("BACKTRACK_DB_POOL_SIZE", "4".into()),
         ("BACKTRACK_DEFAULT_TIME_ZONE", "America/Chicago".into()),
+        // Tests start their workers themselves; retries come after a second, not minutes.
+        ("BACKTRACK_IN_PROCESS_WORKER", "false".into()),
+        ("BACKTRACK_DELIVERY_RETRY_SECONDS", "1".into()),
+        ("BACKTRACK_MAIL_FROM", "BackTrack <no-reply@clinic.example>".into()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
@@ -198,4 +219,131 @@ pub async fn assert_problem(response: reqwest::Response, status: u16, code: &str
     assert_eq!(body["status"], status);
     assert!(body["title"].is_string() && body["type"].is_string(), "{body}");
     body
+}
+
+/// A worker started by a test against the running app; `stop` drains it like SIGTERM does.
+pub struct RunningWorker {
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    handle: tokio::task::JoinHandle<()>,
+}
+
+impl RunningWorker {
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = (&mut self.handle).await;
+    }
+}
+
+impl Drop for RunningWorker {
+    fn drop(&mut self) {
+        self.handle.abort();
+    }
+}
+
+pub fn smtp_to(port: u16) -> backtrack::config::MailSettings {
+    backtrack::config::MailSettings {
+        transport: backtrack::config::MailTransport::Smtp(backtrack::config::SmtpSettings {
+            host: "127.0.0.1".into(),
+            port,
+            security: backtrack::config::SmtpSecurity::None,
+            username: None,
+            password: None,
+        }),
+        from: "BackTrack <no-reply@clinic.example>".into(),
+    }
+}
+
+pub fn worker_settings(concurrency: usize, lease_secs: u64) -> backtrack::config::WorkerSettings {
+    backtrack::config::WorkerSettings {
+        concurrency,
+        lease: std::time::Duration::from_secs(lease_secs),
+        idle_poll: std::time::Duration::from_millis(50),
+    }
+}
+
+impl TestApp {
+    pub fn worker_token(&self) -> String {
+        backtrack::admin::issue_worker_token(self.pool(), "Test worker", "UTC", false).expect("worker token")
+    }
+
+    /// A worker (the library's, as `backtrack worker` runs it) sending to `mail`.
+    pub fn start_worker_at(
+        &self,
+        api_url: &str,
+        mail: backtrack::config::MailSettings,
+        settings: backtrack::config::WorkerSettings,
+    ) -> RunningWorker {
+        let token = self.worker_token();
+        let source: backtrack::worker::client::TokenSource = std::sync::Arc::new(move || token.clone());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let api_url = api_url.to_string();
+        let handle = tokio::spawn(async move {
+            let shutdown = async move {
+                let _ = stopped.await;
+            };
+            backtrack::worker::run(&api_url, source, &mail, settings, shutdown).await.expect("worker runs");
+        });
+        RunningWorker { stop: Some(stop), handle }
+    }
+
+    pub fn start_worker(&self, smtp_port: u16, settings: backtrack::config::WorkerSettings) -> RunningWorker {
+        self.start_worker_at(&self.address, smtp_to(smtp_port), settings)
+    }
+
+    /// Queues `count` emails tagged `tag` straight into the outbox; returns their ids.
+    pub fn queue_emails(&self, count: usize, tag: &str) -> Vec<String> {
+        use backtrack::db::outbox::{self, NewEmail};
+        let mut conn = self.conn();
+        let now = db::now();
+        (0..count)
+            .map(|i| {
+                let content = backtrack::mail::Content {
+                    subject: format!("Test {tag} {i}"),
+                    text: format!("Plain body {tag} {i}"),
+                    html: format!("<p>HTML body {tag} {i}</p>"),
+                };
+                let email = NewEmail::immediate("test", &format!("patient{i}-{tag}@example.org"), None, content, now);
+                outbox::enqueue(&mut conn, &email, now).unwrap().expect("queued")
+            })
+            .collect()
+    }
+
+    /// Status of every outbox row, by id.
+    pub fn statuses(&self) -> HashMap<String, String> {
+        notification_outbox::table
+            .select((notification_outbox::id, notification_outbox::status))
+            .load::<(String, String)>(&mut self.conn())
+            .unwrap()
+            .into_iter()
+            .collect()
+    }
+
+    /// Waits (up to `seconds`) until every row in `ids` has `status`.
+    pub async fn wait_for_status(&self, ids: &[String], status: &str, seconds: u64) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+        loop {
+            let statuses = self.statuses();
+            let missing = ids.iter().filter(|id| statuses.get(*id).map(String::as_str) != Some(status)).count();
+            if missing == 0 {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{missing} of {} rows are not {status} after {seconds}s",
+                ids.len()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+}
+
+/// Waits (up to `seconds`) until `condition` holds.
+pub async fn eventually(seconds: u64, what: &str, mut condition: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    while !condition() {
+        assert!(std::time::Instant::now() < deadline, "timed out waiting for: {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }

@@ -2,13 +2,17 @@
 //! when `TEST_DATABASE_URL` is set) and speaks HTTP to it.
 
 mod helpers;
+#[path = "../support/smtp_sink.rs"]
+mod smtp_sink;
 
 mod accounts;
 mod audit;
+mod deliveries;
 mod errors;
 mod health;
 mod jwt;
 mod openapi;
 mod patients;
+mod smtp_delivery;
 mod staff;
 mod throttle;

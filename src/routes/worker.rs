@@ -1,0 +1,246 @@
+//! The worker's side of the outbox: claim due emails under a lease, then report each one sent or
+//! failed (or hand it back unstarted). Worker role only. Acknowledgements are idempotent.
+
+use actix_web::{post, web, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::{secret_token, AuthUser};
+use crate::db::deliveries::{self, DeliveryRow};
+use crate::db::{self, now};
+use crate::domain::role::Role;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ClaimRequest {
+    /// At most this many deliveries (1 to 100).
+    pub max: i64,
+    /// How long they stay reserved to the caller (5 to 3600 seconds).
+    pub lease_seconds: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema, Clone)]
+pub struct Attachment {
+    pub filename: String,
+    pub content_type: String,
+    /// Standard base64.
+    pub content_base64: String,
+}
+
+/// One email to send, leased to the caller.
+#[derive(Debug, Serialize, Deserialize, ToSchema, Clone)]
+pub struct Delivery {
+    pub id: String,
+    /// Pass back when acknowledging: it proves the lease is yours.
+    pub lease_id: String,
+    pub lease_expires_at: DateTime<Utc>,
+    pub kind: String,
+    pub recipient: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
+    /// The Message-ID to send with: derived from the delivery id, the same on every attempt,
+    /// so a duplicate, if one ever slips through, is recognisable.
+    pub message_id: String,
+    /// Which attempt this is (1 for the first).
+    pub attempt: i32,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ClaimResponse {
+    pub deliveries: Vec<Delivery>,
+}
+
+/// `<id@domain>`, the domain taken from the sender address.
+pub fn message_id(delivery_id: &str, from: &str) -> String {
+    let domain = from.rsplit('@').next().unwrap_or("backtrack.localhost").trim_end_matches('>').trim();
+    format!("<{delivery_id}@{domain}>")
+}
+
+fn delivery(row: DeliveryRow, lease_id: &str, from: &str) -> Delivery {
+    Delivery {
+        message_id: message_id(&row.id, from),
+        lease_id: lease_id.to_string(),
+        lease_expires_at: row.lease_expires_at.unwrap_or(row.next_attempt_at).and_utc(),
+        attachments: row.attachments.as_deref().and_then(|json| serde_json::from_str(json).ok()).unwrap_or_default(),
+        id: row.id,
+        kind: row.kind,
+        recipient: row.recipient,
+        subject: row.subject,
+        text: row.body_text,
+        html: row.body_html,
+        attempt: row.attempts,
+    }
+}
+
+#[utoipa::path(
+    tag = "worker",
+    security(("bearer" = [])),
+    request_body = ClaimRequest,
+    responses(
+        (status = 200, description = "Due deliveries, now leased to the caller (possibly none)", body = ClaimResponse),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/worker/deliveries/claim")]
+pub async fn claim(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: web::Json<ClaimRequest>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(&[Role::Worker])?;
+    let mut errors = Vec::new();
+    if !(1..=100).contains(&body.max) {
+        errors.push(crate::error::FieldError::new("max", "out_of_range", "max is between 1 and 100"));
+    }
+    if !(5..=3600).contains(&body.lease_seconds) {
+        errors.push(crate::error::FieldError::new(
+            "lease_seconds",
+            "out_of_range",
+            "lease_seconds is between 5 and 3600",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let (max, lease_seconds) = (body.max, body.lease_seconds);
+    let lease_id = secret_token::generate();
+    let owner = lease_id.clone();
+    let rows = db::transaction(&state.pool, move |conn| {
+        let now = now();
+        deliveries::expire_stale(conn, now, 500)?;
+        Ok(deliveries::claim(conn, &owner, max, now, now + chrono::Duration::seconds(lease_seconds))?)
+    })
+    .await?;
+    let from = &state.config.mail.from;
+    let deliveries = rows.into_iter().map(|row| delivery(row, &lease_id, from)).collect();
+    Ok(HttpResponse::Ok().json(ClaimResponse { deliveries }))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SentRequest {
+    /// The Message-ID the email was sent with.
+    pub message_id: String,
+    pub lease_id: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct FailedRequest {
+    /// What went wrong (the SMTP reply or the connection error).
+    pub error: String,
+    /// True when trying again cannot help (e.g. the server rejected the recipient with 5xx).
+    pub permanent: bool,
+    pub lease_id: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ReleaseRequest {
+    pub lease_id: String,
+}
+
+/// A delivery's state after an acknowledgement.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct DeliveryState {
+    pub id: String,
+    /// `pending`, `leased`, `sent`, `failed`, `cancelled` or `expired`.
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: DateTime<Utc>,
+}
+
+async fn acknowledge(
+    state: &AppState,
+    user: &AuthUser,
+    id: String,
+    apply: impl FnOnce(&mut db::DbConnection, &str) -> diesel::QueryResult<()> + Send + 'static,
+) -> Result<HttpResponse, ApiError> {
+    user.require(&[Role::Worker])?;
+    let row = db::transaction(&state.pool, move |conn| {
+        deliveries::find(conn, &id)?.ok_or(ApiError::NotFound)?;
+        apply(conn, &id)?;
+        deliveries::find(conn, &id)?.ok_or(ApiError::NotFound)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(DeliveryState {
+        id: row.id,
+        status: row.status,
+        attempts: row.attempts,
+        next_attempt_at: row.next_attempt_at.and_utc(),
+    }))
+}
+
+#[utoipa::path(
+    tag = "worker",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The delivery id")),
+    request_body = SentRequest,
+    responses(
+        (status = 200, description = "Recorded (or already recorded)", body = DeliveryState),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/worker/deliveries/{id}/sent")]
+pub async fn sent(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: web::Json<SentRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let message_id: String = body.into_inner().message_id.chars().take(500).collect();
+    acknowledge(&state, &user, path.into_inner(), move |conn, id| deliveries::mark_sent(conn, id, &message_id, now()))
+        .await
+}
+
+#[utoipa::path(
+    tag = "worker",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The delivery id")),
+    request_body = FailedRequest,
+    responses(
+        (status = 200, description = "Recorded: retried later, or failed for good", body = DeliveryState),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/worker/deliveries/{id}/failed")]
+pub async fn failed(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: web::Json<FailedRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let FailedRequest { error, permanent, lease_id } = body.into_inner();
+    let policy = state.config.delivery_policy;
+    acknowledge(&state, &user, path.into_inner(), move |conn, id| {
+        deliveries::mark_failed(conn, id, &lease_id, &error, permanent, &policy, now())
+    })
+    .await
+}
+
+#[utoipa::path(
+    tag = "worker",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The delivery id")),
+    request_body = ReleaseRequest,
+    responses(
+        (status = 200, description = "Handed back; due again at once", body = DeliveryState),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/worker/deliveries/{id}/release")]
+pub async fn release(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: web::Json<ReleaseRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let lease_id = body.into_inner().lease_id;
+    acknowledge(&state, &user, path.into_inner(), move |conn, id| deliveries::release(conn, id, &lease_id, now())).await
+}

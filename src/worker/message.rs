@@ -1,0 +1,87 @@
+//! A leased delivery turned into a MIME message: text and HTML alternatives, attachments, and
+//! the Message-ID the API derived from the delivery id.
+
+use base64::Engine;
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart};
+use lettre::Message;
+
+use crate::routes::worker::Delivery;
+
+pub fn build(delivery: &Delivery, from: &Mailbox) -> Result<Message, String> {
+    let to: Mailbox = delivery.recipient.parse().map_err(|e| format!("invalid recipient: {e}"))?;
+    let alternative = MultiPart::alternative_plain_html(delivery.text.clone(), delivery.html.clone());
+    let body = if delivery.attachments.is_empty() {
+        alternative
+    } else {
+        let mut mixed = MultiPart::mixed().multipart(alternative);
+        for attachment in &delivery.attachments {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(&attachment.content_base64)
+                .map_err(|e| format!("attachment {} is not base64: {e}", attachment.filename))?;
+            let content_type = ContentType::parse(&attachment.content_type)
+                .map_err(|e| format!("attachment {} has a bad content type: {e}", attachment.filename))?;
+            mixed = mixed.singlepart(Attachment::new(attachment.filename.clone()).body(bytes, content_type));
+        }
+        mixed
+    };
+    Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(delivery.subject.clone())
+        .message_id(Some(delivery.message_id.clone()))
+        .multipart(body)
+        .map_err(|e| format!("cannot build the message: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::routes::worker::Attachment as Attached;
+
+    fn delivery() -> Delivery {
+        Delivery {
+            id: "0190-abc".into(),
+            lease_id: "lease".into(),
+            lease_expires_at: chrono::Utc::now(),
+            kind: "verify_email".into(),
+            recipient: "ana@example.org".into(),
+            subject: "Confirm your email".into(),
+            text: "Hello Ana".into(),
+            html: "<p>Hello Ana</p>".into(),
+            attachments: vec![],
+            message_id: "<0190-abc@clinic.example>".into(),
+            attempt: 1,
+        }
+    }
+
+    #[test]
+    fn both_bodies_and_the_message_id_are_in_the_message() {
+        let from: Mailbox = "BackTrack <no-reply@clinic.example>".parse().unwrap();
+        let raw = String::from_utf8(build(&delivery(), &from).unwrap().formatted()).unwrap();
+        assert!(raw.contains("Message-ID: <0190-abc@clinic.example>"), "{raw}");
+        assert!(raw.contains("Hello Ana") && raw.contains("<p>Hello Ana</p>"));
+        assert!(raw.contains("multipart/alternative"));
+    }
+
+    #[test]
+    fn attachments_make_a_mixed_message() {
+        let mut with_ics = delivery();
+        with_ics.attachments.push(Attached {
+            filename: "visit.ics".into(),
+            content_type: "text/calendar; method=REQUEST".into(),
+            content_base64: base64::engine::general_purpose::STANDARD.encode("BEGIN:VCALENDAR"),
+        });
+        let from: Mailbox = "no-reply@clinic.example".parse().unwrap();
+        let raw = String::from_utf8(build(&with_ics, &from).unwrap().formatted()).unwrap();
+        assert!(raw.contains("multipart/mixed") && raw.contains("visit.ics"), "{raw}");
+    }
+
+    #[test]
+    fn a_bad_recipient_cannot_be_built() {
+        let mut bad = delivery();
+        bad.recipient = "not an address".into();
+        let from: Mailbox = "no-reply@clinic.example".parse().unwrap();
+        assert!(build(&bad, &from).is_err());
+    }
+}

@@ -1,0 +1,80 @@
+//! Sending one message: over pooled SMTP connections (lettre), or as an `.eml` file.
+
+use std::time::Duration;
+
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::PoolConfig;
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::config::{MailTransport, SmtpSecurity, SmtpSettings};
+
+#[derive(Debug, Clone)]
+pub struct SendFailure {
+    pub message: String,
+    /// Trying again cannot help: a 5xx reply (the recipient rejected) or an unbuildable message.
+    pub permanent: bool,
+}
+
+#[derive(Clone)]
+pub enum Mailer {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    File(AsyncFileTransport<Tokio1Executor>),
+}
+
+impl Mailer {
+    /// `connections` bounds the SMTP pool (the worker's concurrency).
+    pub fn new(transport: &MailTransport, connections: usize) -> Result<Self, String> {
+        match transport {
+            MailTransport::File { dir } => {
+                std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                Ok(Mailer::File(AsyncFileTransport::new(dir)))
+            }
+            MailTransport::Smtp(settings) => smtp(settings, connections).map(Mailer::Smtp),
+        }
+    }
+
+    pub async fn send(&self, message: Message) -> Result<(), SendFailure> {
+        match self {
+            Mailer::Smtp(smtp) => smtp
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|err| SendFailure { permanent: err.is_permanent(), message: smtp_error_text(&err) }),
+            Mailer::File(files) => files
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|err| SendFailure { permanent: false, message: format!("file transport: {err}") }),
+        }
+    }
+}
+
+fn smtp_error_text(err: &lettre::transport::smtp::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+fn smtp(settings: &SmtpSettings, connections: usize) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
+    let builder = match settings.security {
+        SmtpSecurity::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&settings.host),
+        SmtpSecurity::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&settings.host)
+            .map_err(|e| format!("SMTP STARTTLS set-up: {e}"))?,
+        SmtpSecurity::Tls => {
+            AsyncSmtpTransport::<Tokio1Executor>::relay(&settings.host).map_err(|e| format!("SMTP TLS set-up: {e}"))?
+        }
+    };
+    let mut builder = builder
+        .port(settings.port)
+        .timeout(Some(Duration::from_secs(30)))
+        .pool_config(PoolConfig::new().max_size(connections.max(1) as u32));
+    if let (Some(user), Some(password)) = (&settings.username, &settings.password) {
+        builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
+    }
+    Ok(builder.build())
+}
