@@ -54,6 +54,15 @@ pub fn link(public_url: &str, page: &str, token: &str) -> String {
     format!("{public_url}/{page}?token={token}")
 }
 
+/// A typical account email, numbered: the benchmark's payload, so both paths it compares send the
+/// same bytes.
+pub fn content_for_benchmark(i: usize) -> Content {
+    account_emails::verify_email(
+        &format!("Patient {i}"),
+        &format!("https://app.backtrack.test/verify-email?token=benchmark-token-{i:08}"),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,192 @@
+//! Email throughput: 10,000 queued emails through the API and the worker into a local SMTP
+//! sink, next to a bare lettre loop into the same sink in the same run, and their ratio.
+//!
+//!     cargo bench --bench email                       # SQLite
+//!     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres cargo bench --bench email
+//!
+//! BENCH_EMAILS (10000) and BENCH_CONCURRENCY (16) change the size of the run.
+
+#[path = "../tests/support/smtp_sink.rs"]
+mod smtp_sink;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use backtrack::config::{Config, MailSettings, MailTransport, SmtpSecurity, SmtpSettings, WorkerSettings};
+use backtrack::db::outbox::{self, NewEmail};
+use backtrack::startup::Application;
+use diesel::prelude::*;
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::PoolConfig;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use smtp_sink::SmtpSink;
+
+fn env_number(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn content(i: usize) -> backtrack::mail::Content {
+    backtrack::mail::content_for_benchmark(i)
+}
+
+struct Database {
+    url: String,
+    backend: &'static str,
+    cleanup: Option<(String, String)>,
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = &self.cleanup {
+            if let Ok(mut conn) = diesel::PgConnection::establish(admin) {
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).execute(&mut conn);
+            }
+        }
+    }
+}
+
+fn database(dir: &std::path::Path) -> Database {
+    match std::env::var("BENCH_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
+        Some(admin) => {
+            let name = format!("backtrack_bench_{}", uuid::Uuid::new_v4().simple());
+            let mut conn = diesel::PgConnection::establish(&admin).expect("BENCH_DATABASE_URL reachable");
+            diesel::sql_query(format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).expect("create database");
+            let base = admin.split('?').next().unwrap().rsplit_once('/').unwrap().0.to_string();
+            Database { url: format!("{base}/{name}"), backend: "postgres", cleanup: Some((admin, name)) }
+        }
+        None => Database {
+            url: dir.join("bench.sqlite3").to_string_lossy().into_owned(),
+            backend: "sqlite",
+            cleanup: None,
+        },
+    }
+}
+
+fn smtp(port: u16) -> SmtpSettings {
+    SmtpSettings { host: "127.0.0.1".into(), port, security: SmtpSecurity::None, username: None, password: None }
+}
+
+async fn through_api_and_worker(count: usize, concurrency: usize, sink: &SmtpSink) -> (Duration, &'static str) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database(dir.path());
+    let vars: HashMap<String, String> = [
+        ("BACKTRACK_DATA_DIR", dir.path().to_string_lossy().into_owned()),
+        ("DATABASE_URL", db.url.clone()),
+        ("BACKTRACK_BIND", "127.0.0.1:0".into()),
+        ("BACKTRACK_IN_PROCESS_WORKER", "false".into()),
+        ("BACKTRACK_MAIL_FROM", "BackTrack <no-reply@clinic.example>".into()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let app = Application::build(Config::from_vars(vars).unwrap()).await.expect("app");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let pool = app.state().pool.clone();
+    tokio::spawn(app.run_until_stopped());
+
+    let mut conn = pool.get().unwrap();
+    backtrack::db::write_tx(&mut conn, |conn| {
+        let now = backtrack::db::now();
+        for i in 0..count {
+            let email = NewEmail::immediate("bench", &format!("patient{i}@example.org"), None, content(i), now);
+            outbox::enqueue(conn, &email, now)?;
+        }
+        Ok::<_, diesel::result::Error>(())
+    })
+    .unwrap();
+    let token = backtrack::admin::issue_worker_token(&pool, "Bench worker", "UTC", false).unwrap();
+
+    let before = sink.count();
+    let mail = MailSettings { transport: MailTransport::Smtp(smtp(sink.port)), from: "BackTrack <no-reply@clinic.example>".into() };
+    let settings = WorkerSettings { concurrency, lease: Duration::from_secs(60), idle_poll: Duration::from_millis(20) };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let source: backtrack::worker::client::TokenSource = Arc::new(move || token.clone());
+    let started = Instant::now();
+    let worker = tokio::spawn(async move {
+        backtrack::worker::run(&address, source, &mail, settings, async move {
+            let _ = stopped.await;
+        })
+        .await
+        .unwrap();
+    });
+    use backtrack::db::schema::notification_outbox as o;
+    loop {
+        if sink.count() - before >= count {
+            let sent: i64 = o::table.filter(o::status.eq("sent")).count().get_result(&mut conn).unwrap();
+            if sent as usize == count {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let elapsed = started.elapsed();
+    let _ = stop.send(());
+    let _ = worker.await;
+    (elapsed, db.backend)
+}
+
+async fn bare_lettre(count: usize, concurrency: usize, sink: &SmtpSink) -> Duration {
+    let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
+        .port(sink.port)
+        .pool_config(PoolConfig::new().max_size(concurrency as u32))
+        .build();
+    let from: Mailbox = "BackTrack <no-reply@clinic.example>".parse().unwrap();
+    let before = sink.count();
+    let started = Instant::now();
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let (transport, from, next) = (transport.clone(), from.clone(), next.clone());
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= count {
+                    break;
+                }
+                let c = content(i);
+                let message = Message::builder()
+                    .from(from.clone())
+                    .to(format!("patient{i}@example.org").parse().unwrap())
+                    .subject(c.subject)
+                    .message_id(Some(format!("<bare-{i}@clinic.example>")))
+                    .multipart(MultiPart::alternative_plain_html(c.text, c.html))
+                    .unwrap();
+                transport.send(message).await.expect("bare send");
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let elapsed = started.elapsed();
+    assert_eq!(sink.count() - before, count);
+    elapsed
+}
+
+fn main() {
+    let count = env_number("BENCH_EMAILS", 10_000);
+    let concurrency = env_number("BENCH_CONCURRENCY", 16);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let sink = SmtpSink::start();
+        let bare = bare_lettre(count, concurrency, &sink).await;
+        let (worker, backend) = through_api_and_worker(count, concurrency, &sink).await;
+        let rate = |d: Duration| count as f64 / d.as_secs_f64();
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+        let report = format!(
+            "email benchmark: {count} emails, {concurrency} in flight, {backend}, {cores} cores\n\
+             {:<34} {:>10} {:>12}\n\
+             {:<34} {:>10.2} {:>12.0}\n\
+             {:<34} {:>10.2} {:>12.0}\n\
+             ratio (API + worker / bare lettre): {:.2}\n",
+            "path", "seconds", "emails/s",
+            "bare lettre loop -> SMTP sink", bare.as_secs_f64(), rate(bare),
+            "API + worker -> SMTP sink", worker.as_secs_f64(), rate(worker),
+            rate(worker) / rate(bare),
+        );
+        print!("{report}");
+        let _ = std::fs::create_dir_all("bench/results");
+        let _ = std::fs::write(format!("bench/results/email-{backend}.txt"), report);
+    });
+}
