@@ -40,7 +40,8 @@ impl Drop for Database {
     fn drop(&mut self) {
         if let Some((admin, name)) = &self.cleanup {
             if let Ok(mut conn) = diesel::PgConnection::establish(admin) {
-                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).execute(&mut conn);
+                let _ =
+                    diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).execute(&mut conn);
             }
         }
     }
@@ -55,11 +56,9 @@ fn database(dir: &std::path::Path) -> Database {
             let base = admin.split('?').next().unwrap().rsplit_once('/').unwrap().0.to_string();
             Database { url: format!("{base}/{name}"), backend: "postgres", cleanup: Some((admin, name)) }
         }
-        None => Database {
-            url: dir.join("bench.sqlite3").to_string_lossy().into_owned(),
-            backend: "sqlite",
-            cleanup: None,
-        },
+        None => {
+            Database { url: dir.join("bench.sqlite3").to_string_lossy().into_owned(), backend: "sqlite", cleanup: None }
+        }
     }
 }
 
@@ -98,7 +97,10 @@ async fn through_api_and_worker(count: usize, concurrency: usize, sink: &SmtpSin
     let token = backtrack::admin::issue_worker_token(&pool, "Bench worker", "UTC", false).unwrap();
 
     let before = sink.count();
-    let mail = MailSettings { transport: MailTransport::Smtp(smtp(sink.port)), from: "BackTrack <no-reply@clinic.example>".into() };
+    let mail = MailSettings {
+        transport: MailTransport::Smtp(smtp(sink.port)),
+        from: "BackTrack <no-reply@clinic.example>".into(),
+    };
     let settings = WorkerSettings { concurrency, lease: Duration::from_secs(60), idle_poll: Duration::from_millis(20) };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let source: backtrack::worker::client::TokenSource = Arc::new(move || token.clone());
@@ -180,9 +182,15 @@ fn main() {
              {:<34} {:>10.2} {:>12.0}\n\
              {:<34} {:>10.2} {:>12.0}\n\
              ratio (API + worker / bare lettre): {:.2}\n",
-            "path", "seconds", "emails/s",
-            "bare lettre loop -> SMTP sink", bare.as_secs_f64(), rate(bare),
-            "API + worker -> SMTP sink", worker.as_secs_f64(), rate(worker),
+            "path",
+            "seconds",
+            "emails/s",
+            "bare lettre loop -> SMTP sink",
+            bare.as_secs_f64(),
+            rate(bare),
+            "API + worker -> SMTP sink",
+            worker.as_secs_f64(),
+            rate(worker),
             rate(worker) / rate(bare),
         );
         print!("{report}");

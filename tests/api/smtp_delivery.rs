@@ -226,7 +226,7 @@ async fn sigterm_finishes_what_is_in_flight_and_leaves_nothing_leased() {
     let sink = SmtpSink::start();
     sink.answer_slowly(Duration::from_millis(300));
     let ids = app.queue_emails(30, "term");
-    let token = app.worker_token();
+    let token = issue_token_with_the_cli(&app);
     let mut worker = worker_process(&app, &token, sink.port);
     eventually(60, "the first email arrives", || sink.count() >= 1).await;
     let status = Command::new("kill").args(["-TERM", &worker.id().to_string()]).status().unwrap();
@@ -265,4 +265,21 @@ async fn serve_delivers_through_its_in_process_worker_into_eml_files() {
     eventually(30, "an .eml file with the verification email", find).await;
     let ids: Vec<String> = outbox::table.select(outbox::id).load(&mut app.conn()).unwrap();
     app.wait_for_status(&ids, "sent", 30).await;
+}
+
+/// `backtrack issue-worker-token`, as an operator runs it against the app's database.
+fn issue_token_with_the_cli(app: &TestApp) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_backtrack"))
+        .args(["issue-worker-token", "--name", "Mail worker 1"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATABASE_URL", &app.state.config.database_url)
+        .env("BACKTRACK_DATA_DIR", dir.path())
+        .output()
+        .expect("the command runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let token = String::from_utf8(output.stdout).unwrap().trim().to_string();
+    assert!(token.starts_with("btw_"), "{token}");
+    token
 }
