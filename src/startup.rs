@@ -60,8 +60,10 @@ impl Application {
         let app_state = state.clone();
         let api = routes::openapi::document();
         // Signals are handled in `run_until`, so the in-process worker drains before the API stops.
-        let mut server =
-            HttpServer::new(move || build_app(app_state.clone(), api.clone())).listen(listener)?.disable_signals();
+        let mut server = HttpServer::new(move || build_app(app_state.clone(), api.clone()))
+            .listen(listener)?
+            .disable_signals()
+            .shutdown_timeout(10);
         if workers > 0 {
             server = server.workers(workers);
         }

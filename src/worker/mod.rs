@@ -65,10 +65,9 @@ pub async fn run(
             }
             continue;
         }
-        let claimed = tokio::select! {
-            claimed = context.api.claim(free, settings.lease) => claimed,
-            _ = stop.changed() => break,
-        };
+        // Not abandoned on shutdown: the API may already have leased the rows; they are handed
+        // back below instead.
+        let claimed = context.api.claim(free, settings.lease).await;
         let wait = match claimed {
             Err(err) => {
                 unreachable_for += 1;

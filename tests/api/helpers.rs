@@ -49,9 +49,29 @@ fn database_url(data_dir: &std::path::Path) -> (String, Option<TestDatabase>) {
     }
 }
 
+/// The app's server on a thread of its own, so a test's end stops it cleanly: requests finish,
+/// workers stop, pools close — before the test database is dropped.
+struct ServerThread {
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for ServerThread {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
+    // Fields drop in this order: the server stops first, the database goes last.
+    _server: ServerThread,
     pub state: AppState,
     /// Holds the SQLite file (when used) and the generated secret until the test ends.
     _data_dir: tempfile::TempDir,
@@ -101,11 +121,29 @@ async fn start(
     .collect();
     let mut config = Config::from_vars(vars).expect("test config");
     adjust(&mut config);
-    let app = Application::build(config).await.expect("app builds");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    let state = app.state().clone();
-    tokio::spawn(app.run_until_stopped());
-    TestApp { address, client: reqwest::Client::new(), state, _data_dir: data_dir, _database: database }
+    let (started_tx, started) = tokio::sync::oneshot::channel();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let thread = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        runtime.block_on(async move {
+            let app = Application::build(config).await.expect("app builds");
+            let _ = started_tx.send((app.port(), app.state().clone()));
+            let _ = app
+                .run_until(async move {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+    });
+    let (port, state) = started.await.expect("the app started");
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        client: reqwest::Client::new(),
+        _server: ServerThread { stop: Some(stop), thread: Some(thread) },
+        state,
+        _data_dir: data_dir,
+        _database: database,
+    }
 }
 
 /// An email as the outbox holds it.
