@@ -192,6 +192,10 @@ impl From<diesel::result::Error> for ApiError {
                 ApiError::conflict("already_exists", "this already exists")
             }
             other if crate::db::is_unavailable(&other) => ApiError::Unavailable,
+            diesel::result::Error::DatabaseError(_, ref info) if info.message().contains("invalid byte sequence") => {
+                // PostgreSQL refuses NUL characters in text; SQLite would store them.
+                ApiError::MalformedBody("text cannot contain NUL characters".into())
+            }
             other => ApiError::internal(other),
         }
     }

@@ -62,7 +62,9 @@ pub async fn middleware(
     Ok(response)
 }
 
-/// Facts about the request that audit rows record: its id and the client's address.
+/// Facts about the request that audit rows record: its id and the client's address. Behind a
+/// trusted proxy the address is the last `X-Forwarded-For` entry, the one that proxy added (the
+/// entries before it are whatever the client sent).
 #[derive(Debug, Clone)]
 pub struct RequestMeta {
     pub request_id: Option<String>,
@@ -75,7 +77,7 @@ impl RequestMeta {
             req.app_data::<web::Data<AppState>>().is_some_and(|state| state.config.trust_forwarded_for);
         let forwarded = trust_forwarded
             .then(|| {
-                req.headers().get("x-forwarded-for")?.to_str().ok()?.split(',').next().map(|s| s.trim().to_string())
+                req.headers().get("x-forwarded-for")?.to_str().ok()?.rsplit(',').next().map(|s| s.trim().to_string())
             })
             .flatten();
         Self {

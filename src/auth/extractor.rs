@@ -51,8 +51,11 @@ impl FromRequest for AuthUser {
                 let hash = secret_token::hash(api_token);
                 let holder = crate::db::run(&state.pool, move |conn| Ok(api_tokens::holder(conn, &hash)?)).await?;
                 let (id, role) = holder.ok_or(ApiError::Unauthorized)?;
-                let role = Role::parse(&role).ok_or(ApiError::Unauthorized)?;
-                return Ok(AuthUser { id, role });
+                // API tokens are the worker's credential and never carry any other role.
+                if Role::parse(&role) != Some(Role::Worker) {
+                    return Err(ApiError::Unauthorized);
+                }
+                return Ok(AuthUser { id, role: Role::Worker });
             }
             let claims = token.and_then(|t| state.jwt.verify(&t)).ok_or(ApiError::Unauthorized)?;
             let user_id = claims.sub.clone();

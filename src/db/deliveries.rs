@@ -71,6 +71,35 @@ pub fn expire_stale(conn: &mut DbConnection, now: NaiveDateTime, limit: i64) -> 
         .execute(conn)
 }
 
+/// Gives up on rows whose lease ran out on their last allowed attempt (a worker died, or
+/// could never report): they are `failed`, not handed out forever. Call inside a write transaction.
+pub fn give_up_abandoned(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    max_attempts: u32,
+    limit: i64,
+) -> QueryResult<usize> {
+    let abandoned = outbox::table
+        .filter(outbox::status.eq("leased"))
+        .filter(outbox::lease_expires_at.le(now))
+        .filter(outbox::attempts.ge(i32::try_from(max_attempts).unwrap_or(i32::MAX)))
+        .select(outbox::id)
+        .limit(limit);
+    let ids = lock_ids!(conn, abandoned);
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
+        .set((
+            outbox::status.eq("failed"),
+            outbox::last_error.eq("no worker reported back before its lease ran out, on every attempt"),
+            outbox::lease_owner.eq(None::<String>),
+            outbox::lease_expires_at.eq(None::<NaiveDateTime>),
+            outbox::updated_at.eq(now),
+        ))
+        .execute(conn)
+}
+
 /// Leases up to `max` due rows to `lease_owner` until `lease_until`, most urgent first. A row
 /// whose earlier lease ran out is due again. Call inside a write transaction.
 pub fn claim(
@@ -99,6 +128,7 @@ pub fn claim(
         .set((
             outbox::status.eq("leased"),
             outbox::lease_owner.eq(lease_owner),
+            outbox::last_lease_owner.eq(lease_owner),
             outbox::lease_expires_at.eq(lease_until),
             outbox::attempts.eq(outbox::attempts + 1),
             outbox::updated_at.eq(now),
@@ -115,21 +145,32 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<DeliveryRow
     outbox::table.find(id).select(DeliveryRow::as_select()).first(conn).optional()
 }
 
-/// Records that the email went out. Whoever reports it, it is true: a late report from a worker
-/// whose lease ran out still marks the row sent (preventing a resend), and a row already sent
-/// keeps its first record. Cancelled and expired rows are left as they are.
-pub fn mark_sent(conn: &mut DbConnection, id: &str, message_id: &str, now: NaiveDateTime) -> QueryResult<()> {
-    diesel::update(outbox::table.find(id).filter(outbox::status.eq_any(["pending", "leased"])))
-        .set((
-            outbox::status.eq("sent"),
-            outbox::sent_at.eq(now),
-            outbox::smtp_message_id.eq(message_id),
-            outbox::lease_owner.eq(None::<String>),
-            outbox::lease_expires_at.eq(None::<NaiveDateTime>),
-            outbox::updated_at.eq(now),
-        ))
-        .execute(conn)
-        .map(|_| ())
+/// Records that the email went out, reported by the holder of the row's latest lease. A late
+/// report (that lease ran out, the row is due again) is still the truth and stops a resend; a
+/// row already sent keeps its first record. Cancelled and expired rows are left as they are.
+pub fn mark_sent(
+    conn: &mut DbConnection,
+    id: &str,
+    lease_id: &str,
+    message_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(
+        outbox::table
+            .find(id)
+            .filter(outbox::status.eq_any(["pending", "leased"]))
+            .filter(outbox::last_lease_owner.eq(lease_id)),
+    )
+    .set((
+        outbox::status.eq("sent"),
+        outbox::sent_at.eq(now),
+        outbox::smtp_message_id.eq(message_id),
+        outbox::lease_owner.eq(None::<String>),
+        outbox::lease_expires_at.eq(None::<NaiveDateTime>),
+        outbox::updated_at.eq(now),
+    ))
+    .execute(conn)
+    .map(|_| ())
 }
 
 /// Records a failed attempt, only from the worker that holds the lease: a late report from a

@@ -5,8 +5,12 @@
 //! write-transaction start ([`write_tx`]).
 
 pub mod api_tokens;
+pub mod appointments;
 pub mod audit;
+pub mod availability;
+pub mod clinic;
 pub mod deliveries;
+pub mod idempotency;
 pub mod login_attempts;
 pub mod migrations;
 pub mod outbox;

@@ -88,6 +88,7 @@ diesel::table! {
         next_attempt_at -> Timestamp,
         lease_owner -> Nullable<Text>,
         lease_expires_at -> Nullable<Timestamp>,
+        last_lease_owner -> Nullable<Text>,
         last_error -> Nullable<Text>,
         sent_at -> Nullable<Timestamp>,
         smtp_message_id -> Nullable<Text>,
@@ -111,8 +112,125 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    clinic_settings (id) {
+        id -> Integer,
+        name -> Text,
+        address -> Text,
+        phone -> Text,
+        time_zone -> Text,
+        slot_granularity_minutes -> Integer,
+        reminder_offsets_minutes -> Text,
+        waitlist_offer_minutes -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    appointment_types (id) {
+        id -> Text,
+        code -> Text,
+        name -> Text,
+        duration_minutes -> Integer,
+        buffer_before_minutes -> Integer,
+        buffer_after_minutes -> Integer,
+        patient_bookable -> Bool,
+        min_notice_hours -> Integer,
+        horizon_days -> Integer,
+        cancel_cutoff_hours -> Integer,
+        reschedule_cutoff_hours -> Integer,
+        archived -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    clinician_services (clinician_id, appointment_type_id) {
+        clinician_id -> Text,
+        appointment_type_id -> Text,
+    }
+}
+
+diesel::table! {
+    availability_rules (id) {
+        id -> Text,
+        clinician_id -> Text,
+        weekday -> Integer,
+        start_minute -> Integer,
+        end_minute -> Integer,
+        valid_from -> Nullable<Date>,
+        valid_until -> Nullable<Date>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    availability_exceptions (id) {
+        id -> Text,
+        clinician_id -> Text,
+        kind -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        note -> Nullable<Text>,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    appointments (id) {
+        id -> Text,
+        patient_id -> Text,
+        clinician_id -> Text,
+        appointment_type_id -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        block_start -> Timestamp,
+        block_end -> Timestamp,
+        status -> Text,
+        reason -> Nullable<Text>,
+        late_cancellation -> Bool,
+        cancel_reason -> Nullable<Text>,
+        sequence -> Integer,
+        booked_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    appointment_events (id) {
+        id -> Text,
+        appointment_id -> Text,
+        actor_id -> Nullable<Text>,
+        occurred_at -> Timestamp,
+        action -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Nullable<Text>,
+        from_starts_at -> Nullable<Timestamp>,
+        to_starts_at -> Nullable<Timestamp>,
+        from_clinician_id -> Nullable<Text>,
+        to_clinician_id -> Nullable<Text>,
+        detail -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, idempotency_key) {
+        user_id -> Text,
+        idempotency_key -> Text,
+        request_hash -> Text,
+        status_code -> Integer,
+        response_body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(appointments -> appointment_types (appointment_type_id));
+diesel::joinable!(appointment_events -> appointments (appointment_id));
 diesel::joinable!(one_time_tokens -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -121,5 +239,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_attempts,
     audit_log,
     notification_outbox,
-    api_tokens
+    api_tokens,
+    clinic_settings,
+    appointment_types,
+    clinician_services,
+    availability_rules,
+    availability_exceptions,
+    appointments,
+    appointment_events,
+    idempotency_keys
 );

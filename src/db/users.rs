@@ -138,6 +138,18 @@ pub fn mark_email_verified(conn: &mut DbConnection, id: &str, now: NaiveDateTime
         .map(|_| ())
 }
 
+/// Counts the active admins, holding their rows until the transaction ends, so two admins
+/// demoting each other at once cannot both succeed.
+pub fn lock_active_admins(conn: &mut DbConnection) -> QueryResult<i64> {
+    let admins = users::table.filter(users::role.eq("admin")).filter(users::active.eq(true)).select(users::id);
+    // Backend-specific: row locks on PostgreSQL; SQLite's write transaction already runs alone.
+    let ids: Vec<String> = match conn {
+        DbConnection::Pg(pg) => admins.for_update().load(pg)?,
+        DbConnection::Sqlite(sqlite) => admins.load(sqlite)?,
+    };
+    Ok(ids.len() as i64)
+}
+
 pub fn count_active_admins(conn: &mut DbConnection) -> QueryResult<i64> {
     users::table.filter(users::role.eq("admin")).filter(users::active.eq(true)).count().get_result(conn)
 }

@@ -1,12 +1,15 @@
 //! Pure rules and the small types that can only hold valid values. No I/O here: nothing in
 //! `domain/` touches the database, the network or the clock it is not handed.
 
+pub mod appointment;
 pub mod contact;
+pub mod local_time;
 pub mod login_throttle;
 pub mod password_policy;
 pub mod person;
 pub mod retry;
 pub mod role;
+pub mod slots;
 
 /// Why a value was refused: a stable `code` and a sentence for people.
 #[derive(Debug, Clone, PartialEq, Eq)]

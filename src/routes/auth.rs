@@ -10,12 +10,12 @@ use super::views::{Accepted, TokenResponse};
 use crate::auth::password::Verified;
 use crate::auth::{secret_token, session};
 use crate::db::audit::{AuditEntry, Outcome};
+use crate::db::login_attempts::{self, Admission};
 use crate::db::outbox::{self, NewEmail};
 use crate::db::tokens::{self, Purpose};
 use crate::db::users::{self, UserRow};
-use crate::db::{self, login_attempts, now};
+use crate::db::{self, now};
 use crate::domain::contact::{EmailAddress, PhoneNumber};
-use crate::domain::login_throttle::{self, Decision};
 use crate::domain::password_policy::NewPassword;
 use crate::domain::person::{self, FullName};
 use crate::domain::role::Role;
@@ -72,6 +72,14 @@ pub async fn register(
         let now = now();
         let audit = AuditEntry::new("auth.register", &meta);
         if let Some(existing) = users::find_by_email(conn, email.as_str())? {
+            let since = now - chrono::Duration::hours(1);
+            let recent = tokens::count_since(conn, &existing.id, Purpose::Invite, since)?
+                + tokens::count_since(conn, &existing.id, Purpose::PasswordReset, since)?;
+            if recent >= super::password::RESETS_PER_HOUR {
+                // Enough links went to this mailbox this hour; the answer stays the same.
+                audit.target(&existing.id).outcome(Outcome::Throttled).detail("email_taken").write(conn)?;
+                return Ok(());
+            }
             let content = if existing.password_hash.is_none() && existing.role == Role::Patient.as_str() {
                 // A patient the front desk created: the mailbox owner sets up the account.
                 let token = session::link_token(conn, Some(&existing.id), Purpose::Invite, now)?;
@@ -172,30 +180,37 @@ pub async fn login(
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let LoginRequest { email, password } = body.into_inner();
-    let email = email.trim().to_lowercase();
-    let account_key = secret_token::hash(&email);
+    // An address that cannot be one is an unknown account: it never reaches a query.
+    let email = EmailAddress::parse(&email).ok();
+    let account_key = secret_token::hash(email.as_ref().map_or("", EmailAddress::as_str));
     let client_key = meta.client_ip.clone().unwrap_or_else(|| "unknown".into());
     let limits = state.config.login_throttle;
 
-    let (decision, user) = {
-        let (account_key, client_key) = (account_key.clone(), client_key.clone());
-        db::run(&state.pool, move |conn| {
+    let (admission, user) = {
+        let meta = meta.clone();
+        db::transaction(&state.pool, move |conn| {
             let now = now();
-            let since = now - chrono::Duration::from_std(limits.window).unwrap_or_default();
-            let account = login_attempts::account_failures(conn, &account_key, since)?;
-            let client = login_attempts::client_failures(conn, &client_key, since)?;
-            Ok((login_throttle::decide(&limits, &account, &client, now), users::find_by_email(conn, &email)?))
+            let user = match &email {
+                Some(email) => users::find_by_email(conn, email.as_str())?,
+                None => None,
+            };
+            let admission = login_attempts::admit(conn, &limits, &account_key, &client_key, now)?;
+            if let Admission::Throttled { .. } = admission {
+                let entry = AuditEntry::new("auth.login", &meta).outcome(Outcome::Throttled);
+                match &user {
+                    Some(user) => entry.subject(user),
+                    None => entry,
+                }
+                .write(conn)?;
+            }
+            Ok((admission, user))
         })
         .await?
     };
-    if let Decision::Throttle { retry_after_secs } = decision {
-        let mut entry = AuditEntry::new("auth.login", &meta).outcome(Outcome::Throttled);
-        if let Some(user) = &user {
-            entry = entry.subject(user);
-        }
-        db::run(&state.pool, move |conn| Ok(entry.write(conn)?)).await?;
-        return Err(ApiError::RateLimited { retry_after_secs });
-    }
+    let attempt_id = match admission {
+        Admission::Throttled { retry_after_secs } => return Err(ApiError::RateLimited { retry_after_secs }),
+        Admission::Admitted { attempt_id } => attempt_id,
+    };
 
     let stored = user.as_ref().filter(|u| u.active).and_then(|u| u.password_hash.clone());
     let verified = state.hasher.verify(password, stored).await?;
@@ -209,13 +224,12 @@ pub async fn login(
                     users::set_password(conn, &user.id, &rehash, false, now)?;
                     user.password_hash = Some(rehash);
                 }
-                login_attempts::record(conn, &account_key, &client_key, true, now)?;
+                login_attempts::mark_succeeded(conn, &attempt_id)?;
                 let session = session::start(conn, &keys, &user, refresh_ttl, now)?;
                 entry.subject(&user).write(conn)?;
                 Ok(Ok(TokenResponse::new(session, user)))
             }
             (_, user) => {
-                login_attempts::record(conn, &account_key, &client_key, false, now)?;
                 let entry = match &user {
                     Some(user) => entry.subject(user),
                     None => entry,

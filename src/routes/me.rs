@@ -10,10 +10,10 @@ use super::views::{TokenResponse, UserView};
 use crate::auth::password::Verified;
 use crate::auth::{secret_token, session, AuthUser};
 use crate::db::audit::{AuditEntry, Outcome};
+use crate::db::login_attempts::{self, Admission};
 use crate::db::users::{self, UserChanges};
-use crate::db::{self, login_attempts, now};
+use crate::db::{self, now};
 use crate::domain::contact::PhoneNumber;
-use crate::domain::login_throttle::{self, Decision};
 use crate::domain::password_policy::NewPassword;
 use crate::domain::person::{self, FullName};
 use crate::error::{ApiError, Problem};
@@ -141,16 +141,17 @@ pub async fn change_password(
     let ChangePasswordRequest { current_password, new_password } = body.into_inner();
     let limits = state.config.login_throttle;
     let user_id = user.id.clone();
-    let (row, decision) = db::run(&state.pool, move |conn| {
+    let client_key = meta.client_ip.clone().unwrap_or_default();
+    let (row, admission) = db::transaction(&state.pool, move |conn| {
         let row = users::find(conn, &user_id)?.ok_or(ApiError::Unauthorized)?;
-        let since = now() - chrono::Duration::from_std(limits.window).unwrap_or_default();
-        let account = login_attempts::account_failures(conn, &account_key(&row), since)?;
-        Ok((row, login_throttle::decide(&limits, &account, &Default::default(), now())))
+        let admission = login_attempts::admit(conn, &limits, &account_key(&row), &client_key, now())?;
+        Ok((row, admission))
     })
     .await?;
-    if let Decision::Throttle { retry_after_secs } = decision {
-        return Err(ApiError::RateLimited { retry_after_secs });
-    }
+    let attempt_id = match admission {
+        Admission::Throttled { retry_after_secs } => return Err(ApiError::RateLimited { retry_after_secs }),
+        Admission::Admitted { attempt_id } => attempt_id,
+    };
     let mut checks = Checks::default();
     let new_password = checks.field("new_password", NewPassword::parse(&new_password, row.email.as_deref()));
     let new_password = checks.finish(|| new_password)?;
@@ -160,15 +161,14 @@ pub async fn change_password(
         Verified::NoMatch => None,
     };
     let (keys, refresh_ttl) = (state.jwt.clone(), state.config.refresh_token_ttl);
-    let client_key = meta.client_ip.clone().unwrap_or_default();
     db::transaction(&state.pool, move |conn| {
         let now = now();
         let entry = AuditEntry::new("me.password_change", &meta).subject(&row);
         let Some(hash) = hash else {
-            login_attempts::record(conn, &account_key(&row), &client_key, false, now)?;
             entry.outcome(Outcome::Denied).write(conn)?;
             return Ok(Err(ApiError::field("current_password", "incorrect", "the current password is not correct")));
         };
+        login_attempts::mark_succeeded(conn, &attempt_id)?;
         super::password::set_password_ending_sessions(conn, &row, &hash, now)?;
         let row = users::find(conn, &row.id)?.ok_or(ApiError::Unauthorized)?;
         let session = session::start(conn, &keys, &row, refresh_ttl, now)?;

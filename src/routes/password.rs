@@ -22,7 +22,7 @@ use crate::request_id::RequestMeta;
 use crate::state::AppState;
 
 /// At most this many reset emails an hour for one account, so the form cannot flood a mailbox.
-const RESETS_PER_HOUR: i64 = 3;
+pub(crate) const RESETS_PER_HOUR: i64 = 3;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ForgotRequest {
@@ -41,12 +41,16 @@ pub async fn forgot(
     meta: RequestMeta,
     body: web::Json<ForgotRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let email = body.email.trim().to_lowercase();
+    // An address that cannot be one has no account: the same 202, and no query.
+    let email = EmailAddress::parse(&body.email).ok();
     let public_url = state.config.public_url.clone();
     db::transaction(&state.pool, move |conn| {
         let now = now();
         let entry = AuditEntry::new("auth.password_forgot", &meta);
-        let user = users::find_by_email(conn, &email)?.filter(|u| u.active);
+        let user = match &email {
+            Some(email) => users::find_by_email(conn, email.as_str())?.filter(|u| u.active),
+            None => None,
+        };
         let Some(user) = user else {
             entry.outcome(Outcome::NotFound).write(conn)?;
             return Ok(());
@@ -59,7 +63,8 @@ pub async fn forgot(
         }
         let token = session::link_token(conn, Some(&user.id), Purpose::PasswordReset, now)?;
         let content = account_emails::password_reset(&user.full_name, &link(&public_url, "reset-password", &token));
-        outbox::enqueue(conn, &NewEmail::immediate("password_reset", &email, Some(&user.id), content, now), now)?;
+        let recipient = user.email.clone().unwrap_or_default();
+        outbox::enqueue(conn, &NewEmail::immediate("password_reset", &recipient, Some(&user.id), content, now), now)?;
         entry.write(conn)?;
         Ok(())
     })
@@ -109,6 +114,7 @@ pub async fn reset(
         reject_email_as_password(&user, password.expose())?;
         set_password_ending_sessions(conn, &user, &hash, now)?;
         tokens::void_outstanding(conn, &user.id, Purpose::PasswordReset, now)?;
+        tokens::void_outstanding(conn, &user.id, Purpose::Invite, now)?;
         // Following the emailed link proved the address is theirs.
         users::mark_email_verified(conn, &user.id, now)?;
         AuditEntry::new("auth.password_reset", &meta).subject(&user).write(conn)?;
@@ -187,6 +193,8 @@ pub async fn accept_invite(
                 reject_email_as_password(&user, password.expose())?;
                 set_password_ending_sessions(conn, &user, &hash, now)?;
                 users::mark_email_verified(conn, &user.id, now)?;
+                tokens::void_outstanding(conn, &user.id, Purpose::Invite, now)?;
+                tokens::void_outstanding(conn, &user.id, Purpose::PasswordReset, now)?;
                 user
             }
             None => create_first_admin(conn, email, name, hash, &default_zone, now)?,

@@ -13,7 +13,7 @@ use super::views::{UserPage, UserView};
 use crate::auth::{session, AuthUser};
 use crate::db::audit::{self, AuditEntry, Outcome};
 use crate::db::outbox::{self, NewEmail};
-use crate::db::tokens::Purpose;
+use crate::db::tokens::{self, Purpose};
 use crate::db::users::{self, NameCursor, PatientSearch, UserChanges, UserRow};
 use crate::db::{self, now, DbConnection};
 use crate::domain::contact::{EmailAddress, PhoneNumber};
@@ -283,6 +283,14 @@ pub async fn update_patient(
         }
         if let Some(email) = &new_email {
             if email.as_deref() != target.email.as_deref() {
+                if target.password_hash.is_some() {
+                    // The address is how the patient signs in and recovers the account: only
+                    // they change it, from the app, or staff could take the account over.
+                    return Err(ApiError::conflict(
+                        "has_app_account",
+                        "this patient uses the app; they change their email address themselves",
+                    ));
+                }
                 if let Some(address) = email {
                     if users::find_by_email(conn, address)?.is_some() {
                         return Err(ApiError::conflict("email_taken", "someone already uses this email address"));
@@ -290,6 +298,10 @@ pub async fn update_patient(
                 }
                 changes.email = Some(email.clone());
                 users::clear_email_verification(conn, &target.id)?;
+                // Links already sent to the old address stop working.
+                for purpose in [Purpose::Invite, Purpose::PasswordReset, Purpose::VerifyEmail] {
+                    tokens::void_outstanding(conn, &target.id, purpose, now)?;
+                }
             }
         }
         users::update(conn, &target.id, &changes, now)?;

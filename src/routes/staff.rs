@@ -52,6 +52,9 @@ pub struct InviteStaffRequest {
 
 fn parse_title(raw: &str) -> Result<String, crate::domain::Invalid> {
     let title = raw.trim();
+    if title.chars().any(char::is_control) {
+        return Err(crate::domain::Invalid::new("invalid_format", "a title cannot hold control characters"));
+    }
     if title.chars().count() > 120 {
         return Err(crate::domain::Invalid::new("too_long", "a title has at most 120 characters"));
     }
@@ -195,11 +198,13 @@ pub async fn update_staff(
     let new_role = body.role.map(Role::from);
     let row = db::transaction(&state.pool, move |conn| {
         let now = now();
-        let target = users::find(conn, &id)?.filter(|t| t.role != Role::Patient.as_str()).ok_or(ApiError::NotFound)?;
+        let target = users::find(conn, &id)?
+            .filter(|t| Role::parse(&t.role).is_some_and(Role::is_staff))
+            .ok_or(ApiError::NotFound)?;
         let was_admin = target.role == Role::Admin.as_str() && target.active;
         let stays_admin = new_role.map_or(target.role == Role::Admin.as_str(), |r| r == Role::Admin)
             && body.active.unwrap_or(target.active);
-        if was_admin && !stays_admin && users::count_active_admins(conn)? <= 1 {
+        if was_admin && !stays_admin && users::lock_active_admins(conn)? <= 1 {
             return Err(ApiError::conflict("last_admin", "the clinic must keep at least one active admin"));
         }
         let changes = UserChanges {

@@ -109,11 +109,13 @@ pub async fn claim(
         return Err(ApiError::Validation(errors));
     }
     let (max, lease_seconds) = (body.max, body.lease_seconds);
+    let policy = state.config.delivery_policy;
     let lease_id = secret_token::generate();
     let owner = lease_id.clone();
     let rows = db::transaction(&state.pool, move |conn| {
         let now = now();
         deliveries::expire_stale(conn, now, 500)?;
+        deliveries::give_up_abandoned(conn, now, policy.max_attempts, 500)?;
         Ok(deliveries::claim(conn, &owner, max, now, now + chrono::Duration::seconds(lease_seconds))?)
     })
     .await?;
@@ -192,9 +194,12 @@ pub async fn sent(
     path: web::Path<String>,
     body: web::Json<SentRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let message_id: String = body.into_inner().message_id.chars().take(500).collect();
-    acknowledge(&state, &user, path.into_inner(), move |conn, id| deliveries::mark_sent(conn, id, &message_id, now()))
-        .await
+    let SentRequest { message_id, lease_id } = body.into_inner();
+    let message_id: String = message_id.chars().take(500).collect();
+    acknowledge(&state, &user, path.into_inner(), move |conn, id| {
+        deliveries::mark_sent(conn, id, &lease_id, &message_id, now())
+    })
+    .await
 }
 
 #[utoipa::path(

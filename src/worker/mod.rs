@@ -41,7 +41,9 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), WorkerError> {
     let api = ApiClient::new(api_url, token).map_err(|e| WorkerError::Setup(e.to_string()))?;
-    let mailer = Mailer::new(&mail.transport, settings.concurrency).map_err(WorkerError::Setup)?;
+    // An SMTP exchange must end well before the lease does, leaving time to report back.
+    let smtp_timeout = (settings.lease / 3).clamp(Duration::from_secs(1), Duration::from_secs(30));
+    let mailer = Mailer::new(&mail.transport, settings.concurrency, smtp_timeout).map_err(WorkerError::Setup)?;
     let from: Mailbox = mail.from.parse().map_err(|e| WorkerError::Setup(format!("BACKTRACK_MAIL_FROM: {e}")))?;
     let context = Arc::new(Context { api, mailer, from });
 
@@ -116,36 +118,48 @@ async fn release(context: &Context, delivery: Delivery) {
     }
 }
 
-/// Sends one email and reports the outcome. An acknowledgement that cannot reach the API is
-/// retried briefly; if it still fails, the lease runs out and the email is tried again later
-/// (the Message-ID stays the same, so a duplicate is recognisable).
+/// Sends one email and reports the outcome. A report that cannot reach the API is retried until
+/// the lease ends (a late "sent" still counts, so it keeps trying a little past it); a delivery
+/// whose lease already ran out before its turn came is left for whoever claims it next.
 async fn deliver(context: &Context, delivery: Delivery) {
+    if delivery.lease_expires_at <= chrono::Utc::now() {
+        tracing::warn!(delivery = %delivery.id, "lease ran out before sending; left for the next claim");
+        return;
+    }
     let outcome = match message::build(&delivery, &context.from) {
         Ok(message) => context.mailer.send(message).await,
-        Err(reason) => Err(transport::SendFailure { message: reason, permanent: true }),
+        Err(reason) => Err(transport::SendFailure { message: reason, code: None, permanent: true }),
     };
-    for attempt in 0..5u32 {
-        let acknowledged = match &outcome {
+    let report_until = delivery.lease_expires_at + chrono::Duration::seconds(30);
+    let mut attempt = 0u32;
+    loop {
+        let reported = match &outcome {
             Ok(()) => context.api.sent(&delivery).await,
             Err(failure) => context.api.failed(&delivery, &failure.message, failure.permanent).await,
         };
-        match acknowledged {
+        match reported {
             Ok(()) => {
                 match &outcome {
                     Ok(()) => tracing::info!(delivery = %delivery.id, kind = %delivery.kind, "sent"),
+                    // The reply text can quote the recipient's address: only its code is logged.
                     Err(failure) => tracing::warn!(
                         delivery = %delivery.id,
                         kind = %delivery.kind,
                         permanent = failure.permanent,
-                        error = %failure.message,
+                        smtp_code = failure.code,
                         "not sent"
                     ),
                 }
                 return;
             }
+            Err(err) if attempt < 5 || chrono::Utc::now() < report_until => {
+                tracing::warn!(delivery = %delivery.id, error = %err, "report failed; retrying");
+                tokio::time::sleep(Duration::from_millis(200u64 << attempt.min(5))).await;
+                attempt += 1;
+            }
             Err(err) => {
-                tracing::warn!(delivery = %delivery.id, error = %err, "acknowledgement failed; retrying");
-                tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
+                tracing::error!(delivery = %delivery.id, error = %err, "could not report; the lease will run out");
+                return;
             }
         }
     }

@@ -10,7 +10,10 @@ use crate::config::{MailTransport, SmtpSecurity, SmtpSettings};
 
 #[derive(Debug, Clone)]
 pub struct SendFailure {
+    /// The full reply or error, for the outbox row (admins see it; it may quote the address).
     pub message: String,
+    /// The SMTP reply code, if there was one: what log lines carry instead of the text.
+    pub code: Option<u16>,
     /// Trying again cannot help: a 5xx reply (the recipient rejected) or an unbuildable message.
     pub permanent: bool,
 }
@@ -22,29 +25,30 @@ pub enum Mailer {
 }
 
 impl Mailer {
-    /// `connections` bounds the SMTP pool (the worker's concurrency).
-    pub fn new(transport: &MailTransport, connections: usize) -> Result<Self, String> {
+    /// `connections` bounds the SMTP pool (the worker's concurrency); `timeout` bounds each
+    /// SMTP exchange (kept well inside the lease).
+    pub fn new(transport: &MailTransport, connections: usize, timeout: Duration) -> Result<Self, String> {
         match transport {
             MailTransport::File { dir } => {
                 std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
                 Ok(Mailer::File(AsyncFileTransport::new(dir)))
             }
-            MailTransport::Smtp(settings) => smtp(settings, connections).map(Mailer::Smtp),
+            MailTransport::Smtp(settings) => smtp(settings, connections, timeout).map(Mailer::Smtp),
         }
     }
 
     pub async fn send(&self, message: Message) -> Result<(), SendFailure> {
         match self {
-            Mailer::Smtp(smtp) => smtp
-                .send(message)
-                .await
-                .map(|_| ())
-                .map_err(|err| SendFailure { permanent: err.is_permanent(), message: smtp_error_text(&err) }),
-            Mailer::File(files) => files
-                .send(message)
-                .await
-                .map(|_| ())
-                .map_err(|err| SendFailure { permanent: false, message: format!("file transport: {err}") }),
+            Mailer::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|err| SendFailure {
+                permanent: err.is_permanent(),
+                code: err.status().map(u16::from),
+                message: smtp_error_text(&err),
+            }),
+            Mailer::File(files) => files.send(message).await.map(|_| ()).map_err(|err| SendFailure {
+                permanent: false,
+                code: None,
+                message: format!("file transport: {err}"),
+            }),
         }
     }
 }
@@ -60,7 +64,11 @@ fn smtp_error_text(err: &lettre::transport::smtp::Error) -> String {
     text
 }
 
-fn smtp(settings: &SmtpSettings, connections: usize) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
+fn smtp(
+    settings: &SmtpSettings,
+    connections: usize,
+    timeout: Duration,
+) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
     let builder = match settings.security {
         SmtpSecurity::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&settings.host),
         SmtpSecurity::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&settings.host)
@@ -71,7 +79,7 @@ fn smtp(settings: &SmtpSettings, connections: usize) -> Result<AsyncSmtpTranspor
     };
     let mut builder = builder
         .port(settings.port)
-        .timeout(Some(Duration::from_secs(30)))
+        .timeout(Some(timeout))
         .pool_config(PoolConfig::new().max_size(connections.max(1) as u32));
     if let (Some(user), Some(password)) = (&settings.username, &settings.password) {
         builder = builder.credentials(Credentials::new(user.clone(), password.clone()));

@@ -69,38 +69,57 @@ async fn a_claim_leases_due_rows_once_with_everything_needed_to_send() {
 #[tokio::test]
 async fn a_late_acknowledgement_never_marks_twice_or_flips_back() {
     let app = spawn_app().await;
-    let id = app.queue_emails(1, "late").remove(0);
+    let ids = app.queue_emails(2, "late");
     let worker = app.worker_token();
+    let ack = |id: &str, kind: &str| format!("/v1/worker/deliveries/{id}/{kind}");
+
+    // Worker A's lease runs out before it reports; nobody has claimed the row since, so A's late
+    // "sent" is still the truth and stops a resend.
     let lease_a = claim(&app, &worker, 1).await[0]["lease_id"].as_str().unwrap().to_string();
-    // Worker A's lease runs out; worker B claims the row.
-    expire_lease(&app, &id);
-    let lease_b = claim(&app, &worker, 1).await[0]["lease_id"].as_str().unwrap().to_string();
-    assert_ne!(lease_a, lease_b);
-
-    // A's late failure report changes nothing: B holds the lease.
-    let failed = json!({"error": "451 try later", "permanent": false, "lease_id": lease_a});
-    let state: Value =
-        app.post_as(&worker, &format!("/v1/worker/deliveries/{id}/failed"), &failed).await.json().await.unwrap();
-    assert_eq!((state["status"].as_str(), state["attempts"].as_i64()), (Some("leased"), Some(2)));
-
-    // A's late success is the truth: the email went out, so the row is sent.
+    expire_lease(&app, &ids[0]);
     let sent_a = json!({"message_id": "<a@clinic.example>", "lease_id": lease_a});
-    let state: Value =
-        app.post_as(&worker, &format!("/v1/worker/deliveries/{id}/sent"), &sent_a).await.json().await.unwrap();
+    let state: Value = app.post_as(&worker, &ack(&ids[0], "sent"), &sent_a).await.json().await.unwrap();
+    assert_eq!(state["status"], "sent");
+    let failed_a = json!({"error": "timeout", "permanent": true, "lease_id": lease_a});
+    let state: Value = app.post_as(&worker, &ack(&ids[0], "failed"), &failed_a).await.json().await.unwrap();
+    assert_eq!(state["status"], "sent", "a later failure report cannot flip a sent row back");
+    let again = json!({"message_id": "<a-again@clinic.example>", "lease_id": lease_a});
+    app.post_as(&worker, &ack(&ids[0], "sent"), &again).await;
+    assert_eq!(row(&app, &ids[0]), ("sent".into(), 1, Some("<a@clinic.example>".into())), "not marked twice");
+
+    // Worker C's lease runs out and worker D claims the row: C's reports change nothing now.
+    let lease_c = claim(&app, &worker, 1).await[0]["lease_id"].as_str().unwrap().to_string();
+    expire_lease(&app, &ids[1]);
+    let lease_d = claim(&app, &worker, 1).await[0]["lease_id"].as_str().unwrap().to_string();
+    let failed_c = json!({"error": "451 try later", "permanent": false, "lease_id": lease_c});
+    let state: Value = app.post_as(&worker, &ack(&ids[1], "failed"), &failed_c).await.json().await.unwrap();
+    assert_eq!((state["status"].as_str(), state["attempts"].as_i64()), (Some("leased"), Some(2)));
+    let sent_c = json!({"message_id": "<c@clinic.example>", "lease_id": lease_c});
+    let state: Value = app.post_as(&worker, &ack(&ids[1], "sent"), &sent_c).await.json().await.unwrap();
+    assert_eq!(state["status"], "leased", "only the latest lease reports");
+    let sent_d = json!({"message_id": "<d@clinic.example>", "lease_id": lease_d});
+    let state: Value = app.post_as(&worker, &ack(&ids[1], "sent"), &sent_d).await.json().await.unwrap();
     assert_eq!(state["status"], "sent");
 
-    // B's failure cannot flip it back, and B's success does not mark it twice.
-    let failed_b = json!({"error": "timeout", "permanent": true, "lease_id": lease_b});
-    let state: Value =
-        app.post_as(&worker, &format!("/v1/worker/deliveries/{id}/failed"), &failed_b).await.json().await.unwrap();
-    assert_eq!(state["status"], "sent");
-    let sent_b = json!({"message_id": "<b@clinic.example>", "lease_id": lease_b});
-    let response = app.post_as(&worker, &format!("/v1/worker/deliveries/{id}/sent"), &sent_b).await;
-    assert_eq!(response.status(), 200);
-    assert_eq!(row(&app, &id), ("sent".into(), 2, Some("<a@clinic.example>".into())));
-    // Unknown ids are 404.
-    let unknown = app.post_as(&worker, "/v1/worker/deliveries/nope/sent", &sent_b).await;
-    assert_problem(unknown, 404, "not_found").await;
+    // A report for a row nobody claimed changes nothing; unknown ids are 404.
+    let fresh = app.queue_emails(1, "unclaimed").remove(0);
+    let forged = json!({"message_id": "<x@clinic.example>", "lease_id": "made-up"});
+    let state: Value = app.post_as(&worker, &ack(&fresh, "sent"), &forged).await.json().await.unwrap();
+    assert_eq!(state["status"], "pending");
+    assert_problem(app.post_as(&worker, "/v1/worker/deliveries/nope/sent", &forged).await, 404, "not_found").await;
+}
+
+#[tokio::test]
+async fn a_row_whose_last_lease_runs_out_fails_instead_of_looping() {
+    let app = spawn_app_with_attempts(2).await;
+    let id = app.queue_emails(1, "abandoned").remove(0);
+    let worker = app.worker_token();
+    for attempt in 1..=2 {
+        assert_eq!(claim(&app, &worker, 1).await.len(), 1, "attempt {attempt}");
+        expire_lease(&app, &id);
+    }
+    assert!(claim(&app, &worker, 1).await.is_empty());
+    assert_eq!(row(&app, &id).0, "failed");
 }
 
 #[tokio::test]

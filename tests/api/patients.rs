@@ -140,8 +140,12 @@ async fn search_by_name_email_phone_and_date_of_birth_with_cursor_paging() {
 #[tokio::test]
 async fn the_front_desk_corrects_a_record_and_a_new_email_needs_verifying() {
     let app = spawn_app().await;
-    let (id, patient) = app.user_with_token(Role::Patient, "old@example.org", "Olga Patient").await;
+    let (_, patient) = app.user_with_token(Role::Patient, "olga@example.org", "Olga Patient").await;
     let (_, desk) = app.user_with_token(Role::FrontDesk, "desk@clinic.example", "Finn Desk").await;
+    let mut phoned = phoned_in("Otto Phoned", "1950-05-05");
+    phoned["email"] = json!("old@example.org");
+    let created = create(&app, &desk, &phoned).await;
+    let id = created["id"].as_str().unwrap().to_string();
     let response = app
         .patch_as(
             &desk,
@@ -155,8 +159,9 @@ async fn the_front_desk_corrects_a_record_and_a_new_email_needs_verifying() {
     assert_eq!(updated["email_verified"], false);
     assert_eq!(updated["date_of_birth"], "1979-12-01");
     // Patients change their own details through /v1/me, not here.
+    let own = app.get_as(&patient, "/v1/me").await.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
     assert_problem(
-        app.patch_as(&patient, &format!("/v1/patients/{id}"), &json!({"full_name": "X"})).await,
+        app.patch_as(&patient, &format!("/v1/patients/{own}"), &json!({"full_name": "X"})).await,
         403,
         "forbidden",
     )
@@ -178,4 +183,39 @@ async fn signing_up_with_the_email_of_a_phoned_in_patient_sends_them_an_invitati
         app.post("/v1/auth/accept-invite", &json!({"token": email.token(), "password": "Farmer-carry-40m"})).await;
     let session: Value = response.json().await.unwrap();
     assert_eq!(session["user"]["id"], patient["id"], "the same record, not a second one");
+}
+
+#[tokio::test]
+async fn staff_cannot_change_the_email_of_an_app_user_and_old_links_die_with_a_changed_email() {
+    let app = spawn_app().await;
+    let (_, desk) = app.user_with_token(Role::FrontDesk, "desk@clinic.example", "Finn Desk").await;
+    let (app_user, _) = app.user_with_token(Role::Patient, "uses-app@example.org", "Una Patient").await;
+    let response =
+        app.patch_as(&desk, &format!("/v1/patients/{app_user}"), &json!({"email": "desk-owned@example.org"})).await;
+    assert_problem(response, 409, "has_app_account").await;
+
+    let mut body = phoned_in("Tia Typo", "1991-01-01");
+    body["email"] = json!("tia@exmaple.org");
+    body["invite"] = json!(true);
+    let patient = create(&app, &desk, &body).await;
+    let stale = app.last_email_to("tia@exmaple.org").token();
+    let id = patient["id"].as_str().unwrap();
+    let response = app.patch_as(&desk, &format!("/v1/patients/{id}"), &json!({"email": "tia@example.org"})).await;
+    assert_eq!(response.status(), 200);
+    let accept = app.post("/v1/auth/accept-invite", &json!({"token": stale, "password": "Glute-bridge-hold-30"})).await;
+    assert_problem(accept, 400, "invalid_token").await;
+}
+
+#[tokio::test]
+async fn nul_characters_are_refused_not_a_server_error() {
+    let app = spawn_app().await;
+    let (_, desk) = app.user_with_token(Role::FrontDesk, "desk@clinic.example", "Finn Desk").await;
+    let search = app.get_as(&desk, "/v1/patients?q=a%00b").await;
+    assert!(search.status().is_client_error() || search.status() == 200, "{}", search.status());
+    let read = app.get_as(&desk, "/v1/patients/abc%00def").await;
+    assert!(read.status().is_client_error(), "{}", read.status());
+    let login = app.post("/v1/auth/login", &json!({"email": "a\u{0}@example.org", "password": "x"})).await;
+    assert_eq!(login.status(), 401);
+    let forgot = app.post("/v1/auth/password/forgot", &json!({"email": "\u{0}"})).await;
+    assert_eq!(forgot.status(), 202);
 }

@@ -97,3 +97,19 @@ async fn the_last_admin_cannot_be_removed() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_worker_cannot_be_turned_into_staff() {
+    let app = spawn_app().await;
+    let (_, admin) = app.user_with_token(Role::Admin, "admin@clinic.example", "Ada Admin").await;
+    let token = app.worker_token();
+    let worker_id: String = {
+        use backtrack::db::schema::users;
+        use diesel::prelude::*;
+        users::table.filter(users::role.eq("worker")).select(users::id).first(&mut app.conn()).unwrap()
+    };
+    let response = app.patch_as(&admin, &format!("/v1/staff/{worker_id}"), &json!({"role": "admin"})).await;
+    assert_problem(response, 404, "not_found").await;
+    // The worker's token still only reaches the worker's endpoints.
+    assert_problem(app.get_as(&token, "/v1/staff").await, 403, "forbidden").await;
+}

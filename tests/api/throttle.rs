@@ -73,3 +73,16 @@ async fn deactivated_staff_with_the_right_password_cannot_sign_in() {
     assert_eq!(response.status(), 200);
     assert_problem(app.login("fd@clinic.example", PASSWORD).await, 401, "invalid_credentials").await;
 }
+
+#[tokio::test]
+async fn a_parallel_burst_of_guesses_is_counted_one_by_one() {
+    let app = spawn_app().await;
+    app.create_user(Role::Patient, "burst@example.org", "Bo Patient").await;
+    let passwords: Vec<String> = (0..30).map(|n| format!("parallel-guess-{n}")).collect();
+    let guesses = passwords.iter().map(|p| app.login("burst@example.org", p));
+    let statuses: Vec<u16> =
+        futures_util::future::join_all(guesses).await.iter().map(|r| r.status().as_u16()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 401).count(), 10, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 20, "{statuses:?}");
+    assert_eq!(login_failures(&app), 10);
+}

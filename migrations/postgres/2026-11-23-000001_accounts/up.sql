@@ -97,6 +97,8 @@ CREATE TABLE notification_outbox (
     next_attempt_at TIMESTAMP NOT NULL,
     lease_owner TEXT,
     lease_expires_at TIMESTAMP,
+    -- The latest lease ever given: a late "sent" report from it is still the truth.
+    last_lease_owner TEXT,
     last_error TEXT,
     sent_at TIMESTAMP,
     smtp_message_id TEXT,
