@@ -219,7 +219,7 @@ fn ceil_minute(t: DateTime<Utc>) -> DateTime<Utc> {
 
 fn is_aligned(query: &SlotQuery, t: DateTime<Utc>) -> bool {
     let local = local(query.zone, t);
-    local.second() == 0 && (local.hour() * 60 + local.minute()) % query.granularity_minutes.max(1) == 0
+    local.second() == 0 && (local.hour() * 60 + local.minute()).is_multiple_of(query.granularity_minutes.max(1))
 }
 
 fn aligned_at_or_after(query: &SlotQuery, t: DateTime<Utc>) -> DateTime<Utc> {
