@@ -122,3 +122,21 @@ impl NewEmail {
         }
     }
 }
+
+/// Cancels every unsent email whose de-duplication key starts with `prefix` (say, all of one
+/// appointment's reminders).
+pub fn cancel_prefix(conn: &mut DbConnection, prefix: &str, now: NaiveDateTime) -> QueryResult<usize> {
+    let escaped = super::like_escape(prefix);
+    diesel::update(
+        notification_outbox::table
+            .filter(notification_outbox::dedupe_key.like(format!("{escaped}%")).escape('\\'))
+            .filter(notification_outbox::status.eq_any(["pending", "leased"])),
+    )
+    .set((
+        notification_outbox::status.eq("cancelled"),
+        notification_outbox::lease_owner.eq(None::<String>),
+        notification_outbox::lease_expires_at.eq(None::<NaiveDateTime>),
+        notification_outbox::updated_at.eq(now),
+    ))
+    .execute(conn)
+}

@@ -175,8 +175,7 @@ type Backend = <DbConnection as Connection>::Backend;
 type Predicate = Box<dyn BoxableExpression<users::table, Backend, SqlType = Nullable<Bool>>>;
 
 fn like_pattern(text: &str) -> String {
-    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    format!("%{escaped}%")
+    format!("%{}%", super::like_escape(text))
 }
 
 fn matches(search: &PatientSearch) -> Predicate {
@@ -232,4 +231,14 @@ pub fn clear_email_verification(conn: &mut DbConnection, id: &str) -> QueryResul
         .set(users::email_verified_at.eq(None::<NaiveDateTime>))
         .execute(conn)
         .map(|_| ())
+}
+
+/// Full names by id, for lists that show people.
+pub fn names(conn: &mut DbConnection, ids: &[String]) -> QueryResult<std::collections::HashMap<String, String>> {
+    Ok(users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::full_name))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect())
 }

@@ -95,6 +95,19 @@ impl BookingRules {
     }
 }
 
+/// When a reminder `offset_minutes` before `start` goes out. Whole days are counted on the
+/// wall clock ("the day before at the same time", even across a daylight-saving change);
+/// shorter offsets are real elapsed time ("two hours before").
+pub fn reminder_due(zone: chrono_tz::Tz, start: DateTime<Utc>, offset_minutes: i64) -> DateTime<Utc> {
+    const DAY: i64 = 24 * 60;
+    if offset_minutes > 0 && offset_minutes % DAY == 0 {
+        let local_start = super::local_time::local(zone, start);
+        super::local_time::instant_or_next(zone, local_start - Duration::days(offset_minutes / DAY))
+    } else {
+        start - Duration::minutes(offset_minutes)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,5 +157,49 @@ mod tests {
         assert!(!rules().is_late_cancellation(at(0), at(24)));
         assert_eq!(rules().check_reschedule(at(0), at(23)), Err(Refusal::InsideCutoff));
         assert_eq!(rules().check_reschedule(at(0), at(25)), Ok(()));
+    }
+}
+
+#[cfg(test)]
+mod reminder_tests {
+    use super::*;
+    use chrono_tz::America::Chicago;
+    use chrono_tz::Europe::London;
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn the_day_before_is_the_same_wall_clock_time_across_spring_forward() {
+        // 09:00 CDT on 2027-03-14 (14:00Z); the day before at 09:00 CST is 15:00Z, 23 real hours.
+        let start = utc("2027-03-14T14:00:00Z");
+        assert_eq!(reminder_due(Chicago, start, 1440), utc("2027-03-13T15:00:00Z"));
+        assert_eq!(reminder_due(Chicago, start, 120), utc("2027-03-14T12:00:00Z"));
+        // 07:00 CDT
+    }
+
+    #[test]
+    fn the_day_before_is_the_same_wall_clock_time_across_fall_back() {
+        // 09:00 CST on 2026-11-01 (15:00Z); the day before at 09:00 CDT is 14:00Z, 25 real hours.
+        let start = utc("2026-11-01T15:00:00Z");
+        assert_eq!(reminder_due(Chicago, start, 1440), utc("2026-10-31T14:00:00Z"));
+        // Two hours before 09:00 CST is 07:00 CST.
+        assert_eq!(reminder_due(Chicago, start, 120), utc("2026-11-01T13:00:00Z"));
+    }
+
+    #[test]
+    fn london_change_days() {
+        // 09:00 GMT on 2026-10-26, the day after the change: the reminder is 09:00 BST the day before.
+        assert_eq!(reminder_due(London, utc("2026-10-26T09:00:00Z"), 1440), utc("2026-10-25T09:00:00Z"));
+        // 09:00 BST on 2027-03-28 (08:00Z): the day before is 09:00 GMT.
+        assert_eq!(reminder_due(London, utc("2027-03-28T08:00:00Z"), 1440), utc("2027-03-27T09:00:00Z"));
+    }
+
+    #[test]
+    fn a_wall_clock_reminder_in_a_gap_moves_to_the_first_valid_minute() {
+        // 02:30 on 2027-03-15 (CDT); the day before at 02:30 does not exist: 03:00 CDT instead.
+        let start = utc("2027-03-15T07:30:00Z");
+        assert_eq!(reminder_due(Chicago, start, 1440), utc("2027-03-14T08:00:00Z"));
     }
 }

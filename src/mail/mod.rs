@@ -2,6 +2,8 @@
 //! with the worker.
 
 pub mod account_emails;
+pub mod appointment_emails;
+pub mod ics;
 
 /// A message's content, before it is addressed and queued.
 #[derive(Debug, Clone)]

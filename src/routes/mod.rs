@@ -1,7 +1,10 @@
 //! HTTP routes, one module per resource. Handlers are thin: parse → authorize → call → respond.
 
+pub mod appointments;
 pub mod audit;
 pub mod auth;
+pub mod clinic;
+pub mod clinicians;
 pub mod deliveries;
 pub mod health;
 pub mod me;
@@ -47,5 +50,29 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(deliveries::list_deliveries)
         .service(deliveries::delivery_stats)
         .service(deliveries::retry_delivery)
-        .service(deliveries::metrics);
+        .service(deliveries::metrics)
+        .service(clinic::get_clinic)
+        .service(clinic::put_clinic)
+        .service(clinic::list_types)
+        .service(clinic::create_type)
+        .service(clinic::update_type)
+        .service(clinic::archive_type)
+        .service(clinicians::list_clinicians)
+        .service(clinicians::get_availability)
+        .service(clinicians::put_availability)
+        .service(clinicians::add_exception)
+        .service(clinicians::delete_exception)
+        .service(clinicians::put_services)
+        .service(appointments::availability)
+        .service(appointments::book)
+        .service(appointments::list)
+        .service(appointments::mine)
+        .service(appointments::get_appointment)
+        .service(appointments::reschedule)
+        .service(appointments::cancel)
+        .service(appointments::arrive)
+        .service(appointments::no_show)
+        .service(appointments::complete)
+        .service(appointments::history)
+        .service(appointments::calendar_file);
 }

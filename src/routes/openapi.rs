@@ -25,6 +25,9 @@ use utoipa_actix_web::AppExt;
         (name = "audit", description = "The audit log (admins)"),
         (name = "worker", description = "Outbox delivery, for the reminder worker (worker role)"),
         (name = "deliveries", description = "The outbox as admins see it"),
+        (name = "clinic", description = "The clinic's settings and appointment types"),
+        (name = "clinicians", description = "Clinicians, their weekly hours and exceptions"),
+        (name = "appointments", description = "Finding a time, booking, moving, cancelling, the day's statuses"),
     )
 )]
 struct ApiDoc;

@@ -1,12 +1,14 @@
 //! Black-box tests: each starts the app on port 0 with a fresh database (SQLite, or PostgreSQL
 //! when `TEST_DATABASE_URL` is set) and speaks HTTP to it.
 
+mod calendar_fixture;
 mod helpers;
 #[path = "../support/smtp_sink.rs"]
 mod smtp_sink;
 
 mod accounts;
 mod audit;
+mod booking;
 mod deliveries;
 mod errors;
 mod health;

@@ -1,0 +1,142 @@
+//! Free slots per clinician: loads hours, exceptions and bookings, and hands them to
+//! [`crate::domain::slots`].
+
+use chrono::{DateTime, Duration, Utc, Weekday};
+use diesel::prelude::*;
+
+use super::{to_naive, to_utc};
+use crate::db::appointments;
+use crate::db::availability::{self as hours, ExceptionRow, RuleRow};
+use crate::db::clinic::{self, AppointmentTypeRow, ClinicRow};
+use crate::db::schema::users;
+use crate::db::DbConnection;
+use crate::domain::slots::{self, Exception, ExceptionKind, Interval, Slot, SlotQuery, WeeklyHours};
+
+#[derive(Debug, Clone)]
+pub struct Clinician {
+    pub id: String,
+    pub full_name: String,
+    pub title: Option<String>,
+}
+
+/// Active clinicians, optionally one of them, who offer `type_id` (or any type with `None`).
+pub fn clinicians(conn: &mut DbConnection, only: Option<&str>, type_id: Option<&str>) -> QueryResult<Vec<Clinician>> {
+    let mut query = users::table.filter(users::role.eq("clinician")).filter(users::active.eq(true)).into_boxed();
+    if let Some(id) = only {
+        query = query.filter(users::id.eq(id.to_string()));
+    }
+    let rows: Vec<(String, String, Option<String>)> = query
+        .order((users::name_key.asc(), users::id.asc()))
+        .select((users::id, users::full_name, users::title))
+        .load(conn)?;
+    let services = clinic::all_services(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter(|(id, _, _)| {
+            let offered: Vec<&String> = services.iter().filter(|(c, _)| c == id).map(|(_, t)| t).collect();
+            type_id.is_none_or(|t| offered.is_empty() || offered.iter().any(|o| *o == t))
+        })
+        .map(|(id, full_name, title)| Clinician { id, full_name, title })
+        .collect())
+}
+
+pub fn weekday(iso: i32) -> Weekday {
+    match iso {
+        1 => Weekday::Mon,
+        2 => Weekday::Tue,
+        3 => Weekday::Wed,
+        4 => Weekday::Thu,
+        5 => Weekday::Fri,
+        6 => Weekday::Sat,
+        _ => Weekday::Sun,
+    }
+}
+
+fn weekly(rule: &RuleRow) -> WeeklyHours {
+    WeeklyHours {
+        weekday: weekday(rule.weekday),
+        start_minute: rule.start_minute.max(0) as u32,
+        end_minute: rule.end_minute.max(0) as u32,
+        valid_from: rule.valid_from,
+        valid_until: rule.valid_until,
+    }
+}
+
+fn exception(row: &ExceptionRow) -> Exception {
+    Exception {
+        kind: if row.kind == "extra_hours" { ExceptionKind::ExtraHours } else { ExceptionKind::TimeOff },
+        interval: Interval::new(to_utc(row.starts_at), to_utc(row.ends_at)),
+    }
+}
+
+/// What is asked: a type, a window, maybe one clinician and the patient the slot is for.
+pub struct Request<'a> {
+    pub appointment_type: &'a AppointmentTypeRow,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub clinician_id: Option<&'a str>,
+    pub patient_id: Option<&'a str>,
+    /// Staff passing the type's notice and horizon (with a reason, audited by the caller).
+    pub ignore_notice_and_horizon: bool,
+    /// Leave out existing appointments (to ask "is this within working hours at all?").
+    pub ignore_bookings: bool,
+    pub now: DateTime<Utc>,
+}
+
+pub struct ClinicianSlots {
+    pub clinician: Clinician,
+    pub slots: Vec<Slot>,
+}
+
+pub fn free_slots(conn: &mut DbConnection, clinic: &ClinicRow, request: &Request) -> QueryResult<Vec<ClinicianSlots>> {
+    let kind = request.appointment_type;
+    let people = clinicians(conn, request.clinician_id, Some(&kind.id))?;
+    if people.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = people.iter().map(|c| c.id.clone()).collect();
+    let margin = Duration::days(1);
+    let (from, to) = (to_naive(request.from - margin), to_naive(request.to + margin));
+    let rules = hours::rules(conn, &ids)?;
+    let exceptions = hours::exceptions(conn, &ids, from, to)?;
+    let blocks =
+        if request.ignore_bookings { Vec::new() } else { appointments::clinician_blocks(conn, &ids, from, to)? };
+    let patient_busy: Vec<Interval> = match (request.patient_id, request.ignore_bookings) {
+        (Some(patient), false) => appointments::patient_times(conn, patient, from, to)?
+            .into_iter()
+            .map(|(s, e)| Interval::new(to_utc(s), to_utc(e)))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let rules_of_type = kind.rules();
+    let (earliest, latest) = if request.ignore_notice_and_horizon {
+        (DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC)
+    } else {
+        rules_of_type.window(request.now)
+    };
+    let query = SlotQuery {
+        zone: clinic.zone(),
+        granularity_minutes: clinic.slot_granularity_minutes.max(1) as u32,
+        shape: kind.shape(),
+        window: Interval::new(request.from, request.to),
+        earliest_start: earliest,
+        latest_start: latest,
+    };
+    Ok(people
+        .into_iter()
+        .map(|clinician| {
+            let weekly: Vec<WeeklyHours> =
+                rules.iter().filter(|r| r.clinician_id == clinician.id).map(weekly).collect();
+            let own: Vec<Exception> =
+                exceptions.iter().filter(|e| e.clinician_id == clinician.id).map(exception).collect();
+            let busy: Vec<Interval> = blocks
+                .iter()
+                .filter(|(c, _, _)| *c == clinician.id)
+                .map(|(_, s, e)| Interval::new(to_utc(*s), to_utc(*e)))
+                .collect();
+            let working = slots::working_intervals(query.zone, &weekly, &own, query.window);
+            let slots = slots::free_slots(&query, &working, &busy, &patient_busy);
+            ClinicianSlots { clinician, slots }
+        })
+        .collect())
+}

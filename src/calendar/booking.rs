@@ -1,0 +1,290 @@
+//! Booking, moving, cancelling and the status changes of an appointment. Each runs inside the
+//! caller's write transaction and leaves a history event, an audit row and its emails. Overlaps
+//! are the database's call: a refused write becomes `409 slot_taken`.
+
+use chrono::{DateTime, Utc};
+use diesel::Connection;
+
+use super::availability::{self, Request};
+use super::notices::{self, Notices};
+use super::{to_naive, to_utc};
+use crate::auth::AuthUser;
+use crate::db::appointments::{self, AppointmentRow, EventRow};
+use crate::db::audit::AuditEntry;
+use crate::db::clinic::{AppointmentTypeRow, ClinicRow};
+use crate::db::users::UserRow;
+use crate::db::{new_id, DbConnection};
+use crate::domain::appointment::{Refusal, Status};
+use crate::domain::role::Role;
+use crate::error::ApiError;
+use crate::request_id::RequestMeta;
+
+/// Who acts, and for which request (for history and audit).
+pub struct Actor<'a> {
+    pub user: &'a AuthUser,
+    pub meta: &'a RequestMeta,
+}
+
+impl Actor<'_> {
+    fn is_patient(&self) -> bool {
+        self.user.role == Role::Patient
+    }
+
+    fn audit(&self, action: &str, appointment: &AppointmentRow) -> AuditEntry {
+        AuditEntry::new(action, self.meta)
+            .actor(&self.user.id, self.user.role)
+            .patient(&appointment.patient_id)
+            .target(&appointment.id)
+    }
+}
+
+/// What every change needs besides the appointment: the clinic, where emails link, who acts, when.
+pub struct Context<'a> {
+    pub clinic: &'a ClinicRow,
+    pub notices: &'a Notices,
+    pub actor: &'a Actor<'a>,
+    pub now: DateTime<Utc>,
+}
+
+pub struct NewBooking<'a> {
+    pub appointment_type: &'a AppointmentTypeRow,
+    pub start: DateTime<Utc>,
+    pub clinician_id: Option<&'a str>,
+    pub patient: &'a UserRow,
+    pub reason: Option<String>,
+    /// Staff only: why notice or horizon may be passed.
+    pub override_reason: Option<String>,
+}
+
+fn refusal(refusal: Refusal) -> ApiError {
+    match refusal {
+        Refusal::TooSoon => ApiError::field("start", "too_soon", "this start is sooner than the minimum notice"),
+        Refusal::TooFarAhead => ApiError::field("start", "too_far_ahead", "this start is beyond the booking horizon"),
+        Refusal::InsideCutoff => ApiError::conflict("inside_cutoff", "too close to the start"),
+    }
+}
+
+fn inside_cutoff(clinic: &ClinicRow, what: &str) -> ApiError {
+    let phone = if clinic.phone.is_empty() { String::new() } else { format!(" at {}", clinic.phone) };
+    ApiError::conflict(
+        "inside_cutoff",
+        format!("it is too late to {what} this appointment in the app; please call the clinic{phone}"),
+    )
+}
+
+fn slot_taken(err: diesel::result::Error) -> ApiError {
+    if appointments::is_slot_taken(&err) {
+        ApiError::conflict("slot_taken", "this time is no longer free")
+    } else {
+        err.into()
+    }
+}
+
+/// Checks the start against notice and horizon: patients are held to them; staff may pass them
+/// with a reason. Returns whether they were passed.
+fn check_window(
+    actor: &Actor,
+    kind: &AppointmentTypeRow,
+    start: DateTime<Utc>,
+    override_reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<bool, ApiError> {
+    match kind.rules().check_start(now, start) {
+        Ok(()) => Ok(false),
+        Err(refused) if actor.is_patient() || override_reason.is_none_or(|r| r.trim().is_empty()) => {
+            if actor.is_patient() {
+                Err(refusal(refused))
+            } else {
+                Err(ApiError::field(
+                    "override_reason",
+                    "required",
+                    "this start is outside the type's notice or horizon; give a reason to book it anyway",
+                ))
+            }
+        }
+        Err(_) => Ok(true),
+    }
+}
+
+/// The clinician who works at `start` for this type: the one asked for, or the first free one.
+fn clinician_at(
+    conn: &mut DbConnection,
+    clinic: &ClinicRow,
+    kind: &AppointmentTypeRow,
+    start: DateTime<Utc>,
+    clinician_id: Option<&str>,
+    patient_id: &str,
+    now: DateTime<Utc>,
+) -> Result<String, ApiError> {
+    let ask = |ignore_bookings| Request {
+        appointment_type: kind,
+        from: start,
+        to: start + chrono::Duration::minutes(1),
+        clinician_id,
+        patient_id: Some(patient_id),
+        ignore_notice_and_horizon: true,
+        ignore_bookings,
+        now,
+    };
+    let free = availability::free_slots(conn, clinic, &ask(false))?;
+    if let Some(found) = free.into_iter().find(|c| c.slots.iter().any(|s| s.start == start)) {
+        return Ok(found.clinician.id);
+    }
+    // Nobody is free then: taken (409) if someone works then, else not a bookable time (422).
+    let working = availability::free_slots(conn, clinic, &ask(true))?;
+    match working.into_iter().find(|c| c.slots.iter().any(|s| s.start == start)) {
+        Some(found) if clinician_id.is_some() => Ok(found.clinician.id),
+        Some(_) => Err(ApiError::conflict("slot_taken", "no clinician is free at this time")),
+        None => Err(ApiError::field("start", "not_available", "no clinician offering this type works at this time")),
+    }
+}
+
+pub fn book(conn: &mut DbConnection, cx: &Context, booking: NewBooking) -> Result<AppointmentRow, ApiError> {
+    let (clinic, actor, now) = (cx.clinic, cx.actor, cx.now);
+    let kind = booking.appointment_type;
+    if kind.archived {
+        return Err(ApiError::field("appointment_type", "archived", "this appointment type is no longer offered"));
+    }
+    if actor.is_patient() && !kind.patient_bookable {
+        return Err(ApiError::conflict("not_patient_bookable", "please call the clinic to book this type of visit"));
+    }
+    let passed = check_window(actor, kind, booking.start, booking.override_reason.as_deref(), now)?;
+    let clinician_id = clinician_at(conn, clinic, kind, booking.start, booking.clinician_id, &booking.patient.id, now)?;
+    let shape = kind.shape();
+    let block = shape.block(booking.start);
+    let row = AppointmentRow {
+        id: new_id(),
+        patient_id: booking.patient.id.clone(),
+        clinician_id,
+        appointment_type_id: kind.id.clone(),
+        starts_at: to_naive(booking.start),
+        ends_at: to_naive(booking.start + shape.duration),
+        block_start: to_naive(block.start),
+        block_end: to_naive(block.end),
+        status: Status::Booked.as_str().into(),
+        reason: booking.reason.filter(|r| !r.trim().is_empty()),
+        late_cancellation: false,
+        cancel_reason: None,
+        sequence: 0,
+        booked_by: Some(actor.user.id.clone()),
+        created_at: to_naive(now),
+        updated_at: to_naive(now),
+    };
+    conn.transaction(|conn| appointments::insert(conn, &row)).map_err(slot_taken)?;
+    let mut event = EventRow::new(&row.id, &actor.user.id, "booked", to_naive(now));
+    event.to_status = Some(row.status.clone());
+    event.to_starts_at = Some(row.starts_at);
+    event.to_clinician_id = Some(row.clinician_id.clone());
+    event.detail =
+        booking.override_reason.clone().filter(|_| passed).map(|r| format!("outside notice or horizon: {r}"));
+    appointments::record(conn, &event)?;
+    let mut audit = actor.audit("appointment.create", &row);
+    if passed {
+        audit = audit.detail("override_notice_or_horizon");
+    }
+    audit.write(conn)?;
+    notices::booked(conn, clinic, cx.notices, &row, false, to_naive(now))?;
+    Ok(row)
+}
+
+pub fn reschedule(
+    conn: &mut DbConnection,
+    cx: &Context,
+    current: &AppointmentRow,
+    kind: &AppointmentTypeRow,
+    start: DateTime<Utc>,
+    clinician_id: Option<&str>,
+) -> Result<AppointmentRow, ApiError> {
+    let (clinic, actor, now) = (cx.clinic, cx.actor, cx.now);
+    if current.status != Status::Booked.as_str() {
+        return Err(ApiError::conflict("invalid_transition", "only a booked appointment can be moved"));
+    }
+    if actor.is_patient() {
+        kind.rules().check_reschedule(now, to_utc(current.starts_at)).map_err(|_| inside_cutoff(clinic, "move"))?;
+        kind.rules().check_start(now, start).map_err(refusal)?;
+    }
+    let clinician_id = clinician_id.unwrap_or(&current.clinician_id);
+    let chosen = clinician_at(conn, clinic, kind, start, Some(clinician_id), &current.patient_id, now);
+    // The appointment's own time counts as busy in that look-up; only the database decides.
+    let chosen = match chosen {
+        Ok(id) => id,
+        Err(ApiError::Conflict { code: "slot_taken", .. }) => clinician_id.to_string(),
+        Err(err) => return Err(err),
+    };
+    let shape = kind.shape();
+    let block = shape.block(start);
+    let times = (to_naive(start), to_naive(start + shape.duration), to_naive(block.start), to_naive(block.end));
+    conn.transaction(|conn| appointments::move_to(conn, &current.id, &chosen, times, to_naive(now)))
+        .map_err(slot_taken)?;
+    let moved = appointments::find(conn, &current.id)?.ok_or(ApiError::NotFound)?;
+    let mut event = EventRow::new(&moved.id, &actor.user.id, "rescheduled", to_naive(now));
+    event.from_starts_at = Some(current.starts_at);
+    event.to_starts_at = Some(moved.starts_at);
+    event.from_clinician_id = Some(current.clinician_id.clone());
+    event.to_clinician_id = Some(moved.clinician_id.clone());
+    appointments::record(conn, &event)?;
+    actor.audit("appointment.reschedule", &moved).write(conn)?;
+    notices::withdraw_reminders(conn, &moved.id, to_naive(now))?;
+    notices::booked(conn, clinic, cx.notices, &moved, true, to_naive(now))?;
+    Ok(moved)
+}
+
+pub fn cancel(
+    conn: &mut DbConnection,
+    cx: &Context,
+    current: &AppointmentRow,
+    kind: &AppointmentTypeRow,
+    reason: Option<&str>,
+) -> Result<AppointmentRow, ApiError> {
+    let (clinic, actor, now) = (cx.clinic, cx.actor, cx.now);
+    if current.status != Status::Booked.as_str() {
+        return Err(ApiError::conflict("invalid_transition", "only a booked appointment can be cancelled"));
+    }
+    let late = kind.rules().is_late_cancellation(now, to_utc(current.starts_at));
+    if late && actor.is_patient() {
+        return Err(inside_cutoff(clinic, "cancel"));
+    }
+    if !appointments::mark_cancelled(conn, &current.id, reason, late, to_naive(now))? {
+        return Err(ApiError::conflict("invalid_transition", "only a booked appointment can be cancelled"));
+    }
+    let cancelled = appointments::find(conn, &current.id)?.ok_or(ApiError::NotFound)?;
+    let mut event = EventRow::new(&cancelled.id, &actor.user.id, "cancelled", to_naive(now));
+    event.from_status = Some(current.status.clone());
+    event.to_status = Some(cancelled.status.clone());
+    event.detail = late.then(|| "late cancellation".to_string());
+    appointments::record(conn, &event)?;
+    let mut audit = actor.audit("appointment.cancel", &cancelled);
+    if late {
+        audit = audit.detail("late_cancellation");
+    }
+    audit.write(conn)?;
+    notices::withdraw_reminders(conn, &cancelled.id, to_naive(now))?;
+    notices::cancelled(conn, clinic, cx.notices, &cancelled, to_naive(now))?;
+    Ok(cancelled)
+}
+
+/// arrive, no-show, complete: staff only; anything but the allowed moves is `409`.
+pub fn transition(
+    conn: &mut DbConnection,
+    cx: &Context,
+    current: &AppointmentRow,
+    to: Status,
+) -> Result<AppointmentRow, ApiError> {
+    let (actor, now) = (cx.actor, cx.now);
+    let from = Status::parse(&current.status).ok_or(ApiError::NotFound)?;
+    if !from.can_become(to) || !appointments::set_status(conn, &current.id, from.as_str(), to.as_str(), to_naive(now))?
+    {
+        return Err(ApiError::conflict(
+            "invalid_transition",
+            format!("an appointment that is {} cannot become {}", from.as_str(), to.as_str()),
+        ));
+    }
+    let updated = appointments::find(conn, &current.id)?.ok_or(ApiError::NotFound)?;
+    let mut event = EventRow::new(&updated.id, &actor.user.id, to.as_str(), to_naive(now));
+    event.from_status = Some(from.as_str().into());
+    event.to_status = Some(to.as_str().into());
+    appointments::record(conn, &event)?;
+    actor.audit(&format!("appointment.{}", to.as_str()), &updated).write(conn)?;
+    notices::withdraw_reminders(conn, &updated.id, to_naive(now))?;
+    Ok(updated)
+}

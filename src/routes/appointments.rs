@@ -1,0 +1,724 @@
+//! Appointments: finding a free time, booking (retry-safe with `Idempotency-Key`), moving,
+//! cancelling, the front desk's status changes, lists, history and the calendar file.
+
+use std::collections::HashMap;
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::paging::{self, PageParams};
+use crate::auth::{secret_token, AuthUser};
+use crate::calendar::availability::{self as free, Request};
+use crate::calendar::booking::{self, Actor, Context, NewBooking};
+use crate::calendar::notices::{self, Notices};
+use crate::db::appointments::{self, AppointmentFilter, AppointmentRow};
+use crate::db::audit::{AuditEntry, Outcome};
+use crate::db::clinic::{self, AppointmentTypeRow};
+use crate::db::{self, idempotency, users, DbConnection};
+use crate::domain::appointment::Status;
+use crate::domain::local_time::local;
+use crate::domain::role::Role;
+use crate::error::{ApiError, Problem};
+use crate::request_id::RequestMeta;
+use crate::state::AppState;
+use diesel::Connection;
+
+const MAX_WINDOW_DAYS: i64 = 31;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlotView {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// Clinic-local wall-clock time, e.g. `2026-11-16T09:00:00`.
+    pub local_start: NaiveDateTime,
+    pub local_end: NaiveDateTime,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClinicianSlotsView {
+    pub clinician_id: String,
+    pub full_name: String,
+    pub title: Option<String>,
+    pub slots: Vec<SlotView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AvailabilityResponse {
+    pub appointment_type: String,
+    pub time_zone: String,
+    pub clinicians: Vec<ClinicianSlotsView>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AvailabilityQuery {
+    /// The type's code or id.
+    pub appointment_type: String,
+    pub from: DateTime<Utc>,
+    /// At most 31 days after `from`.
+    pub to: DateTime<Utc>,
+    pub clinician_id: Option<String>,
+}
+
+fn load_type(conn: &mut DbConnection, code: &str) -> Result<AppointmentTypeRow, ApiError> {
+    clinic::find_type(conn, code)?
+        .ok_or_else(|| ApiError::field("appointment_type", "unknown", "no such appointment type"))
+}
+
+#[utoipa::path(
+    tag = "appointments",
+    security(("bearer" = [])),
+    params(AvailabilityQuery),
+    responses(
+        (status = 200, description = "Free starts per clinician", body = AvailabilityResponse),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/availability")]
+pub async fn availability(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    query: web::Query<AvailabilityQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    if query.to <= query.from {
+        return Err(ApiError::field("to", "before_start", "to is after from"));
+    }
+    if query.to - query.from > chrono::Duration::days(MAX_WINDOW_DAYS) {
+        return Err(ApiError::field("to", "out_of_range", "the window is at most 31 days"));
+    }
+    if user.role == Role::Worker {
+        return Err(ApiError::Forbidden);
+    }
+    let response = db::run(&state.pool, move |conn| {
+        let clinic = clinic::settings(conn)?;
+        let kind = load_type(conn, &query.appointment_type)?;
+        if kind.archived || (user.role == Role::Patient && !kind.patient_bookable) {
+            return Ok(AvailabilityResponse {
+                appointment_type: kind.code,
+                time_zone: clinic.time_zone,
+                clinicians: vec![],
+            });
+        }
+        let request = Request {
+            appointment_type: &kind,
+            from: query.from,
+            to: query.to,
+            clinician_id: query.clinician_id.as_deref(),
+            patient_id: (user.role == Role::Patient).then_some(user.id.as_str()),
+            ignore_notice_and_horizon: false,
+            ignore_bookings: false,
+            now: Utc::now(),
+        };
+        let found = free::free_slots(conn, &clinic, &request)?;
+        Ok(AvailabilityResponse {
+            appointment_type: kind.code.clone(),
+            time_zone: clinic.time_zone.clone(),
+            clinicians: found
+                .into_iter()
+                .map(|c| ClinicianSlotsView {
+                    clinician_id: c.clinician.id,
+                    full_name: c.clinician.full_name,
+                    title: c.clinician.title,
+                    slots: c
+                        .slots
+                        .into_iter()
+                        .map(|s| SlotView {
+                            start: s.start,
+                            end: s.end,
+                            local_start: s.local_start,
+                            local_end: s.local_end,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(response))
+}
+
+/// An appointment as the apps see it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AppointmentView {
+    pub id: String,
+    pub patient_id: String,
+    pub patient_name: String,
+    pub clinician_id: String,
+    pub clinician_name: String,
+    /// The type's code.
+    pub appointment_type: String,
+    pub appointment_type_name: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub local_start: NaiveDateTime,
+    pub local_end: NaiveDateTime,
+    pub time_zone: String,
+    pub status: Status,
+    /// The patient's reason for the visit; not shown to the front desk.
+    pub reason: Option<String>,
+    pub late_cancellation: bool,
+    pub cancel_reason: Option<String>,
+    /// Goes up with every move (the calendar invitation's SEQUENCE).
+    pub sequence: i32,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Views for `rows`, with names looked up once for the whole list.
+fn views(
+    conn: &mut DbConnection,
+    viewer: &AuthUser,
+    rows: Vec<AppointmentRow>,
+) -> Result<Vec<AppointmentView>, ApiError> {
+    let clinic = clinic::settings(conn)?;
+    let types: HashMap<String, AppointmentTypeRow> =
+        clinic::types(conn, true)?.into_iter().map(|t| (t.id.clone(), t)).collect();
+    let mut ids: Vec<String> = rows.iter().flat_map(|r| [r.patient_id.clone(), r.clinician_id.clone()]).collect();
+    ids.sort();
+    ids.dedup();
+    let names = users::names(conn, &ids)?;
+    let zone = clinic.zone();
+    let show_reason = viewer.role != Role::FrontDesk;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let kind = types.get(&row.appointment_type_id);
+            AppointmentView {
+                patient_name: names.get(&row.patient_id).cloned().unwrap_or_default(),
+                clinician_name: names.get(&row.clinician_id).cloned().unwrap_or_default(),
+                appointment_type: kind.map(|k| k.code.clone()).unwrap_or_default(),
+                appointment_type_name: kind.map(|k| k.name.clone()).unwrap_or_default(),
+                start: row.starts_at.and_utc(),
+                end: row.ends_at.and_utc(),
+                local_start: local(zone, row.starts_at.and_utc()),
+                local_end: local(zone, row.ends_at.and_utc()),
+                time_zone: clinic.time_zone.clone(),
+                status: Status::parse(&row.status).unwrap_or(Status::Booked),
+                reason: if show_reason { row.reason } else { None },
+                late_cancellation: row.late_cancellation,
+                cancel_reason: row.cancel_reason,
+                sequence: row.sequence,
+                created_at: row.created_at.and_utc(),
+                id: row.id,
+                patient_id: row.patient_id,
+                clinician_id: row.clinician_id,
+            }
+        })
+        .collect())
+}
+
+fn view(conn: &mut DbConnection, viewer: &AuthUser, row: AppointmentRow) -> Result<AppointmentView, ApiError> {
+    views(conn, viewer, vec![row])?.pop().ok_or(ApiError::NotFound)
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct BookRequest {
+    /// The type's code or id.
+    pub appointment_type: String,
+    pub start: DateTime<Utc>,
+    /// Any free clinician when absent.
+    pub clinician_id: Option<String>,
+    /// Staff only: whom the appointment is for (patients book for themselves).
+    pub patient_id: Option<String>,
+    pub reason: Option<String>,
+    /// Staff only: why the type's minimum notice or horizon may be passed (audited).
+    pub override_reason: Option<String>,
+}
+
+fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(value) = req.headers().get("idempotency-key") else { return Ok(None) };
+    let key = value.to_str().map(str::trim).unwrap_or_default();
+    if key.is_empty() || key.len() > 200 || !key.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(ApiError::field("Idempotency-Key", "invalid_format", "1 to 200 visible ASCII characters"));
+    }
+    Ok(Some(key.to_string()))
+}
+
+/// Who the booking is for: the patient themself, or the patient staff named.
+fn booking_patient(
+    conn: &mut DbConnection,
+    user: &AuthUser,
+    patient_id: Option<&str>,
+) -> Result<users::UserRow, ApiError> {
+    let id = match (user.role, patient_id) {
+        (Role::Patient, None) => user.id.as_str(),
+        (Role::Patient, Some(id)) if id == user.id => id,
+        (Role::Patient, Some(_)) => return Err(ApiError::Forbidden),
+        (Role::Worker, _) => return Err(ApiError::Forbidden),
+        (_, Some(id)) => id,
+        (_, None) => {
+            return Err(ApiError::field("patient_id", "required", "staff book for a patient: give patient_id"))
+        }
+    };
+    users::find(conn, id)?
+        .filter(|p| p.role == Role::Patient.as_str() && p.active)
+        .ok_or_else(|| ApiError::field("patient_id", "unknown", "no such patient"))
+}
+
+#[utoipa::path(
+    tag = "appointments",
+    security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation: a retry with the same key gets the same answer")),
+    request_body = BookRequest,
+    responses(
+        (status = 201, body = AppointmentView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`slot_taken`, `not_patient_bookable`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad input, or the same Idempotency-Key with another body (`idempotency_key_reused`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/appointments")]
+pub async fn book(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: AuthUser,
+    meta: RequestMeta,
+    body: web::Json<BookRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let key = idempotency_key(&req)?;
+    let body = body.into_inner();
+    let fingerprint = secret_token::hash(&serde_json::to_string(&body).unwrap_or_default());
+    let notices = Notices::from_config(&state.config);
+    let (status, json) = db::transaction(&state.pool, move |conn| {
+        let now = db::now();
+        if let Some(key) = &key {
+            if !idempotency::reserve(conn, &user.id, key, &fingerprint, now)? {
+                let stored = idempotency::find(conn, &user.id, key)?.ok_or(ApiError::Unavailable)?;
+                if stored.request_hash != fingerprint {
+                    return Err(ApiError::field(
+                        "Idempotency-Key",
+                        "idempotency_key_reused",
+                        "this key was used for a different request",
+                    ));
+                }
+                return Ok((stored.status_code as u16, stored.response_body));
+            }
+        }
+        let outcome = conn.transaction(|conn| {
+            let clinic = clinic::settings(conn)?;
+            let kind = load_type(conn, &body.appointment_type)?;
+            let patient = booking_patient(conn, &user, body.patient_id.as_deref())?;
+            let actor = Actor { user: &user, meta: &meta };
+            let booking = NewBooking {
+                appointment_type: &kind,
+                start: body.start,
+                clinician_id: body.clinician_id.as_deref(),
+                patient: &patient,
+                reason: body.reason.clone(),
+                override_reason: body.override_reason.clone(),
+            };
+            let cx = Context { clinic: &clinic, notices: &notices, actor: &actor, now: now.and_utc() };
+            let row = booking::book(conn, &cx, booking)?;
+            view(conn, &user, row)
+        });
+        let (status, json) = match outcome {
+            Ok(view) => (201, serde_json::to_string(&view).unwrap_or_default()),
+            Err(err) if err_is_final(&err) => {
+                use actix_web::ResponseError;
+                (
+                    err.status_code().as_u16(),
+                    serde_json::to_string(&err.to_problem(meta.request_id.clone())).unwrap_or_default(),
+                )
+            }
+            Err(err) => return Err(err),
+        };
+        if let Some(key) = &key {
+            idempotency::complete(conn, &user.id, key, status, &json)?;
+        }
+        Ok((status, json))
+    })
+    .await?;
+    let mut response = HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap_or_default());
+    response.content_type(if status < 300 { "application/json" } else { "application/problem+json" });
+    Ok(response.body(json))
+}
+
+/// A client error is the request's answer, kept for retries; anything else may pass.
+fn err_is_final(err: &ApiError) -> bool {
+    use actix_web::ResponseError;
+    err.status_code().is_client_error()
+}
+
+/// The appointment, if `user` may see it: staff any, a patient only their own.
+fn visible(conn: &mut DbConnection, user: &AuthUser, id: &str) -> Result<AppointmentRow, ApiError> {
+    let row = appointments::find(conn, id)?.ok_or(ApiError::NotFound)?;
+    match user.role {
+        Role::Patient if row.patient_id == user.id => Ok(row),
+        Role::FrontDesk | Role::Clinician | Role::Admin => Ok(row),
+        _ => Err(ApiError::NotFound),
+    }
+}
+
+#[utoipa::path(
+    tag = "appointments",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The appointment id")),
+    responses((status = 200, body = AppointmentView), (status = 404, body = Problem, content_type = "application/problem+json"))
+)]
+#[get("/v1/appointments/{id}")]
+pub async fn get_appointment(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    meta: RequestMeta,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let found = db::run(&state.pool, move |conn| {
+        let entry = AuditEntry::new("appointment.read", &meta).actor(&user.id, user.role).target(&id);
+        match visible(conn, &user, &id) {
+            Ok(row) => {
+                entry.patient(&row.patient_id).write(conn)?;
+                Ok(Some(view(conn, &user, row)?))
+            }
+            Err(ApiError::NotFound) => {
+                entry.outcome(Outcome::NotFound).write(conn)?;
+                Ok(None)
+            }
+            Err(err) => Err(err),
+        }
+    })
+    .await?
+    .ok_or(ApiError::NotFound)?;
+    Ok(HttpResponse::Ok().json(found))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RescheduleRequest {
+    pub start: DateTime<Utc>,
+    /// Another clinician, or the same one when absent.
+    pub clinician_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CancelRequest {
+    pub reason: Option<String>,
+}
+
+/// Runs `change` on a visible appointment in one transaction and answers with its new state.
+async fn change(
+    state: &AppState,
+    user: AuthUser,
+    meta: RequestMeta,
+    id: String,
+    change: impl FnOnce(&mut DbConnection, &Context, &AppointmentRow, &AppointmentTypeRow) -> Result<AppointmentRow, ApiError>
+        + Send
+        + 'static,
+) -> Result<HttpResponse, ApiError> {
+    let notices = Notices::from_config(&state.config);
+    let updated = db::transaction(&state.pool, move |conn| {
+        let current = visible(conn, &user, &id)?;
+        let clinic = clinic::settings(conn)?;
+        let kind = clinic::find_type(conn, &current.appointment_type_id)?.ok_or(ApiError::NotFound)?;
+        let actor = Actor { user: &user, meta: &meta };
+        let cx = Context { clinic: &clinic, notices: &notices, actor: &actor, now: Utc::now() };
+        let updated = change(conn, &cx, &current, &kind)?;
+        view(conn, &user, updated)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(updated))
+}
+
+#[utoipa::path(
+    tag = "appointments",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The appointment id")),
+    request_body = RescheduleRequest,
+    responses(
+        (status = 200, body = AppointmentView),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`slot_taken`, `inside_cutoff` (patients; the detail gives the clinic's phone), `invalid_transition`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/appointments/{id}/reschedule")]
+pub async fn reschedule(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    meta: RequestMeta,
+    path: web::Path<String>,
+    body: web::Json<RescheduleRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    change(&state, user, meta, path.into_inner(), move |conn, cx, current, kind| {
+        booking::reschedule(conn, cx, current, kind, body.start, body.clinician_id.as_deref())
+    })
+    .await
+}
+
+#[utoipa::path(
+    tag = "appointments",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The appointment id")),
+    request_body = CancelRequest,
+    responses(
+        (status = 200, body = AppointmentView),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`inside_cutoff` (patients; the detail gives the clinic's phone), `invalid_transition`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/appointments/{id}/cancel")]
+pub async fn cancel(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    meta: RequestMeta,
+    path: web::Path<String>,
+    body: web::Json<CancelRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let reason =
+        body.into_inner().reason.map(|r| r.trim().chars().take(500).collect::<String>()).filter(|r| !r.is_empty());
+    change(&state, user, meta, path.into_inner(), move |conn, cx, current, kind| {
+        booking::cancel(conn, cx, current, kind, reason.as_deref())
+    })
+    .await
+}
+
+async fn staff_transition(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    meta: RequestMeta,
+    id: String,
+    to: Status,
+) -> Result<HttpResponse, ApiError> {
+    user.require(&[Role::FrontDesk, Role::Clinician, Role::Admin])?;
+    change(&state, user, meta, id, move |conn, cx, current, _| booking::transition(conn, cx, current, to)).await
+}
+
+#[utoipa::path(tag = "appointments", security(("bearer" = [])), params(("id" = String, Path, description = "The appointment id")),
+    responses((status = 200, body = AppointmentView), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_transition`", body = Problem, content_type = "application/problem+json")))]
+#[post("/v1/appointments/{id}/arrive")]
+pub async fn arrive(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    meta: RequestMeta,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    staff_transition(state, user, meta, path.into_inner(), Status::Arrived).await
+}
+
+#[utoipa::path(tag = "appointments", security(("bearer" = [])), params(("id" = String, Path, description = "The appointment id")),
+    responses((status = 200, body = AppointmentView), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_transition`", body = Problem, content_type = "application/problem+json")))]
+#[post("/v1/appointments/{id}/no-show")]
+pub async fn no_show(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    meta: RequestMeta,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    staff_transition(state, user, meta, path.into_inner(), Status::NoShow).await
+}
+
+#[utoipa::path(tag = "appointments", security(("bearer" = [])), params(("id" = String, Path, description = "The appointment id")),
+    responses((status = 200, body = AppointmentView), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_transition`", body = Problem, content_type = "application/problem+json")))]
+#[post("/v1/appointments/{id}/complete")]
+pub async fn complete(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    meta: RequestMeta,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    staff_transition(state, user, meta, path.into_inner(), Status::Completed).await
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryEvent {
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<String>,
+    /// `booked`, `rescheduled`, `cancelled`, `arrived`, `no_show`, `completed`.
+    pub action: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub from_start: Option<DateTime<Utc>>,
+    pub to_start: Option<DateTime<Utc>>,
+    pub from_clinician_id: Option<String>,
+    pub to_clinician_id: Option<String>,
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct History {
+    pub items: Vec<HistoryEvent>,
+}
+
+#[utoipa::path(tag = "appointments", security(("bearer" = [])), params(("id" = String, Path, description = "The appointment id")),
+    responses((status = 200, body = History), (status = 404, body = Problem, content_type = "application/problem+json")))]
+#[get("/v1/appointments/{id}/history")]
+pub async fn history(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let items = db::run(&state.pool, move |conn| {
+        visible(conn, &user, &id)?;
+        Ok(appointments::history(conn, &id)?)
+    })
+    .await?
+    .into_iter()
+    .map(|e| HistoryEvent {
+        at: e.occurred_at.and_utc(),
+        actor_id: e.actor_id,
+        action: e.action,
+        from_status: e.from_status,
+        to_status: e.to_status,
+        from_start: e.from_starts_at.map(|t| t.and_utc()),
+        to_start: e.to_starts_at.map(|t| t.and_utc()),
+        from_clinician_id: e.from_clinician_id,
+        to_clinician_id: e.to_clinician_id,
+        detail: e.detail,
+    })
+    .collect();
+    Ok(HttpResponse::Ok().json(History { items }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AppointmentPage {
+    pub items: Vec<AppointmentView>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AppointmentQuery {
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub clinician_id: Option<String>,
+    pub patient_id: Option<String>,
+    /// `booked`, `arrived`, `completed`, `no_show` or `cancelled`.
+    pub status: Option<Status>,
+}
+
+const CURSOR_TIME: &str = "%Y-%m-%dT%H:%M:%S%.6f";
+
+async fn list_page(
+    state: &AppState,
+    user: AuthUser,
+    meta: RequestMeta,
+    filter: AppointmentFilter,
+    page: &PageParams,
+) -> Result<HttpResponse, ApiError> {
+    let limit = page.limit()?;
+    let after = match page.cursor(2)? {
+        Some(parts) => Some((
+            NaiveDateTime::parse_from_str(&parts[0], CURSOR_TIME)
+                .map_err(|_| ApiError::field("cursor", "invalid", "this cursor is not one this list gave out"))?,
+            parts[1].clone(),
+        )),
+        None => None,
+    };
+    let (rows, items) = db::run(&state.pool, move |conn| {
+        let rows = appointments::list(conn, &filter, after, limit + 1)?;
+        let shown = AuditEntry::new("appointment.list", &meta).actor(&user.id, user.role);
+        let mut patients: Vec<&String> = rows.iter().take(limit as usize).map(|r| &r.patient_id).collect();
+        patients.sort();
+        patients.dedup();
+        let entries: Vec<AuditEntry> = patients.into_iter().map(|p| shown.for_patient(p)).collect();
+        crate::db::audit::write_all(conn, &entries)?;
+        let keys: Vec<(NaiveDateTime, String)> = rows.iter().map(|r| (r.starts_at, r.id.clone())).collect();
+        Ok((keys, views(conn, &user, rows)?))
+    })
+    .await?;
+    let (items, next_cursor) = paging::page(
+        items.into_iter().zip(rows).collect::<Vec<_>>(),
+        limit,
+        |(_, (at, id))| paging::encode_cursor(&[&at.format(CURSOR_TIME).to_string(), id]),
+        |(view, _)| view,
+    );
+    Ok(HttpResponse::Ok().json(AppointmentPage { items, next_cursor }))
+}
+
+#[utoipa::path(
+    tag = "appointments",
+    security(("bearer" = [])),
+    params(AppointmentQuery, PageParams),
+    responses(
+        (status = 200, description = "By start time", body = AppointmentPage),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/appointments")]
+pub async fn list(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    meta: RequestMeta,
+    query: web::Query<AppointmentQuery>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(&[Role::FrontDesk, Role::Clinician, Role::Admin])?;
+    let query = query.into_inner();
+    let filter = AppointmentFilter {
+        from: query.from.map(|t| t.naive_utc()),
+        to: query.to.map(|t| t.naive_utc()),
+        clinician_id: query.clinician_id,
+        patient_id: query.patient_id,
+        status: query.status.map(|s| s.as_str().to_string()),
+    };
+    list_page(&state, user, meta, filter, &page).await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MyAppointmentsQuery {
+    pub from: Option<DateTime<Utc>>,
+    pub status: Option<Status>,
+}
+
+#[utoipa::path(
+    tag = "appointments",
+    security(("bearer" = [])),
+    params(MyAppointmentsQuery, PageParams),
+    responses((status = 200, description = "The patient's own, by start time", body = AppointmentPage), (status = 403, body = Problem, content_type = "application/problem+json"))
+)]
+#[get("/v1/me/appointments")]
+pub async fn mine(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    meta: RequestMeta,
+    query: web::Query<MyAppointmentsQuery>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(&[Role::Patient])?;
+    let query = query.into_inner();
+    let filter = AppointmentFilter {
+        from: query.from.map(|t| t.naive_utc()),
+        patient_id: Some(user.id.clone()),
+        status: query.status.map(|s| s.as_str().to_string()),
+        ..Default::default()
+    };
+    list_page(&state, user, meta, filter, &page).await
+}
+
+#[utoipa::path(
+    tag = "appointments",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The appointment id")),
+    responses(
+        (status = 200, description = "An iCalendar file (METHOD:CANCEL once cancelled)", body = String, content_type = "text/calendar"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/appointments/{id}/calendar.ics")]
+pub async fn calendar_file(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let notices = Notices::from_config(&state.config);
+    let ics = db::run(&state.pool, move |conn| {
+        let row = visible(conn, &user, &id)?;
+        let clinic = clinic::settings(conn)?;
+        Ok(notices::invitation(conn, &clinic, &notices, &row, db::now())?.0)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().content_type("text/calendar; charset=utf-8").body(ics))
+}

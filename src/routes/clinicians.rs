@@ -1,0 +1,406 @@
+//! Clinicians and their time: weekly hours in clinic-local time, exceptions (time off, extra
+//! hours), and the appointment types each offers. A clinician edits their own; admins and the
+//! front desk edit anyone's.
+
+use actix_web::{delete, get, post, put, web, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::validate::Checks;
+use crate::auth::AuthUser;
+use crate::calendar::availability::{self as free, Clinician};
+use crate::db::audit::AuditEntry;
+use crate::db::availability::{self as hours, ExceptionRow, NewRule};
+use crate::db::{self, clinic, now, DbConnection};
+use crate::domain::role::Role;
+use crate::domain::Invalid;
+use crate::error::{ApiError, Problem};
+use crate::request_id::RequestMeta;
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClinicianView {
+    pub id: String,
+    pub full_name: String,
+    pub title: Option<String>,
+    /// Codes of the appointment types they offer.
+    pub appointment_types: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClinicianList {
+    pub items: Vec<ClinicianView>,
+}
+
+#[utoipa::path(
+    tag = "clinicians",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = ClinicianList),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/clinicians")]
+pub async fn list_clinicians(state: web::Data<AppState>, _user: AuthUser) -> Result<HttpResponse, ApiError> {
+    let items = db::run(&state.pool, |conn| {
+        let people = free::clinicians(conn, None, None)?;
+        let types = clinic::types(conn, false)?;
+        let services = clinic::all_services(conn)?;
+        Ok(people
+            .into_iter()
+            .map(|Clinician { id, full_name, title }| {
+                let offered: Vec<&String> = services.iter().filter(|(c, _)| *c == id).map(|(_, t)| t).collect();
+                let appointment_types = types
+                    .iter()
+                    .filter(|t| offered.is_empty() || offered.contains(&&t.id))
+                    .map(|t| t.code.clone())
+                    .collect();
+                ClinicianView { id, full_name, title, appointment_types }
+            })
+            .collect::<Vec<_>>())
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(ClinicianList { items }))
+}
+
+/// The clinician `id`, if `user` may change their calendar.
+fn editable(conn: &mut DbConnection, user: &AuthUser, id: &str) -> Result<Clinician, ApiError> {
+    let allowed = matches!(user.role, Role::Admin | Role::FrontDesk) || (user.role == Role::Clinician && user.id == id);
+    if !allowed {
+        return Err(if user.role == Role::Clinician { ApiError::Forbidden } else { ApiError::NotFound });
+    }
+    free::clinicians(conn, Some(id), None)?.into_iter().next().ok_or(ApiError::NotFound)
+}
+
+/// One weekly period, in the clinic's local time.
+#[derive(Debug, Serialize, Deserialize, ToSchema, Clone)]
+pub struct WeeklyHours {
+    /// ISO weekday: 1 = Monday … 7 = Sunday.
+    pub weekday: i32,
+    /// `HH:MM`, local.
+    pub start: String,
+    /// `HH:MM`, local; `24:00` for midnight at the end of the day.
+    pub end: String,
+    pub valid_from: Option<NaiveDate>,
+    pub valid_until: Option<NaiveDate>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Availability {
+    pub rules: Vec<WeeklyHours>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AvailabilityView {
+    pub clinician_id: String,
+    /// The clinic's zone, in which the hours are meant.
+    pub time_zone: String,
+    pub rules: Vec<WeeklyHours>,
+    /// Exceptions from now on.
+    pub exceptions: Vec<ExceptionView>,
+}
+
+fn minute_of(raw: &str) -> Result<i32, Invalid> {
+    let bad = || Invalid::new("invalid_format", "a time is HH:MM, 00:00 to 24:00");
+    let (h, m) = raw.trim().split_once(':').ok_or_else(bad)?;
+    let (h, m): (i32, i32) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    let minute = h * 60 + m;
+    if !(0..60).contains(&m) || !(0..=1440).contains(&minute) {
+        return Err(bad());
+    }
+    Ok(minute)
+}
+
+fn hh_mm(minute: i32) -> String {
+    format!("{:02}:{:02}", minute / 60, minute % 60)
+}
+
+async fn availability_view(state: &AppState, clinician_id: String) -> Result<AvailabilityView, ApiError> {
+    db::run(&state.pool, move |conn| {
+        let clinic = clinic::settings(conn)?;
+        let rules = hours::rules(conn, std::slice::from_ref(&clinician_id))?;
+        let far = now() + chrono::Duration::days(3650);
+        let exceptions = hours::exceptions(conn, std::slice::from_ref(&clinician_id), now(), far)?;
+        Ok(AvailabilityView {
+            time_zone: clinic.time_zone,
+            rules: rules
+                .into_iter()
+                .map(|r| WeeklyHours {
+                    weekday: r.weekday,
+                    start: hh_mm(r.start_minute),
+                    end: hh_mm(r.end_minute),
+                    valid_from: r.valid_from,
+                    valid_until: r.valid_until,
+                })
+                .collect(),
+            exceptions: exceptions.into_iter().map(ExceptionView::from).collect(),
+            clinician_id,
+        })
+    })
+    .await
+}
+
+#[utoipa::path(
+    tag = "clinicians",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The clinician's user id")),
+    responses(
+        (status = 200, body = AvailabilityView),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/clinicians/{id}/availability")]
+pub async fn get_availability(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let check = id.clone();
+    db::run(&state.pool, move |conn| editable(conn, &user, &check).map(|_| ())).await?;
+    Ok(HttpResponse::Ok().json(availability_view(&state, id).await?))
+}
+
+#[utoipa::path(
+    tag = "clinicians",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The clinician's user id")),
+    request_body = Availability,
+    responses(
+        (status = 200, description = "The weekly hours now in force", body = AvailabilityView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/v1/clinicians/{id}/availability")]
+pub async fn put_availability(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    meta: RequestMeta,
+    path: web::Path<String>,
+    body: web::Json<Availability>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let body = body.into_inner();
+    let mut checks = Checks::default();
+    if body.rules.len() > 70 {
+        checks.fail("rules", "too_many", "at most 70 weekly periods");
+    }
+    let mut rules = Vec::new();
+    for (i, rule) in body.rules.iter().enumerate() {
+        let weekday = checks.field(
+            &format!("rules[{i}].weekday"),
+            if (1..=7).contains(&rule.weekday) {
+                Ok(rule.weekday)
+            } else {
+                Err(Invalid::new("out_of_range", "1 (Monday) to 7 (Sunday)"))
+            },
+        );
+        let start = checks.field(&format!("rules[{i}].start"), minute_of(&rule.start));
+        let end = checks.field(&format!("rules[{i}].end"), minute_of(&rule.end));
+        if let (Some(start), Some(end)) = (start, end) {
+            if start >= end {
+                checks.fail(&format!("rules[{i}].end"), "before_start", "the end is after the start");
+            }
+        }
+        if let (Some(from), Some(until)) = (rule.valid_from, rule.valid_until) {
+            if from > until {
+                checks.fail(
+                    &format!("rules[{i}].valid_until"),
+                    "before_start",
+                    "valid_until is on or after valid_from",
+                );
+            }
+        }
+        if let (Some(weekday), Some(start_minute), Some(end_minute)) = (weekday, start, end) {
+            rules.push(NewRule {
+                weekday,
+                start_minute,
+                end_minute,
+                valid_from: rule.valid_from,
+                valid_until: rule.valid_until,
+            });
+        }
+    }
+    checks.finish(|| Some(()))?;
+    let target = id.clone();
+    db::transaction(&state.pool, move |conn| {
+        editable(conn, &user, &target)?;
+        hours::replace_rules(conn, &target, &rules, now())?;
+        AuditEntry::new("clinician.availability", &meta).actor(&user.id, user.role).target(&target).write(conn)?;
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(availability_view(&state, id).await?))
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ExceptionKind {
+    TimeOff,
+    ExtraHours,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewException {
+    pub kind: ExceptionKind,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExceptionView {
+    pub id: String,
+    pub kind: ExceptionKind,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub note: Option<String>,
+}
+
+impl From<ExceptionRow> for ExceptionView {
+    fn from(row: ExceptionRow) -> Self {
+        Self {
+            kind: if row.kind == "extra_hours" { ExceptionKind::ExtraHours } else { ExceptionKind::TimeOff },
+            id: row.id,
+            starts_at: row.starts_at.and_utc(),
+            ends_at: row.ends_at.and_utc(),
+            note: row.note,
+        }
+    }
+}
+
+#[utoipa::path(
+    tag = "clinicians",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The clinician's user id")),
+    request_body = NewException,
+    responses(
+        (status = 201, body = ExceptionView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/clinicians/{id}/exceptions")]
+pub async fn add_exception(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    meta: RequestMeta,
+    path: web::Path<String>,
+    body: web::Json<NewException>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let body = body.into_inner();
+    if body.ends_at <= body.starts_at {
+        return Err(ApiError::field("ends_at", "before_start", "the end is after the start"));
+    }
+    if body.ends_at - body.starts_at > chrono::Duration::days(366) {
+        return Err(ApiError::field("ends_at", "out_of_range", "an exception lasts at most a year"));
+    }
+    let note = match body.note.as_deref().map(str::trim) {
+        Some(note) if note.chars().count() > 200 || note.chars().any(char::is_control) => {
+            return Err(ApiError::field("note", "invalid_format", "at most 200 characters, no control characters"))
+        }
+        other => other.filter(|n| !n.is_empty()).map(str::to_string),
+    };
+    let row = db::transaction(&state.pool, move |conn| {
+        editable(conn, &user, &id)?;
+        let row = ExceptionRow {
+            id: db::new_id(),
+            clinician_id: id.clone(),
+            kind: if body.kind == ExceptionKind::ExtraHours { "extra_hours" } else { "time_off" }.into(),
+            starts_at: body.starts_at.naive_utc(),
+            ends_at: body.ends_at.naive_utc(),
+            note,
+            created_by: Some(user.id.clone()),
+            created_at: now(),
+        };
+        hours::insert_exception(conn, &row)?;
+        AuditEntry::new("clinician.exception_add", &meta).actor(&user.id, user.role).target(&row.id).write(conn)?;
+        Ok(row)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(ExceptionView::from(row)))
+}
+
+#[utoipa::path(
+    tag = "clinicians",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The clinician's user id"),
+        ("eid" = String, Path, description = "The exception's id"),
+    ),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/v1/clinicians/{id}/exceptions/{eid}")]
+pub async fn delete_exception(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    meta: RequestMeta,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, eid) = path.into_inner();
+    db::transaction(&state.pool, move |conn| {
+        editable(conn, &user, &id)?;
+        if !hours::delete_exception(conn, &id, &eid)? {
+            return Err(ApiError::NotFound);
+        }
+        AuditEntry::new("clinician.exception_delete", &meta).actor(&user.id, user.role).target(&eid).write(conn)?;
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Services {
+    /// Codes (or ids) of the types the clinician offers; empty means every type.
+    pub appointment_types: Vec<String>,
+}
+
+#[utoipa::path(
+    tag = "clinicians",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The clinician's user id")),
+    request_body = Services,
+    responses(
+        (status = 204, description = "Saved"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/v1/clinicians/{id}/services")]
+pub async fn put_services(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    meta: RequestMeta,
+    path: web::Path<String>,
+    body: web::Json<Services>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(&[Role::Admin])?;
+    let id = path.into_inner();
+    let wanted = body.into_inner().appointment_types;
+    db::transaction(&state.pool, move |conn| {
+        editable(conn, &user, &id)?;
+        let mut ids = Vec::new();
+        for (i, code) in wanted.iter().enumerate() {
+            let kind = clinic::find_type(conn, code)?.ok_or_else(|| {
+                ApiError::field(&format!("appointment_types[{i}]"), "unknown", "no such appointment type")
+            })?;
+            ids.push(kind.id);
+        }
+        clinic::set_services(conn, &id, &ids)?;
+        AuditEntry::new("clinician.services", &meta).actor(&user.id, user.role).target(&id).write(conn)?;
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
