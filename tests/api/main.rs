@@ -9,6 +9,7 @@ mod smtp_sink;
 mod accounts;
 mod audit;
 mod booking;
+mod booking_races;
 mod deliveries;
 mod errors;
 mod health;
