@@ -7,6 +7,7 @@ mod helpers;
 mod smtp_sink;
 
 mod accounts;
+mod appointment_emails;
 mod audit;
 mod booking;
 mod booking_races;
