@@ -84,6 +84,11 @@ pub fn working_intervals(zone: Tz, rules: &[WeeklyHours], exceptions: &[Exceptio
     open.into_iter().filter(|i| i.overlaps(&window)).collect()
 }
 
+/// `intervals` with every one of `cuts` taken out: the free gaps of a working day.
+pub fn without(intervals: &[Interval], cuts: &[Interval]) -> Vec<Interval> {
+    cuts.iter().fold(intervals.to_vec(), |open, cut| subtract(&open, cut))
+}
+
 fn merge(mut intervals: Vec<Interval>) -> Vec<Interval> {
     intervals.sort_by_key(|i| i.start);
     let mut merged: Vec<Interval> = Vec::with_capacity(intervals.len());
@@ -396,6 +401,13 @@ mod tests {
         assert_eq!(starts.first().unwrap(), "12:00");
         assert!(starts.contains(&"18:00".to_string()) && starts.contains(&"19:00".to_string()));
         assert!(!starts.contains(&"19:15".to_string()));
+    }
+
+    #[test]
+    fn gaps_are_working_time_without_the_bookings() {
+        let t = |h: u32| Chicago.with_ymd_and_hms(2026, 11, 18, h, 0, 0).unwrap().with_timezone(&Utc);
+        let gaps = without(&[Interval::new(t(9), t(17))], &[Interval::new(t(10), t(11)), Interval::new(t(16), t(18))]);
+        assert_eq!(gaps, [Interval::new(t(9), t(10)), Interval::new(t(11), t(16))]);
     }
 
     #[test]

@@ -168,7 +168,7 @@ pub struct AppointmentView {
 }
 
 /// Views for `rows`, with names looked up once for the whole list.
-fn views(
+pub(crate) fn views(
     conn: &mut DbConnection,
     viewer: &AuthUser,
     rows: Vec<AppointmentRow>,

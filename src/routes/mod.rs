@@ -13,6 +13,7 @@ pub mod openapi;
 pub mod paging;
 pub mod password;
 pub mod patients;
+pub mod schedule;
 pub mod staff;
 pub mod validate;
 pub mod views;
@@ -74,5 +75,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(appointments::no_show)
         .service(appointments::complete)
         .service(appointments::history)
-        .service(appointments::calendar_file);
+        .service(appointments::calendar_file)
+        .service(schedule::day);
 }

@@ -378,3 +378,27 @@ async fn staff_list_the_calendar_with_filters_and_cursors() {
         cal.app.get_as(&cal.desk, &format!("/v1/appointments?{range}&status=cancelled")).await.json().await.unwrap();
     assert!(cancelled["items"].as_array().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn the_day_view_shows_hours_appointments_and_free_gaps_in_clinic_time() {
+    let cal = calendar("America/Chicago", 1).await;
+    let (patient_id, patient) = cal.patient(1).await;
+    let clinician = cal.clinicians[0].0.clone();
+    for (kind, hour) in [("comprehensive_evaluation", 10), ("follow_up", 14)] {
+        let body = json!({"appointment_type": kind, "start": rfc3339(cal.at(3, hour, 0)), "patient_id": patient_id, "clinician_id": clinician});
+        cal.book_ok(&cal.desk, &body).await;
+    }
+    let date = cal.at(3, 12, 0).with_timezone(&cal.zone).date_naive();
+    let day: Value = cal.app.get_as(&cal.desk, &format!("/v1/schedule?date={date}")).await.json().await.unwrap();
+    assert_eq!(day["time_zone"], "America/Chicago");
+    let mine = &day["clinicians"][0];
+    let span = |p: &Value| {
+        format!("{}-{}", &p["local_start"].as_str().unwrap()[11..16], &p["local_end"].as_str().unwrap()[11..16])
+    };
+    let working: Vec<String> = mine["working"].as_array().unwrap().iter().map(span).collect();
+    assert_eq!(working, ["09:00-17:00"]);
+    assert_eq!(mine["appointments"].as_array().unwrap().len(), 2);
+    let free: Vec<String> = mine["free"].as_array().unwrap().iter().map(span).collect();
+    assert_eq!(free, ["09:00-10:00", "11:15-14:00", "14:45-17:00"], "the evaluation keeps 15 minutes after it");
+    assert_problem(cal.app.get_as(&patient, "/v1/schedule").await, 403, "forbidden").await;
+}
