@@ -1,18 +1,35 @@
-//! Periodic clean-up that keeps tables from growing without bound.
+//! Periodic work that keeps the system tidy: lapsed waitlist offers go to the next patient,
+//! old sign-in attempts and idempotency records are dropped.
 
 use std::time::Duration;
 
-use crate::db::{self, login_attempts, DbPool};
+use crate::calendar::notices::Notices;
+use crate::calendar::waitlist;
+use crate::db::{self, idempotency, login_attempts};
+use crate::state::AppState;
 
-/// Every hour: drop sign-in attempts older than a day (the throttle looks back 15 minutes).
-pub async fn run(pool: DbPool) {
-    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+/// Every minute: the waitlist sweep; every hour: pruning.
+pub async fn run(state: AppState) {
+    let notices = Notices::from_config(&state.config);
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    let mut minutes = 0u64;
     loop {
         tick.tick().await;
-        let result =
-            db::run(&pool, |conn| Ok(login_attempts::prune(conn, db::now() - chrono::Duration::days(1))?)).await;
+        let notices = notices.clone();
+        let prune = minutes.is_multiple_of(60);
+        let result = db::transaction(&state.pool, move |conn| {
+            waitlist::sweep(conn, &notices, chrono::Utc::now())?;
+            if prune {
+                let day_ago = db::now() - chrono::Duration::days(1);
+                login_attempts::prune(conn, day_ago)?;
+                idempotency::prune(conn, day_ago)?;
+            }
+            Ok(())
+        })
+        .await;
         if let Err(err) = result {
-            tracing::warn!(error = %err, "housekeeping failed; will retry in an hour");
+            tracing::warn!(error = %err, "housekeeping failed; will try again");
         }
+        minutes += 1;
     }
 }

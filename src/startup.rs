@@ -88,7 +88,7 @@ impl Application {
     pub async fn run_until(self, stop: impl std::future::Future<Output = ()>) -> std::io::Result<()> {
         let handle = self.server.handle();
         let mut server = tokio::spawn(self.server);
-        let sweeper = tokio::spawn(housekeeping::run(self.state.pool.clone()));
+        let sweeper = tokio::spawn(housekeeping::run(self.state.clone()));
         let (stop_worker, worker_stopped) = tokio::sync::oneshot::channel::<()>();
         let worker = if self.state.config.in_process_worker {
             match in_process_worker(&self.state, self.port, async move {

@@ -7,6 +7,7 @@ use diesel::Connection;
 
 use super::availability::{self, Request};
 use super::notices::{self, Notices};
+use super::waitlist;
 use super::{to_naive, to_utc};
 use crate::auth::AuthUser;
 use crate::db::appointments::{self, AppointmentRow, EventRow};
@@ -54,6 +55,14 @@ pub struct NewBooking<'a> {
     pub reason: Option<String>,
     /// Staff only: why notice or horizon may be passed.
     pub override_reason: Option<String>,
+    /// Taking a waitlist offer the clinic made: the type's self-booking and notice rules were the
+    /// clinic's to waive when it offered the time.
+    pub offered: bool,
+}
+
+/// The time an appointment gave back.
+fn freed(appointment: &AppointmentRow) -> crate::domain::slots::Interval {
+    crate::domain::slots::Interval::new(to_utc(appointment.block_start), to_utc(appointment.block_end))
 }
 
 fn refusal(refusal: Refusal) -> ApiError {
@@ -145,10 +154,14 @@ pub fn book(conn: &mut DbConnection, cx: &Context, booking: NewBooking) -> Resul
     if kind.archived {
         return Err(ApiError::field("appointment_type", "archived", "this appointment type is no longer offered"));
     }
-    if actor.is_patient() && !kind.patient_bookable {
+    if actor.is_patient() && !kind.patient_bookable && !booking.offered {
         return Err(ApiError::conflict("not_patient_bookable", "please call the clinic to book this type of visit"));
     }
-    let passed = check_window(actor, kind, booking.start, booking.override_reason.as_deref(), now)?;
+    let passed = if booking.offered {
+        false
+    } else {
+        check_window(actor, kind, booking.start, booking.override_reason.as_deref(), now)?
+    };
     let clinician_id = clinician_at(conn, clinic, kind, booking.start, booking.clinician_id, &booking.patient.id, now)?;
     let shape = kind.shape();
     let block = shape.block(booking.start);
@@ -226,6 +239,7 @@ pub fn reschedule(
     actor.audit("appointment.reschedule", &moved).write(conn)?;
     notices::withdraw_reminders(conn, &moved.id, to_naive(now))?;
     notices::booked(conn, clinic, cx.notices, &moved, true, to_naive(now))?;
+    waitlist::offer_freed_time(conn, clinic, cx.notices, &current.clinician_id, freed(current), now)?;
     Ok(moved)
 }
 
@@ -260,6 +274,7 @@ pub fn cancel(
     audit.write(conn)?;
     notices::withdraw_reminders(conn, &cancelled.id, to_naive(now))?;
     notices::cancelled(conn, clinic, cx.notices, &cancelled, to_naive(now))?;
+    waitlist::offer_freed_time(conn, clinic, cx.notices, &current.clinician_id, freed(current), now)?;
     Ok(cancelled)
 }
 

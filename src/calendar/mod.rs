@@ -5,6 +5,7 @@
 pub mod availability;
 pub mod booking;
 pub mod notices;
+pub mod waitlist;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 

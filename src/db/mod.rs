@@ -17,6 +17,7 @@ pub mod outbox;
 pub mod schema;
 pub mod tokens;
 pub mod users;
+pub mod waitlist;
 
 use std::time::Duration;
 

@@ -227,10 +227,43 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    waitlist_entries (id) {
+        id -> Text,
+        patient_id -> Text,
+        appointment_type_id -> Text,
+        clinician_id -> Nullable<Text>,
+        from_date -> Date,
+        to_date -> Date,
+        weekdays -> Text,
+        earliest_minute -> Nullable<Integer>,
+        latest_minute -> Nullable<Integer>,
+        status -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    waitlist_offers (id) {
+        id -> Text,
+        entry_id -> Text,
+        token_hash -> Text,
+        clinician_id -> Text,
+        starts_at -> Timestamp,
+        expires_at -> Timestamp,
+        status -> Text,
+        appointment_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(appointments -> appointment_types (appointment_type_id));
 diesel::joinable!(appointment_events -> appointments (appointment_id));
+diesel::joinable!(waitlist_offers -> waitlist_entries (entry_id));
 diesel::joinable!(one_time_tokens -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -247,5 +280,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     availability_exceptions,
     appointments,
     appointment_events,
-    idempotency_keys
+    idempotency_keys,
+    waitlist_entries,
+    waitlist_offers
 );

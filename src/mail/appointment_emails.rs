@@ -143,6 +143,30 @@ fn sent_at(d: &AppointmentDetails, hours_before: i64) -> Option<NaiveDateTime> {
     }
 }
 
+/// A waitlist offer: a time freed up; the first to accept within the window gets it.
+pub fn waitlist_offer(d: &AppointmentDetails, answer_by: chrono::NaiveDateTime) -> Content {
+    with_link(
+        "An earlier appointment is free for you",
+        d.patient_name,
+        &[
+            &format!(
+                "A time you were waiting for has come free: {} with {} on {}.",
+                d.type_name,
+                d.clinician_name,
+                when(d)
+            ),
+            &format!(
+                "It is held for you until {} ({}). After that it is offered to the next person waiting.",
+                answer_by.format("%H:%M on %A %-d %B"),
+                d.zone_name
+            ),
+            &format!("The visit is at {}.", place(d)),
+        ],
+        "Take this appointment",
+        d.app_link,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

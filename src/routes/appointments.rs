@@ -309,6 +309,7 @@ pub async fn book(
                 patient: &patient,
                 reason: body.reason.clone(),
                 override_reason: body.override_reason.clone(),
+                offered: false,
             };
             let cx = Context { clinic: &clinic, notices: &notices, actor: &actor, now: now.and_utc() };
             let row = booking::book(conn, &cx, booking)?;

@@ -17,6 +17,7 @@ pub mod schedule;
 pub mod staff;
 pub mod validate;
 pub mod views;
+pub mod waitlist;
 pub mod worker;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -76,5 +77,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(appointments::complete)
         .service(appointments::history)
         .service(appointments::calendar_file)
-        .service(schedule::day);
+        .service(schedule::day)
+        .service(waitlist::join)
+        .service(waitlist::list)
+        .service(waitlist::leave)
+        .service(waitlist::accept);
 }

@@ -28,6 +28,7 @@ use utoipa_actix_web::AppExt;
         (name = "clinic", description = "The clinic's settings and appointment types"),
         (name = "clinicians", description = "Clinicians, their weekly hours and exceptions"),
         (name = "appointments", description = "Finding a time, booking, moving, cancelling, the day's statuses"),
+        (name = "waitlist", description = "Waiting for an earlier time, and the offers that come of it"),
     )
 )]
 struct ApiDoc;

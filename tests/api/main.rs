@@ -20,3 +20,4 @@ mod patients;
 mod smtp_delivery;
 mod staff;
 mod throttle;
+mod waitlist;

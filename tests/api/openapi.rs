@@ -33,6 +33,7 @@ fn every_operation_documents_its_errors_and_protected_ones_their_security() {
         ("get", "/metrics"),
         ("get", "/v1/clinic"),
         ("get", "/v1/appointment-types"),
+        ("post", "/v1/waitlist/offers/{token}/accept"),
     ];
     let public_auth = "/v1/auth/";
     for (path, item) in doc["paths"].as_object().unwrap() {
