@@ -8,6 +8,7 @@
 
 #[path = "../tests/support/smtp_sink.rs"]
 mod smtp_sink;
+mod support;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -30,45 +31,14 @@ fn content(i: usize) -> backtrack::mail::Content {
     backtrack::mail::content_for_benchmark(i)
 }
 
-struct Database {
-    url: String,
-    backend: &'static str,
-    cleanup: Option<(String, String)>,
-}
-
-impl Drop for Database {
-    fn drop(&mut self) {
-        if let Some((admin, name)) = &self.cleanup {
-            if let Ok(mut conn) = diesel::PgConnection::establish(admin) {
-                let _ =
-                    diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).execute(&mut conn);
-            }
-        }
-    }
-}
-
-fn database(dir: &std::path::Path) -> Database {
-    match std::env::var("BENCH_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
-        Some(admin) => {
-            let name = format!("backtrack_bench_{}", uuid::Uuid::new_v4().simple());
-            let mut conn = diesel::PgConnection::establish(&admin).expect("BENCH_DATABASE_URL reachable");
-            diesel::sql_query(format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).expect("create database");
-            let base = admin.split('?').next().unwrap().rsplit_once('/').unwrap().0.to_string();
-            Database { url: format!("{base}/{name}"), backend: "postgres", cleanup: Some((admin, name)) }
-        }
-        None => {
-            Database { url: dir.join("bench.sqlite3").to_string_lossy().into_owned(), backend: "sqlite", cleanup: None }
-        }
-    }
-}
-
 fn smtp(port: u16) -> SmtpSettings {
     SmtpSettings { host: "127.0.0.1".into(), port, security: SmtpSecurity::None, username: None, password: None }
 }
 
 async fn through_api_and_worker(count: usize, concurrency: usize, sink: &SmtpSink) -> (Duration, &'static str) {
     let dir = tempfile::tempdir().unwrap();
-    let db = database(dir.path());
+    let admin = std::env::var("BENCH_DATABASE_URL").ok().filter(|u| !u.is_empty());
+    let db = support::database(dir.path(), admin.as_deref());
     let vars: HashMap<String, String> = [
         ("BACKTRACK_DATA_DIR", dir.path().to_string_lossy().into_owned()),
         ("DATABASE_URL", db.url.clone()),
@@ -194,7 +164,6 @@ fn main() {
             rate(worker) / rate(bare),
         );
         print!("{report}");
-        let _ = std::fs::create_dir_all("bench/results");
-        let _ = std::fs::write(format!("bench/results/email-{backend}.txt"), report);
+        support::save(&format!("email-{backend}.txt"), &report);
     });
 }
