@@ -220,7 +220,7 @@ fn main() {
     let mut report = String::new();
     for backend in support::backends() {
         let section = runtime.block_on(run(backend.as_deref()));
-        print!("{section}\n");
+        println!("{section}");
         report.push_str(&section);
         report.push('\n');
     }
