@@ -10,13 +10,11 @@
 mod smtp_sink;
 mod support;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use backtrack::config::{Config, MailSettings, MailTransport, SmtpSecurity, SmtpSettings, WorkerSettings};
+use backtrack::config::{MailSettings, MailTransport, SmtpSecurity, SmtpSettings, WorkerSettings};
 use backtrack::db::outbox::{self, NewEmail};
-use backtrack::startup::Application;
 use diesel::prelude::*;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::PoolConfig;
@@ -36,24 +34,9 @@ fn smtp(port: u16) -> SmtpSettings {
 }
 
 async fn through_api_and_worker(count: usize, concurrency: usize, sink: &SmtpSink) -> (Duration, &'static str) {
-    let dir = tempfile::tempdir().unwrap();
     let admin = std::env::var("BENCH_DATABASE_URL").ok().filter(|u| !u.is_empty());
-    let db = support::database(dir.path(), admin.as_deref());
-    let vars: HashMap<String, String> = [
-        ("BACKTRACK_DATA_DIR", dir.path().to_string_lossy().into_owned()),
-        ("DATABASE_URL", db.url.clone()),
-        ("BACKTRACK_BIND", "127.0.0.1:0".into()),
-        ("BACKTRACK_IN_PROCESS_WORKER", "false".into()),
-        ("BACKTRACK_MAIL_FROM", "BackTrack <no-reply@clinic.example>".into()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
-    let app = Application::build(Config::from_vars(vars).unwrap()).await.expect("app");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    let pool = app.state().pool.clone();
-    tokio::spawn(app.run_until_stopped());
-
+    let app = support::start_app(admin.as_deref(), &[]).await;
+    let (address, pool, backend) = (app.address.clone(), app.state.pool.clone(), app.db.backend);
     let mut conn = pool.get().unwrap();
     backtrack::db::write_tx(&mut conn, |conn| {
         let now = backtrack::db::now();
@@ -95,7 +78,7 @@ async fn through_api_and_worker(count: usize, concurrency: usize, sink: &SmtpSin
     let elapsed = started.elapsed();
     let _ = stop.send(());
     let _ = worker.await;
-    (elapsed, db.backend)
+    (elapsed, backend)
 }
 
 async fn bare_lettre(count: usize, concurrency: usize, sink: &SmtpSink) -> Duration {

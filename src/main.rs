@@ -53,6 +53,13 @@ fn config() -> Result<Config, ExitCode> {
     })
 }
 
+/// The configuration and a migrated database, for the admin commands.
+fn config_and_database() -> Result<(Config, backtrack::db::DbPool), ExitCode> {
+    let config = config()?;
+    let pool = startup::open_database(&config).map_err(fail)?;
+    Ok((config, pool))
+}
+
 fn fail(err: impl std::fmt::Display) -> ExitCode {
     eprintln!("backtrack: {err}");
     ExitCode::FAILURE
@@ -94,13 +101,9 @@ async fn main() -> ExitCode {
             }
         }
         Command::IssueWorkerToken { name, replace } => {
-            let config = match config() {
-                Ok(config) => config,
+            let (config, pool) = match config_and_database() {
+                Ok(both) => both,
                 Err(code) => return code,
-            };
-            let pool = match startup::open_database(&config) {
-                Ok(pool) => pool,
-                Err(err) => return fail(err),
             };
             match admin::issue_worker_token(&pool, &name, &config.default_time_zone, replace) {
                 Ok(token) => {
@@ -111,13 +114,9 @@ async fn main() -> ExitCode {
             }
         }
         Command::CreateAdmin { email, name } => {
-            let config = match config() {
-                Ok(config) => config,
+            let (config, pool) = match config_and_database() {
+                Ok(both) => both,
                 Err(code) => return code,
-            };
-            let pool = match startup::open_database(&config) {
-                Ok(pool) => pool,
-                Err(err) => return fail(err),
             };
             match admin::create_admin(&pool, &config.public_url, &email, &name, &config.default_time_zone) {
                 Ok(link) => {

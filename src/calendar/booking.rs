@@ -60,6 +60,10 @@ pub struct NewBooking<'a> {
     pub offered: bool,
 }
 
+fn changed_meanwhile() -> ApiError {
+    ApiError::conflict("appointment_changed", "the appointment changed meanwhile; load it again and retry")
+}
+
 /// The time an appointment gave back.
 fn freed(appointment: &AppointmentRow) -> crate::domain::slots::Interval {
     crate::domain::slots::Interval::new(to_utc(appointment.block_start), to_utc(appointment.block_end))
@@ -207,6 +211,7 @@ pub fn reschedule(
     kind: &AppointmentTypeRow,
     start: DateTime<Utc>,
     clinician_id: Option<&str>,
+    override_reason: Option<&str>,
 ) -> Result<AppointmentRow, ApiError> {
     let (clinic, actor, now) = (cx.clinic, cx.actor, cx.now);
     if current.status != Status::Booked.as_str() {
@@ -214,8 +219,8 @@ pub fn reschedule(
     }
     if actor.is_patient() {
         kind.rules().check_reschedule(now, to_utc(current.starts_at)).map_err(|_| inside_cutoff(clinic, "move"))?;
-        kind.rules().check_start(now, start).map_err(refusal)?;
     }
+    let passed = check_window(actor, kind, start, override_reason, now)?;
     let clinician_id = clinician_id.unwrap_or(&current.clinician_id);
     let chosen = clinician_at(conn, clinic, kind, start, Some(clinician_id), &current.patient_id, now);
     // The appointment's own time counts as busy in that look-up; only the database decides.
@@ -227,16 +232,25 @@ pub fn reschedule(
     let shape = kind.shape();
     let block = shape.block(start);
     let times = (to_naive(start), to_naive(start + shape.duration), to_naive(block.start), to_naive(block.end));
-    conn.transaction(|conn| appointments::move_to(conn, &current.id, &chosen, times, to_naive(now)))
-        .map_err(slot_taken)?;
+    if !conn
+        .transaction(|conn| appointments::move_to(conn, current, &chosen, times, to_naive(now)))
+        .map_err(slot_taken)?
+    {
+        return Err(changed_meanwhile());
+    }
     let moved = appointments::find(conn, &current.id)?.ok_or(ApiError::NotFound)?;
     let mut event = EventRow::new(&moved.id, &actor.user.id, "rescheduled", to_naive(now));
     event.from_starts_at = Some(current.starts_at);
     event.to_starts_at = Some(moved.starts_at);
     event.from_clinician_id = Some(current.clinician_id.clone());
     event.to_clinician_id = Some(moved.clinician_id.clone());
+    event.detail = override_reason.filter(|_| passed).map(|r| format!("outside notice or horizon: {r}"));
     appointments::record(conn, &event)?;
-    actor.audit("appointment.reschedule", &moved).write(conn)?;
+    let mut audit = actor.audit("appointment.reschedule", &moved);
+    if passed {
+        audit = audit.detail("override_notice_or_horizon");
+    }
+    audit.write(conn)?;
     notices::withdraw_reminders(conn, &moved.id, to_naive(now))?;
     notices::booked(conn, clinic, cx.notices, &moved, true, to_naive(now))?;
     waitlist::offer_freed_time(conn, clinic, cx.notices, &current.clinician_id, freed(current), now)?;
@@ -258,8 +272,8 @@ pub fn cancel(
     if late && actor.is_patient() {
         return Err(inside_cutoff(clinic, "cancel"));
     }
-    if !appointments::mark_cancelled(conn, &current.id, reason, late, to_naive(now))? {
-        return Err(ApiError::conflict("invalid_transition", "only a booked appointment can be cancelled"));
+    if !appointments::mark_cancelled(conn, current, reason, late, to_naive(now))? {
+        return Err(changed_meanwhile());
     }
     let cancelled = appointments::find(conn, &current.id)?.ok_or(ApiError::NotFound)?;
     let mut event = EventRow::new(&cancelled.id, &actor.user.id, "cancelled", to_naive(now));

@@ -2,6 +2,7 @@
 //! held for a while; if they let it lapse, the next one gets it.
 
 use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
+use diesel::Connection;
 
 use super::availability::{self, Request};
 use super::booking::{self, Actor, Context, NewBooking};
@@ -86,7 +87,8 @@ fn make_offer(
     let Some(patient) = users::find(conn, &entry.patient_id)?.filter(|p| p.active) else { return Ok(None) };
     let Some(recipient) = patient.email.clone() else { return Ok(None) };
     let token = secret_token::generate();
-    let expires = now + Duration::minutes(clinic.waitlist_offer_minutes.max(5).into());
+    // An offer never outlives the time it offers.
+    let expires = (now + Duration::minutes(clinic.waitlist_offer_minutes.max(5).into())).min(slot.start);
     let offer = OfferRow {
         id: new_id(),
         entry_id: entry.id.clone(),
@@ -133,19 +135,22 @@ pub fn sweep(conn: &mut DbConnection, notices: &Notices, now: DateTime<Utc>) -> 
     let clinic = clinic::settings(conn)?;
     let lapsed = waitlist::lapsed(conn, to_naive(now))?;
     for offer in &lapsed {
-        if waitlist::close_offer(conn, &offer.id, "expired", None)? {
-            if let Some(entry) = waitlist::find_entry(conn, &offer.entry_id)?.filter(|e| e.status == "offered") {
-                waitlist::set_entry_status(conn, &entry.id, "waiting", to_naive(now))?;
+        // Each in its own savepoint: one offer that cannot be passed on does not hold up the rest.
+        let passed_on = conn.transaction(|conn| -> Result<(), ApiError> {
+            if waitlist::close_offer(conn, &offer.id, "expired", None)? {
+                if let Some(entry) = waitlist::find_entry(conn, &offer.entry_id)?.filter(|e| e.status == "offered") {
+                    waitlist::set_entry_status(conn, &entry.id, "waiting", to_naive(now))?;
+                }
+                let start = to_utc(offer.starts_at);
+                if start > now {
+                    let freed = Interval::new(start, start + Duration::minutes(1));
+                    offer_freed_time(conn, &clinic, notices, &offer.clinician_id, freed, now)?;
+                }
             }
-            let start = to_utc(offer.starts_at);
-            offer_freed_time(
-                conn,
-                &clinic,
-                notices,
-                &offer.clinician_id,
-                Interval::new(start, start + Duration::minutes(1)),
-                now,
-            )?;
+            Ok(())
+        });
+        if let Err(err) = passed_on {
+            tracing::warn!(offer = %offer.id, error = %err, "a lapsed waitlist offer could not be passed on");
         }
     }
     Ok(lapsed.len())
@@ -160,9 +165,10 @@ pub fn accept(
     now: DateTime<Utc>,
 ) -> Result<AppointmentRow, ApiError> {
     let offer = waitlist::offer_by_token(conn, &secret_token::hash(token))?
-        .filter(|o| o.status == "open" && to_utc(o.expires_at) > now)
+        .filter(|o| o.status == "open" && to_utc(o.expires_at) > now && to_utc(o.starts_at) > now)
         .ok_or(ApiError::InvalidToken)?;
-    let entry = waitlist::find_entry(conn, &offer.entry_id)?.ok_or(ApiError::InvalidToken)?;
+    let entry =
+        waitlist::find_entry(conn, &offer.entry_id)?.filter(|e| e.status == "offered").ok_or(ApiError::InvalidToken)?;
     let patient = users::find(conn, &entry.patient_id)?.filter(|p| p.active).ok_or(ApiError::InvalidToken)?;
     let kind = clinic::find_type(conn, &entry.appointment_type_id)?.ok_or(ApiError::InvalidToken)?;
     let clinic = clinic::settings(conn)?;
@@ -179,7 +185,9 @@ pub fn accept(
         offered: true,
     };
     let appointment = booking::book(conn, &cx, booking)?;
-    waitlist::close_offer(conn, &offer.id, "accepted", Some(&appointment.id))?;
+    if !waitlist::close_offer(conn, &offer.id, "accepted", Some(&appointment.id))? {
+        return Err(ApiError::InvalidToken);
+    }
     waitlist::set_entry_status(conn, &entry.id, "booked", to_naive(now))?;
     Ok(appointment)
 }

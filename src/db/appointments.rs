@@ -49,28 +49,34 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Appointment
     appointments::table.find(id).select(AppointmentRow::as_select()).first(conn).optional()
 }
 
-/// Moves an appointment in one statement: the database checks the new time against every other
-/// appointment, so the old time is released only if the new one is taken.
+/// Moves a booked appointment in one statement: the database checks the new time against every
+/// other appointment, so the old time is released only if the new one is taken. Only the version
+/// the caller read (`sequence`) is moved: `false` if someone changed it meanwhile.
 pub fn move_to(
     conn: &mut DbConnection,
-    id: &str,
+    current: &AppointmentRow,
     clinician_id: &str,
     times: (NaiveDateTime, NaiveDateTime, NaiveDateTime, NaiveDateTime),
     now: NaiveDateTime,
-) -> QueryResult<()> {
+) -> QueryResult<bool> {
     let (starts_at, ends_at, block_start, block_end) = times;
-    diesel::update(appointments::table.find(id))
-        .set((
-            appointments::clinician_id.eq(clinician_id),
-            appointments::starts_at.eq(starts_at),
-            appointments::ends_at.eq(ends_at),
-            appointments::block_start.eq(block_start),
-            appointments::block_end.eq(block_end),
-            appointments::sequence.eq(appointments::sequence + 1),
-            appointments::updated_at.eq(now),
-        ))
-        .execute(conn)
-        .map(|_| ())
+    let updated = diesel::update(
+        appointments::table
+            .find(&current.id)
+            .filter(appointments::status.eq("booked"))
+            .filter(appointments::sequence.eq(current.sequence)),
+    )
+    .set((
+        appointments::clinician_id.eq(clinician_id),
+        appointments::starts_at.eq(starts_at),
+        appointments::ends_at.eq(ends_at),
+        appointments::block_start.eq(block_start),
+        appointments::block_end.eq(block_end),
+        appointments::sequence.eq(appointments::sequence + 1),
+        appointments::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(updated == 1)
 }
 
 /// Sets the status if it is still `from` (two staff clicking at once: one wins).
@@ -81,22 +87,28 @@ pub fn set_status(conn: &mut DbConnection, id: &str, from: &str, to: &str, now: 
     Ok(updated == 1)
 }
 
+/// Cancels the version the caller read, if it is still booked and unchanged.
 pub fn mark_cancelled(
     conn: &mut DbConnection,
-    id: &str,
+    current: &AppointmentRow,
     reason: Option<&str>,
     late: bool,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let updated = diesel::update(appointments::table.find(id).filter(appointments::status.eq("booked")))
-        .set((
-            appointments::status.eq("cancelled"),
-            appointments::cancel_reason.eq(reason),
-            appointments::late_cancellation.eq(late),
-            appointments::sequence.eq(appointments::sequence + 1),
-            appointments::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+    let updated = diesel::update(
+        appointments::table
+            .find(&current.id)
+            .filter(appointments::status.eq("booked"))
+            .filter(appointments::sequence.eq(current.sequence)),
+    )
+    .set((
+        appointments::status.eq("cancelled"),
+        appointments::cancel_reason.eq(reason),
+        appointments::late_cancellation.eq(late),
+        appointments::sequence.eq(appointments::sequence + 1),
+        appointments::updated_at.eq(now),
+    ))
+    .execute(conn)?;
     Ok(updated == 1)
 }
 

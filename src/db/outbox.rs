@@ -81,23 +81,6 @@ pub fn enqueue(conn: &mut DbConnection, email: &NewEmail, now: NaiveDateTime) ->
     Ok((inserted == 1).then_some(id))
 }
 
-/// Cancels the email with this de-duplication key if it has not gone out: it will never be sent.
-pub fn cancel(conn: &mut DbConnection, dedupe_key: &str, now: NaiveDateTime) -> QueryResult<bool> {
-    let cancelled = diesel::update(
-        notification_outbox::table
-            .filter(notification_outbox::dedupe_key.eq(dedupe_key))
-            .filter(notification_outbox::status.eq_any(["pending", "leased"])),
-    )
-    .set((
-        notification_outbox::status.eq("cancelled"),
-        notification_outbox::lease_owner.eq(None::<String>),
-        notification_outbox::lease_expires_at.eq(None::<NaiveDateTime>),
-        notification_outbox::updated_at.eq(now),
-    ))
-    .execute(conn)?;
-    Ok(cancelled > 0)
-}
-
 impl NewEmail {
     /// A message to send now, once: account emails, notices.
     pub fn immediate(
@@ -123,13 +106,21 @@ impl NewEmail {
     }
 }
 
+/// Cancels the email with this de-duplication key if it has not gone out: it will never be sent.
+pub fn cancel(conn: &mut DbConnection, dedupe_key: &str, now: NaiveDateTime) -> QueryResult<bool> {
+    Ok(cancel_matching(conn, &super::like_escape(dedupe_key), now)? > 0)
+}
+
 /// Cancels every unsent email whose de-duplication key starts with `prefix` (say, all of one
 /// appointment's reminders).
 pub fn cancel_prefix(conn: &mut DbConnection, prefix: &str, now: NaiveDateTime) -> QueryResult<usize> {
-    let escaped = super::like_escape(prefix);
+    cancel_matching(conn, &format!("{}%", super::like_escape(prefix)), now)
+}
+
+fn cancel_matching(conn: &mut DbConnection, pattern: &str, now: NaiveDateTime) -> QueryResult<usize> {
     diesel::update(
         notification_outbox::table
-            .filter(notification_outbox::dedupe_key.like(format!("{escaped}%")).escape('\\'))
+            .filter(notification_outbox::dedupe_key.like(pattern).escape('\\'))
             .filter(notification_outbox::status.eq_any(["pending", "leased"])),
     )
     .set((

@@ -68,15 +68,24 @@ pub fn waiting(conn: &mut DbConnection, patient_id: Option<&str>, limit: i64) ->
     query.order((entries::created_at.asc(), entries::id.asc())).limit(limit).select(EntryRow::as_select()).load(conn)
 }
 
-/// Entries still waiting that could take a time on `date`, oldest first.
+/// Entries still waiting that could take a time on `date`, oldest first (the first 50: a freed
+/// time is offered to one of them, not searched against everyone).
 pub fn candidates(conn: &mut DbConnection, date: NaiveDate) -> QueryResult<Vec<EntryRow>> {
     entries::table
         .filter(entries::status.eq("waiting"))
         .filter(entries::from_date.le(date))
         .filter(entries::to_date.ge(date))
         .order((entries::created_at.asc(), entries::id.asc()))
+        .limit(50)
         .select(EntryRow::as_select())
         .load(conn)
+}
+
+/// Withdraws the entry's open offers (the patient left the waitlist).
+pub fn withdraw_offers(conn: &mut DbConnection, entry_id: &str) -> QueryResult<usize> {
+    diesel::update(offers::table.filter(offers::entry_id.eq(entry_id)).filter(offers::status.eq("open")))
+        .set(offers::status.eq("withdrawn"))
+        .execute(conn)
 }
 
 pub fn insert_offer(conn: &mut DbConnection, row: &OfferRow) -> QueryResult<()> {

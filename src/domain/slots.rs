@@ -5,12 +5,10 @@
 //! [`super::local_time`]: a start in a gap does not exist, a start in a repeated hour appears
 //! once, and a 09:00–17:00 rule opens at 09:00 local on both sides of a change.
 
-use std::collections::HashSet;
-
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Timelike, Utc, Weekday};
 use chrono_tz::Tz;
 
-use super::local_time::{at_minute, instant_latest, instant_or_next, local};
+use super::local_time::{at_minute, instant_exact, instant_latest, instant_or_next, local};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Interval {
@@ -159,7 +157,6 @@ pub struct Slot {
 pub fn free_slots(query: &SlotQuery, working: &[Interval], busy: &[Interval], patient_busy: &[Interval]) -> Vec<Slot> {
     let busy = BusyTimes::new(busy);
     let step = Duration::minutes(i64::from(query.granularity_minutes.max(1)));
-    let mut seen_local = HashSet::new();
     let mut slots = Vec::new();
     for interval in working {
         let mut start = aligned_at_or_after(query, ceil_minute(interval.start.max(query.window.start)));
@@ -174,7 +171,9 @@ pub fn free_slots(query: &SlotQuery, working: &[Interval], busy: &[Interval], pa
                 && start <= query.latest_start
                 && !busy.overlaps(&query.shape.block(start))
                 && !patient_busy.iter().any(|b| b.overlaps(&Interval::new(start, end)));
-            if free && seen_local.insert(local_start) {
+            // In a repeated hour only the first occurrence of a local time is a slot, whatever
+            // the window: the one a person means by "01:30".
+            if free && instant_exact(query.zone, local_start) == Some(start) {
                 slots.push(Slot { start, end, local_start, local_end: local(query.zone, end) });
             }
             start += step;
@@ -250,6 +249,7 @@ mod tests {
     use chrono_tz::America::Chicago;
     use chrono_tz::Australia::Lord_Howe;
     use chrono_tz::Europe::London;
+    use std::collections::HashSet;
 
     fn utc(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
@@ -325,6 +325,22 @@ mod tests {
         assert_eq!(found.first().unwrap(), "2026-11-01 00:00");
         assert_eq!(found.last().unwrap(), "2026-11-01 03:30");
         assert_eq!(found.len(), 15);
+    }
+
+    #[test]
+    fn the_second_occurrence_of_a_repeated_time_is_never_a_slot() {
+        // A window that opens inside the second 01:00–02:00 of 2026-11-01 (07:00Z is 01:00 CST).
+        let q = query(Chicago, shape(30), "2026-11-01T07:00:00Z", "2026-11-01T09:00:00Z");
+        let rules = vec![WeeklyHours {
+            weekday: Weekday::Sun,
+            start_minute: 0,
+            end_minute: 240,
+            valid_from: None,
+            valid_until: None,
+        }];
+        let found = slots(Chicago, &rules, &q);
+        assert!(found.iter().all(|s| s.start >= utc("2026-11-01T08:00:00Z")), "{found:?}");
+        assert_eq!(found[0].local_start.format("%H:%M").to_string(), "02:00");
     }
 
     #[test]

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::paging::{self, PageParams};
+use super::validate::{free_text, plausible_instant};
 use crate::auth::{secret_token, AuthUser};
 use crate::calendar::availability::{self as free, Request};
 use crate::calendar::booking::{self, Actor, Context, NewBooking};
@@ -84,6 +85,8 @@ pub async fn availability(
     query: web::Query<AvailabilityQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
+    plausible_instant("from", query.from)?;
+    plausible_instant("to", query.to)?;
     if query.to <= query.from {
         return Err(ApiError::field("to", "before_start", "to is after from"));
     }
@@ -279,7 +282,10 @@ pub async fn book(
     body: web::Json<BookRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let key = idempotency_key(&req)?;
-    let body = body.into_inner();
+    let mut body = body.into_inner();
+    plausible_instant("start", body.start)?;
+    body.reason = free_text("reason", body.reason.as_deref(), 1000)?;
+    body.override_reason = free_text("override_reason", body.override_reason.as_deref(), 500)?;
     let fingerprint = secret_token::hash(&serde_json::to_string(&body).unwrap_or_default());
     let notices = Notices::from_config(&state.config);
     let (status, json) = db::transaction(&state.pool, move |conn| {
@@ -294,6 +300,15 @@ pub async fn book(
                         "this key was used for a different request",
                     ));
                 }
+                // A replay shows the appointment again: that read is audited too.
+                let patient = serde_json::from_str::<serde_json::Value>(&stored.response_body)
+                    .ok()
+                    .and_then(|v| v["patient_id"].as_str().map(str::to_string));
+                let mut entry = AuditEntry::new("appointment.create_replay", &meta).actor(&user.id, user.role);
+                if let Some(patient) = &patient {
+                    entry = entry.patient(patient);
+                }
+                entry.write(conn)?;
                 return Ok((stored.status_code as u16, stored.response_body));
             }
         }
@@ -391,6 +406,8 @@ pub struct RescheduleRequest {
     pub start: DateTime<Utc>,
     /// Another clinician, or the same one when absent.
     pub clinician_id: Option<String>,
+    /// Staff only: why the type's minimum notice or horizon may be passed (audited).
+    pub override_reason: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -414,7 +431,7 @@ async fn change(
         let clinic = clinic::settings(conn)?;
         let kind = clinic::find_type(conn, &current.appointment_type_id)?.ok_or(ApiError::NotFound)?;
         let actor = Actor { user: &user, meta: &meta };
-        let cx = Context { clinic: &clinic, notices: &notices, actor: &actor, now: Utc::now() };
+        let cx = Context { clinic: &clinic, notices: &notices, actor: &actor, now: db::now().and_utc() };
         let updated = change(conn, &cx, &current, &kind)?;
         view(conn, &user, updated)
     })
@@ -442,9 +459,19 @@ pub async fn reschedule(
     path: web::Path<String>,
     body: web::Json<RescheduleRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
+    let mut body = body.into_inner();
+    plausible_instant("start", body.start)?;
+    body.override_reason = free_text("override_reason", body.override_reason.as_deref(), 500)?;
     change(&state, user, meta, path.into_inner(), move |conn, cx, current, kind| {
-        booking::reschedule(conn, cx, current, kind, body.start, body.clinician_id.as_deref())
+        booking::reschedule(
+            conn,
+            cx,
+            current,
+            kind,
+            body.start,
+            body.clinician_id.as_deref(),
+            body.override_reason.as_deref(),
+        )
     })
     .await
 }
@@ -468,8 +495,7 @@ pub async fn cancel(
     path: web::Path<String>,
     body: web::Json<CancelRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let reason =
-        body.into_inner().reason.map(|r| r.trim().chars().take(500).collect::<String>()).filter(|r| !r.is_empty());
+    let reason = free_text("reason", body.into_inner().reason.as_deref(), 500)?;
     change(&state, user, meta, path.into_inner(), move |conn, cx, current, kind| {
         booking::cancel(conn, cx, current, kind, reason.as_deref())
     })
@@ -555,11 +581,14 @@ pub struct History {
 pub async fn history(
     state: web::Data<AppState>,
     user: AuthUser,
+    meta: RequestMeta,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let items = db::run(&state.pool, move |conn| {
-        visible(conn, &user, &id)?;
+        let row = visible(conn, &user, &id)?;
+        let entry = AuditEntry::new("appointment.history", &meta).actor(&user.id, user.role);
+        entry.patient(&row.patient_id).target(&id).write(conn)?;
         Ok(appointments::history(conn, &id)?)
     })
     .await?
@@ -656,6 +685,11 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::FrontDesk, Role::Clinician, Role::Admin])?;
     let query = query.into_inner();
+    for (field, t) in [("from", query.from), ("to", query.to)] {
+        if let Some(t) = t {
+            plausible_instant(field, t)?;
+        }
+    }
     let filter = AppointmentFilter {
         from: query.from.map(|t| t.naive_utc()),
         to: query.to.map(|t| t.naive_utc()),
@@ -689,6 +723,9 @@ pub async fn mine(
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Patient])?;
     let query = query.into_inner();
+    if let Some(from) = query.from {
+        plausible_instant("from", from)?;
+    }
     let filter = AppointmentFilter {
         from: query.from.map(|t| t.naive_utc()),
         patient_id: Some(user.id.clone()),
@@ -711,12 +748,15 @@ pub async fn mine(
 pub async fn calendar_file(
     state: web::Data<AppState>,
     user: AuthUser,
+    meta: RequestMeta,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let notices = Notices::from_config(&state.config);
     let ics = db::run(&state.pool, move |conn| {
         let row = visible(conn, &user, &id)?;
+        let entry = AuditEntry::new("appointment.calendar", &meta).actor(&user.id, user.role);
+        entry.patient(&row.patient_id).target(&id).write(conn)?;
         let clinic = clinic::settings(conn)?;
         Ok(notices::invitation(conn, &clinic, &notices, &row, db::now())?.0)
     })

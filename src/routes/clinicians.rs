@@ -105,11 +105,10 @@ fn minute_of(raw: &str) -> Result<i32, Invalid> {
     let bad = || Invalid::new("invalid_format", "a time is HH:MM, 00:00 to 24:00");
     let (h, m) = raw.trim().split_once(':').ok_or_else(bad)?;
     let (h, m): (i32, i32) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
-    let minute = h * 60 + m;
-    if !(0..60).contains(&m) || !(0..=1440).contains(&minute) {
+    if !(0..=24).contains(&h) || !(0..60).contains(&m) || (h == 24 && m != 0) {
         return Err(bad());
     }
-    Ok(minute)
+    Ok(h * 60 + m)
 }
 
 fn hh_mm(minute: i32) -> String {
@@ -205,6 +204,13 @@ pub async fn put_availability(
                 checks.fail(&format!("rules[{i}].end"), "before_start", "the end is after the start");
             }
         }
+        for (name, date) in [("valid_from", rule.valid_from), ("valid_until", rule.valid_until)] {
+            if let Some(Err(ApiError::Validation(errors))) = date.map(|d| super::validate::plausible_date(name, d)) {
+                for e in errors {
+                    checks.fail(&format!("rules[{i}].{}", e.field), "out_of_range", &e.message);
+                }
+            }
+        }
         if let (Some(from), Some(until)) = (rule.valid_from, rule.valid_until) {
             if from > until {
                 checks.fail(
@@ -294,6 +300,8 @@ pub async fn add_exception(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let body = body.into_inner();
+    super::validate::plausible_instant("starts_at", body.starts_at)?;
+    super::validate::plausible_instant("ends_at", body.ends_at)?;
     if body.ends_at <= body.starts_at {
         return Err(ApiError::field("ends_at", "before_start", "the end is after the start"));
     }

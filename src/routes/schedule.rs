@@ -68,7 +68,10 @@ pub async fn day(
     query: web::Query<ScheduleQuery>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::FrontDesk, Role::Clinician, Role::Admin])?;
-    let wanted = query.date;
+    let wanted = match query.date {
+        Some(date) => Some(super::validate::plausible_date("date", date)?),
+        None => None,
+    };
     let schedule = db::run(&state.pool, move |conn| {
         let clinic = clinic::settings(conn)?;
         let zone = clinic.zone();
@@ -81,12 +84,17 @@ pub async fn day(
         let ids: Vec<String> = people.iter().map(|c| c.id.clone()).collect();
         let rules = hours::rules(conn, &ids)?;
         let exceptions = hours::exceptions(conn, &ids, day.start.naive_utc(), day.end.naive_utc())?;
+        // Appointments whose time or buffers reach into the day (one may start the evening before).
         let filter = AppointmentFilter {
-            from: Some(day.start.naive_utc()),
+            from: Some((day.start - Duration::days(1)).naive_utc()),
             to: Some(day.end.naive_utc()),
             ..Default::default()
         };
-        let booked = appointments::list(conn, &filter, None, 1000)?;
+        let booked: Vec<_> = appointments::list(conn, &filter, None, 5000)?
+            .into_iter()
+            .filter(|a| a.block_end.and_utc() > day.start)
+            .collect();
+        let mut shown_views = views(conn, &user, booked.clone())?;
         let shown = AuditEntry::new("appointment.list", &meta).actor(&user.id, user.role);
         let mut patients: Vec<&String> = booked.iter().map(|a| &a.patient_id).collect();
         patients.sort();
@@ -128,12 +136,13 @@ pub async fn day(
             let blocks: Vec<Interval> =
                 theirs.iter().map(|a| Interval::new(a.block_start.and_utc(), a.block_end.and_utc())).collect();
             let gaps = slots::without(&working, &blocks);
-            let listed: Vec<_> = booked.iter().filter(|a| a.clinician_id == person.id).cloned().collect();
+            let (listed, rest): (Vec<_>, Vec<_>) = shown_views.into_iter().partition(|v| v.clinician_id == person.id);
+            shown_views = rest;
             days.push(ClinicianDay {
                 clinician_id: person.id,
                 full_name: person.full_name,
                 working: working.iter().map(period).collect(),
-                appointments: views(conn, &user, listed)?,
+                appointments: listed,
                 free: gaps.iter().map(period).collect(),
             });
         }

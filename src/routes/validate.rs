@@ -46,3 +46,35 @@ impl Checks {
             .ok_or_else(|| ApiError::Validation(vec![FieldError::new("body", "invalid", "the request is not valid")]))
     }
 }
+
+/// Instants the calendar deals in: from 2000 to 2199. Anything else is a typo, and would only
+/// overflow date arithmetic or sort wrongly as text in SQLite.
+pub fn plausible_instant(
+    field: &str,
+    t: chrono::DateTime<chrono::Utc>,
+) -> Result<chrono::DateTime<chrono::Utc>, ApiError> {
+    plausible_date(field, t.date_naive()).map(|_| t)
+}
+
+pub fn plausible_date(field: &str, d: chrono::NaiveDate) -> Result<chrono::NaiveDate, ApiError> {
+    use chrono::Datelike;
+    if (2000..2200).contains(&d.year()) {
+        Ok(d)
+    } else {
+        Err(ApiError::field(field, "out_of_range", "dates are between 2000 and 2199"))
+    }
+}
+
+/// Free text a person typed (a reason, a note): trimmed, at most `max` characters, no control
+/// characters but line breaks; empty becomes `None`.
+pub fn free_text(field: &str, raw: Option<&str>, max: usize) -> Result<Option<String>, ApiError> {
+    let Some(text) = raw.map(str::trim).filter(|t| !t.is_empty()) else { return Ok(None) };
+    if text.chars().count() > max || text.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(ApiError::field(
+            field,
+            "invalid_format",
+            &format!("at most {max} characters, no control characters"),
+        ));
+    }
+    Ok(Some(text.to_string()))
+}

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use super::appointments::{views, AppointmentView};
 use crate::auth::AuthUser;
+use crate::calendar::availability as free;
 use crate::calendar::notices::Notices;
 use crate::calendar::waitlist as offers;
 use crate::db::audit::AuditEntry;
@@ -109,6 +110,8 @@ pub async fn join(
     body: web::Json<WaitlistRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
+    super::validate::plausible_date("from_date", body.from_date)?;
+    super::validate::plausible_date("to_date", body.to_date)?;
     if body.to_date < body.from_date {
         return Err(ApiError::field("to_date", "before_start", "to_date is on or after from_date"));
     }
@@ -135,6 +138,18 @@ pub async fn join(
         let kind = clinic::find_type(conn, &body.appointment_type)?
             .filter(|k| !k.archived)
             .ok_or_else(|| ApiError::field("appointment_type", "unknown", "no such appointment type"))?;
+        if user.role == Role::Patient && !kind.patient_bookable {
+            // An offer would book it: patients wait only for what they may book themselves.
+            return Err(ApiError::conflict(
+                "not_patient_bookable",
+                "please call the clinic to wait for this type of visit",
+            ));
+        }
+        if let Some(clinician) = body.clinician_id.as_deref() {
+            if free::clinicians(conn, Some(clinician), Some(&kind.id))?.is_empty() {
+                return Err(ApiError::field("clinician_id", "unknown", "no clinician offering this type has this id"));
+            }
+        }
         let now = now();
         let row = EntryRow {
             id: db::new_id(),
@@ -170,13 +185,22 @@ pub async fn join(
         (status = 403, body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/v1/waitlist")]
-pub async fn list(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
+pub async fn list(state: web::Data<AppState>, user: AuthUser, meta: RequestMeta) -> Result<HttpResponse, ApiError> {
     let only = match user.role {
         Role::Patient => Some(user.id.clone()),
         Role::FrontDesk | Role::Clinician | Role::Admin => None,
         Role::Worker => return Err(ApiError::Forbidden),
     };
-    let rows = db::run(&state.pool, move |conn| Ok(waitlist::waiting(conn, only.as_deref(), 500)?)).await?;
+    let rows = db::run(&state.pool, move |conn| {
+        let rows = waitlist::waiting(conn, only.as_deref(), 500)?;
+        let shown = AuditEntry::new("waitlist.list", &meta).actor(&user.id, user.role);
+        let mut patients: Vec<&String> = rows.iter().map(|r| &r.patient_id).collect();
+        patients.sort();
+        patients.dedup();
+        crate::db::audit::write_all(conn, &patients.into_iter().map(|p| shown.for_patient(p)).collect::<Vec<_>>())?;
+        Ok(rows)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(WaitlistPage { items: rows.into_iter().map(WaitlistEntry::from).collect() }))
 }
 
@@ -199,6 +223,7 @@ pub async fn leave(
             .filter(|e| user.role.is_staff() || e.patient_id == user.id)
             .ok_or(ApiError::NotFound)?;
         waitlist::set_entry_status(conn, &entry.id, "cancelled", now())?;
+        waitlist::withdraw_offers(conn, &entry.id)?;
         AuditEntry::new("waitlist.leave", &meta)
             .actor(&user.id, user.role)
             .patient(&entry.patient_id)

@@ -402,3 +402,80 @@ async fn the_day_view_shows_hours_appointments_and_free_gaps_in_clinic_time() {
     assert_eq!(free, ["09:00-10:00", "11:15-14:00", "14:45-17:00"], "the evaluation keeps 15 minutes after it");
     assert_problem(cal.app.get_as(&patient, "/v1/schedule").await, 403, "forbidden").await;
 }
+
+#[tokio::test]
+async fn absurd_dates_and_times_are_refused_not_a_server_error() {
+    let cal = calendar("America/Chicago", 1).await;
+    let (clinician, _) = cal.clinicians[0].clone();
+    let (patient_id, patient) = cal.patient(1).await;
+    let far = "appointment_type=comprehensive_evaluation&from=%2B262142-12-30T00:00:00Z&to=%2B262142-12-31T00:00:00Z";
+    assert_problem(cal.app.get_as(&patient, &format!("/v1/availability?{far}")).await, 422, "validation_failed").await;
+    let ancient = "appointment_type=comprehensive_evaluation&from=-262143-01-01T00:00:00Z&to=-262143-01-02T00:00:00Z";
+    let response = cal.app.get_as(&patient, &format!("/v1/availability?{ancient}")).await;
+    assert!(response.status().is_client_error(), "{}", response.status());
+    assert_problem(cal.app.get_as(&cal.desk, "/v1/schedule?date=9999-12-31").await, 422, "validation_failed").await;
+    let body = json!({"appointment_type": "follow_up", "start": "3000-01-01T10:00:00Z", "patient_id": patient_id, "override_reason": "x"});
+    assert_problem(cal.book(&cal.desk, &body).await, 422, "validation_failed").await;
+    let off = json!({"kind": "time_off", "starts_at": "1900-01-01T00:00:00Z", "ends_at": "1900-01-02T00:00:00Z"});
+    assert_problem(
+        cal.app.post_as(&cal.admin, &format!("/v1/clinicians/{clinician}/exceptions"), &off).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    let hours = json!({"rules": [{"weekday": 1, "start": "1073741833:00", "end": "17:00"}]});
+    let response = cal
+        .app
+        .client
+        .put(cal.app.url(&format!("/v1/clinicians/{clinician}/availability")))
+        .bearer_auth(&cal.admin)
+        .json(&hours)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(response, 422, "validation_failed").await;
+}
+
+#[tokio::test]
+async fn staff_moving_outside_notice_or_horizon_give_a_reason_and_stale_changes_are_refused() {
+    let cal = calendar("America/Chicago", 1).await;
+    let (patient_id, patient) = cal.patient(1).await;
+    let booked = cal
+        .book_ok(&patient, &json!({"appointment_type": "comprehensive_evaluation", "start": rfc3339(cal.at(4, 9, 0))}))
+        .await;
+    let id = booked["id"].as_str().unwrap();
+    let far = json!({"start": rfc3339(cal.at(90, 9, 0))});
+    let problem = assert_problem(
+        cal.app.post_as(&cal.desk, &format!("/v1/appointments/{id}/reschedule"), &far).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["field"], "override_reason");
+    let with_reason = json!({"start": rfc3339(cal.at(90, 9, 0)), "override_reason": "after surgery"});
+    assert_eq!(
+        cal.app.post_as(&cal.desk, &format!("/v1/appointments/{id}/reschedule"), &with_reason).await.status(),
+        200
+    );
+    // Once cancelled, it cannot be moved again.
+    assert_eq!(cal.app.post_as(&cal.desk, &format!("/v1/appointments/{id}/cancel"), &json!({})).await.status(), 200);
+    let moved = cal.app.post_as(&cal.desk, &format!("/v1/appointments/{id}/reschedule"), &with_reason).await;
+    assert_problem(moved, 409, "invalid_transition").await;
+    let _ = patient_id;
+}
+
+#[tokio::test]
+async fn the_second_occurrence_of_a_repeated_hour_cannot_be_booked() {
+    let cal = calendar("America/Chicago", 1).await;
+    crate::calendar_fixture::set_hours(&cal.app, &cal.admin, &cal.clinicians[0].0, "00:00", "04:00").await;
+    let response =
+        cal.app.patch_as(&cal.admin, "/v1/appointment-types/dry_needling", &json!({"horizon_days": 730})).await;
+    assert_eq!(response.status(), 200);
+    let (patient_id, _) = cal.patient(1).await;
+    // 2027-11-07 01:30 happens at 06:30Z (CDT) and again at 07:30Z (CST): only the first is a slot.
+    let second = json!({"appointment_type": "dry_needling", "start": "2027-11-07T07:30:00Z", "patient_id": patient_id});
+    let problem = assert_problem(cal.book(&cal.desk, &second).await, 422, "validation_failed").await;
+    assert_eq!(problem["errors"][0]["code"], "not_available");
+    let first = json!({"appointment_type": "dry_needling", "start": "2027-11-07T06:30:00Z", "patient_id": patient_id});
+    cal.book_ok(&cal.desk, &first).await;
+}

@@ -105,3 +105,16 @@ async fn wishes_are_validated_and_staff_add_them_for_patients() {
         cal.app.client.delete(cal.app.url(&format!("/v1/waitlist/{id}"))).bearer_auth(&patient).send().await.unwrap();
     assert_eq!(left.status(), 204);
 }
+
+#[tokio::test]
+async fn patients_wait_only_for_what_they_may_book_with_a_real_clinician() {
+    let cal = calendar("America/Chicago", 1).await;
+    let (_, patient) = cal.patient(1).await;
+    let today = chrono::Utc::now().date_naive();
+    let staff_only = json!({"appointment_type": "dry_needling", "from_date": today, "to_date": today});
+    assert_problem(cal.app.post_as(&patient, "/v1/waitlist", &staff_only).await, 409, "not_patient_bookable").await;
+    let nobody = json!({"appointment_type": "comprehensive_evaluation", "from_date": today, "to_date": today, "clinician_id": "nope"});
+    let problem =
+        assert_problem(cal.app.post_as(&patient, "/v1/waitlist", &nobody).await, 422, "validation_failed").await;
+    assert_eq!(problem["errors"][0]["field"], "clinician_id");
+}
