@@ -1,6 +1,7 @@
 //! Pure rules and the small types that can only hold valid values. No I/O here: nothing in
 //! `domain/` touches the database, the network or the clock it is not handed.
 
+pub mod adherence;
 pub mod appointment;
 pub mod contact;
 pub mod local_time;
