@@ -2,14 +2,14 @@
 //! a window, capped at 100%. A program prescribes either fixed weekdays or a number of sessions a
 //! week; a day counts once however many logs it has.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Schedule {
     /// Sessions on these weekdays.
-    Weekdays(BTreeSet<Weekday>),
+    Weekdays(HashSet<Weekday>),
     /// This many sessions a week, on days the patient picks.
     PerWeek(u32),
 }
