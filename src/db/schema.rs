@@ -259,6 +259,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    exercises (id) {
+        id -> Text,
+        slug -> Text,
+        name -> Text,
+        category -> Text,
+        phase -> Integer,
+        instructions -> Text,
+        cues -> Text,
+        common_mistakes -> Text,
+        default_sets -> Nullable<Integer>,
+        default_reps -> Nullable<Integer>,
+        default_hold_seconds -> Nullable<Integer>,
+        default_duration_seconds -> Nullable<Integer>,
+        video_url -> Nullable<Text>,
+        archived -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(appointments -> appointment_types (appointment_type_id));
@@ -282,5 +303,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     appointment_events,
     idempotency_keys,
     waitlist_entries,
-    waitlist_offers
+    waitlist_offers,
+    exercises
 );

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod clinic;
 pub mod clinicians;
 pub mod deliveries;
+pub mod exercises;
 pub mod health;
 pub mod me;
 mod nullable;
@@ -81,5 +82,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(waitlist::join)
         .service(waitlist::list)
         .service(waitlist::leave)
-        .service(waitlist::accept);
+        .service(waitlist::accept)
+        .service(exercises::list)
+        .service(exercises::get_one)
+        .service(exercises::create)
+        .service(exercises::update)
+        .service(exercises::archive);
 }

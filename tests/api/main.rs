@@ -13,6 +13,7 @@ mod booking;
 mod booking_races;
 mod deliveries;
 mod errors;
+mod exercises;
 mod health;
 mod jwt;
 mod openapi;
