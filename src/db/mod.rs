@@ -15,6 +15,7 @@ pub mod idempotency;
 pub mod login_attempts;
 pub mod migrations;
 pub mod outbox;
+pub mod programs;
 pub mod schema;
 pub mod tokens;
 pub mod users;

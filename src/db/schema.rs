@@ -280,6 +280,49 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    programs (id) {
+        id -> Text,
+        patient_id -> Text,
+        created_by -> Text,
+        current_version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    program_versions (id) {
+        id -> Text,
+        program_id -> Text,
+        version -> Integer,
+        title -> Text,
+        starts_on -> Date,
+        ends_on -> Nullable<Date>,
+        weekdays -> Text,
+        sessions_per_week -> Nullable<Integer>,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    program_items (id) {
+        id -> Text,
+        version_id -> Text,
+        position -> Integer,
+        exercise_id -> Text,
+        sets -> Nullable<Integer>,
+        reps -> Nullable<Integer>,
+        hold_seconds -> Nullable<Integer>,
+        duration_seconds -> Nullable<Integer>,
+        load -> Nullable<Text>,
+        side -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        phase -> Nullable<Integer>,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(appointments -> appointment_types (appointment_type_id));
@@ -304,5 +347,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     waitlist_entries,
     waitlist_offers,
-    exercises
+    exercises,
+    programs,
+    program_versions,
+    program_items
 );

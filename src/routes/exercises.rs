@@ -60,7 +60,7 @@ pub struct Dose {
     pub duration_seconds: Option<i32>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Exercise {
     pub id: String,
     pub slug: String,

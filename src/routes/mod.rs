@@ -14,6 +14,7 @@ pub mod openapi;
 pub mod paging;
 pub mod password;
 pub mod patients;
+pub mod programs;
 pub mod schedule;
 pub mod staff;
 pub mod validate;
@@ -87,5 +88,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(exercises::get_one)
         .service(exercises::create)
         .service(exercises::update)
-        .service(exercises::archive);
+        .service(exercises::archive)
+        .service(programs::prescribe)
+        .service(programs::revise)
+        .service(programs::of_patient)
+        .service(programs::get_program)
+        .service(programs::mine);
 }

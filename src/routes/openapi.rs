@@ -30,6 +30,7 @@ use utoipa_actix_web::AppExt;
         (name = "appointments", description = "Finding a time, booking, moving, cancelling, the day's statuses"),
         (name = "waitlist", description = "Waiting for an earlier time, and the offers that come of it"),
         (name = "exercises", description = "The exercise library"),
+        (name = "programs", description = "Home-exercise programs"),
     )
 )]
 struct ApiDoc;

@@ -18,6 +18,7 @@ mod health;
 mod jwt;
 mod openapi;
 mod patients;
+mod programs;
 mod smtp_delivery;
 mod staff;
 mod throttle;

@@ -1,0 +1,111 @@
+use backtrack::domain::role::Role;
+use serde_json::{json, Value};
+
+use crate::helpers::{assert_problem, spawn_app};
+
+fn program(title: &str) -> Value {
+    let today = chrono::Utc::now().date_naive() - chrono::Duration::days(1);
+    json!({
+        "title": title,
+        "starts_on": today,
+        "weekdays": [1, 3, 5],
+        "items": [
+            {"exercise": "bird-dog", "sets": 3, "reps": 8, "side": "alternating", "notes": "Slow"},
+            {"exercise": "glute-bridge", "sets": 3, "reps": 12, "load": "none"},
+            {"exercise": "side-plank-short-lever"},
+            {"exercise": "bird-dog", "sets": 1, "reps": 5, "notes": "Once more at the end"}
+        ]
+    })
+}
+
+#[tokio::test]
+async fn a_prescribed_program_reaches_the_patients_app_and_no_one_elses() {
+    let app = spawn_app().await;
+    let (_, clinician) = app.user_with_token(Role::Clinician, "pt@clinic.example", "Pia Therapist").await;
+    let (_, desk) = app.user_with_token(Role::FrontDesk, "fd@clinic.example", "Finn Desk").await;
+    let (patient_id, patient) = app.user_with_token(Role::Patient, "p@example.org", "Pat Patient").await;
+    let (_, other) = app.user_with_token(Role::Patient, "q@example.org", "Quin Other").await;
+    assert_problem(app.get_as(&patient, "/v1/me/program").await, 404, "not_found").await;
+
+    let path = format!("/v1/patients/{patient_id}/programs");
+    assert_problem(app.post_as(&desk, &path, &program("Phase 1")).await, 403, "forbidden").await;
+    assert_problem(app.post_as(&patient, &path, &program("Phase 1")).await, 403, "forbidden").await;
+    let created = app.post_as(&clinician, &path, &program("Phase 1")).await;
+    assert_eq!(created.status(), 201);
+    let created: Value = created.json().await.unwrap();
+    assert_eq!(created["version"], 1);
+    assert_eq!(created["items"][0]["exercise"]["slug"], "bird-dog");
+    assert_eq!(created["items"][2]["dose"]["hold_seconds"], 20, "an item without a dose takes the exercise's default");
+    assert_eq!(created["items"].as_array().unwrap().len(), 4, "an exercise may appear twice");
+    assert_eq!(created["items"][3]["exercise"]["slug"], "bird-dog");
+
+    let mine = app.get_as(&patient, "/v1/me/program").await;
+    assert_eq!(mine.status(), 200);
+    let etag = mine.headers()["etag"].to_str().unwrap().to_string();
+    let mine: Value = mine.json().await.unwrap();
+    assert_eq!(mine["id"], created["id"]);
+    assert_eq!(mine["weekdays"], json!([1, 3, 5]));
+    let again = app
+        .client
+        .get(app.url("/v1/me/program"))
+        .bearer_auth(&patient)
+        .header("If-None-Match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+
+    let id = created["id"].as_str().unwrap();
+    assert_problem(app.get_as(&other, &format!("/v1/programs/{id}")).await, 404, "not_found").await;
+    assert_problem(app.get_as(&other, &path).await, 404, "not_found").await;
+    assert_problem(app.get_as(&desk, &format!("/v1/programs/{id}")).await, 403, "forbidden").await;
+    assert_problem(app.get_as(&other, "/v1/me/program").await, 404, "not_found").await;
+
+    // Editing makes version 2; the ETag changes; version 1 is kept.
+    let revised = app
+        .client
+        .put(app.url(&format!("/v1/programs/{id}")))
+        .bearer_auth(&clinician)
+        .json(&program("Phase 2"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revised.status(), 200);
+    let revised: Value = revised.json().await.unwrap();
+    assert_eq!((revised["version"].as_i64(), revised["title"].as_str()), (Some(2), Some("Phase 2")));
+    let fresh = app
+        .client
+        .get(app.url("/v1/me/program"))
+        .bearer_auth(&patient)
+        .header("If-None-Match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fresh.status(), 200);
+    use backtrack::db::schema::program_versions;
+    use diesel::prelude::*;
+    let versions: i64 = program_versions::table.count().get_result(&mut app.conn()).unwrap();
+    assert_eq!(versions, 2);
+}
+
+#[tokio::test]
+async fn a_program_needs_a_schedule_real_exercises_and_sane_doses() {
+    let app = spawn_app().await;
+    let (_, clinician) = app.user_with_token(Role::Clinician, "pt@clinic.example", "Pia Therapist").await;
+    let (patient_id, _) = app.user_with_token(Role::Patient, "p@example.org", "Pat Patient").await;
+    let bad = json!({"title": "", "starts_on": "2026-12-01", "ends_on": "2026-11-01", "weekdays": [9], "sessions_per_week": 3,
+        "items": [{"exercise": "levitation"}, {"exercise": "bird-dog", "sets": 99}]});
+    let problem = assert_problem(
+        app.post_as(&clinician, &format!("/v1/patients/{patient_id}/programs"), &bad).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    let fields: Vec<&str> =
+        problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    for field in ["title", "ends_on", "weekdays", "items[0].exercise", "items[1].sets"] {
+        assert!(fields.contains(&field), "{field} in {fields:?}");
+    }
+    assert_problem(app.post_as(&clinician, "/v1/patients/nobody/programs", &program("x")).await, 404, "not_found")
+        .await;
+}
