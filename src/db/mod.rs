@@ -10,6 +10,7 @@ pub mod audit;
 pub mod availability;
 pub mod clinic;
 pub mod deliveries;
+pub mod exercise_logs;
 pub mod exercises;
 pub mod idempotency;
 pub mod login_attempts;

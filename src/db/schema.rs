@@ -323,6 +323,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    exercise_logs (id) {
+        id -> Text,
+        patient_id -> Text,
+        program_id -> Text,
+        program_version_id -> Text,
+        performed_on -> Date,
+        items -> Text,
+        pain -> Nullable<Integer>,
+        effort -> Nullable<Integer>,
+        note -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(appointments -> appointment_types (appointment_type_id));
@@ -350,5 +366,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     exercises,
     programs,
     program_versions,
-    program_items
+    program_items,
+    exercise_logs
 );

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod clinic;
 pub mod clinicians;
 pub mod deliveries;
+pub mod exercise_logs;
 pub mod exercises;
 pub mod health;
 pub mod me;
@@ -93,5 +94,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(programs::revise)
         .service(programs::of_patient)
         .service(programs::get_program)
-        .service(programs::mine);
+        .service(programs::mine)
+        .service(exercise_logs::put_log)
+        .service(exercise_logs::my_logs)
+        .service(exercise_logs::patient_logs)
+        .service(exercise_logs::my_adherence)
+        .service(exercise_logs::patient_adherence);
 }

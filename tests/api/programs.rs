@@ -109,3 +109,77 @@ async fn a_program_needs_a_schedule_real_exercises_and_sane_doses() {
     assert_problem(app.post_as(&clinician, "/v1/patients/nobody/programs", &program("x")).await, 404, "not_found")
         .await;
 }
+
+#[tokio::test]
+async fn logs_are_stored_once_count_for_their_day_and_make_a_hand_computed_adherence() {
+    let app = spawn_app().await;
+    let (_, clinician) = app.user_with_token(Role::Clinician, "pt@clinic.example", "Pia Therapist").await;
+    let (patient_id, patient) = app.user_with_token(Role::Patient, "p@example.org", "Pat Patient").await;
+    let (_, other) = app.user_with_token(Role::Patient, "q@example.org", "Quin Other").await;
+    // The patient's zone is America/Chicago (the helper's); "today" is their local date.
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::America::Chicago).date_naive();
+    let every_day = json!({"title": "Daily", "starts_on": today - chrono::Duration::days(13), "weekdays": [1, 2, 3, 4, 5, 6, 7],
+        "items": [{"exercise": "bird-dog", "sets": 3, "reps": 8}]});
+    let created: Value =
+        app.post_as(&clinician, &format!("/v1/patients/{patient_id}/programs"), &every_day).await.json().await.unwrap();
+    let version = created["version_id"].as_str().unwrap().to_string();
+    let log = |days_ago: i64| {
+        json!({"program_version_id": version, "performed_on": today - chrono::Duration::days(days_ago),
+        "items": [{"position": 1, "sets": 3, "reps": 8}], "pain": 3, "effort": 6})
+    };
+
+    // Today, yesterday, two days ago; then a gap; then four older days, one sent a week late.
+    let mut ids = Vec::new();
+    for days_ago in [0, 1, 2, 4, 6, 7, 9] {
+        let id = uuid::Uuid::new_v4().to_string();
+        let response = app
+            .client
+            .put(app.url(&format!("/v1/exercise-logs/{id}")))
+            .bearer_auth(&patient)
+            .json(&log(days_ago))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+        ids.push(id);
+    }
+    // The same log sent again (the phone retried): stored once.
+    let again = app
+        .client
+        .put(app.url(&format!("/v1/exercise-logs/{}", ids[0])))
+        .bearer_auth(&patient)
+        .json(&log(0))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 200);
+    use backtrack::db::schema::exercise_logs;
+    use diesel::prelude::*;
+    let stored: i64 = exercise_logs::table.count().get_result(&mut app.conn()).unwrap();
+    assert_eq!(stored, 7);
+    // Someone else's id or version is refused.
+    let theirs = app
+        .client
+        .put(app.url(&format!("/v1/exercise-logs/{}", ids[0])))
+        .bearer_auth(&other)
+        .json(&log(0))
+        .send()
+        .await
+        .unwrap();
+    assert!(theirs.status().is_client_error());
+
+    // 7 of 14 asked-for days in the last 14: 50%. The streak is today, yesterday, two days ago.
+    let figures: Value = app.get_as(&patient, "/v1/me/adherence").await.json().await.unwrap();
+    assert_eq!(figures["last_14_days"]["prescribed"], 14.0);
+    assert_eq!(figures["last_14_days"]["done"], 7);
+    assert_eq!(figures["last_14_days"]["percent"], 50.0);
+    assert_eq!(figures["current_streak"], 3);
+    let by_clinician: Value =
+        app.get_as(&clinician, &format!("/v1/patients/{patient_id}/adherence")).await.json().await.unwrap();
+    assert_eq!(by_clinician["last_14_days"]["done"], 7);
+    assert_problem(app.get_as(&other, &format!("/v1/patients/{patient_id}/adherence")).await, 403, "forbidden").await;
+
+    let synced: Value = app.get_as(&patient, "/v1/me/exercise-logs?limit=5").await.json().await.unwrap();
+    assert_eq!(synced["items"].as_array().unwrap().len(), 5);
+    assert!(synced["next_cursor"].is_string());
+}

@@ -1,0 +1,359 @@
+//! Logging sessions from the phone (offline-first: the phone makes the id, so a log sent twice is
+//! stored once) and the adherence figures built from them.
+
+use std::collections::BTreeSet;
+
+use actix_web::{get, put, web, HttpResponse};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::paging::{self, PageParams};
+use super::validate::{free_text, plausible_date};
+use crate::auth::AuthUser;
+use crate::db::audit::AuditEntry;
+use crate::db::exercise_logs::{self, LogRow};
+use crate::db::programs::{self, ProgramRow, VersionRow};
+use crate::db::{self, now, users, DbConnection};
+use crate::domain::adherence::{self, Prescription, Schedule};
+use crate::domain::local_time::local;
+use crate::domain::role::Role;
+use crate::error::{ApiError, Problem};
+use crate::request_id::RequestMeta;
+use crate::state::AppState;
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct LoggedItem {
+    /// The item's position in the program version.
+    pub position: i32,
+    pub sets: Option<i32>,
+    pub reps: Option<i32>,
+    pub hold_seconds: Option<i32>,
+    pub duration_seconds: Option<i32>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LogRequest {
+    pub program_version_id: String,
+    /// The patient's local date the session was done (a log sent late counts for that day).
+    pub performed_on: NaiveDate,
+    pub items: Vec<LoggedItem>,
+    /// Pain during the session, 0 to 10.
+    pub pain: Option<i32>,
+    /// Effort, 0 to 10.
+    pub effort: Option<i32>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExerciseLog {
+    pub id: String,
+    pub program_id: String,
+    pub program_version_id: String,
+    pub performed_on: NaiveDate,
+    pub items: Vec<LoggedItem>,
+    pub pain: Option<i32>,
+    pub effort: Option<i32>,
+    pub note: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<LogRow> for ExerciseLog {
+    fn from(row: LogRow) -> Self {
+        Self {
+            items: serde_json::from_str(&row.items).unwrap_or_default(),
+            id: row.id,
+            program_id: row.program_id,
+            program_version_id: row.program_version_id,
+            performed_on: row.performed_on,
+            pain: row.pain,
+            effort: row.effort,
+            note: row.note,
+            updated_at: row.updated_at.and_utc(),
+        }
+    }
+}
+
+fn scale(field: &str, value: Option<i32>) -> Result<Option<i32>, ApiError> {
+    match value {
+        Some(v) if !(0..=10).contains(&v) => Err(ApiError::field(field, "out_of_range", "0 to 10")),
+        other => Ok(other),
+    }
+}
+
+#[utoipa::path(
+    tag = "programs",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "A UUID the phone generated for this log")),
+    request_body = LogRequest,
+    responses(
+        (status = 201, description = "Stored", body = ExerciseLog),
+        (status = 200, description = "Already stored under this id (replaced with this content)", body = ExerciseLog),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/v1/exercise-logs/{id}")]
+pub async fn put_log(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    meta: RequestMeta,
+    path: web::Path<String>,
+    body: web::Json<LogRequest>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(&[Role::Patient])?;
+    let id = path.into_inner();
+    if uuid::Uuid::parse_str(&id).is_err() {
+        return Err(ApiError::field("id", "invalid_format", "a log id is a UUID made by the app"));
+    }
+    let body = body.into_inner();
+    plausible_date("performed_on", body.performed_on)?;
+    let (pain, effort) = (scale("pain", body.pain)?, scale("effort", body.effort)?);
+    let note = free_text("note", body.note.as_deref(), 1000)?;
+    if body.items.len() > 50 {
+        return Err(ApiError::field("items", "too_many", "at most 50 items"));
+    }
+    let items = serde_json::to_string(&body.items).map_err(ApiError::internal)?;
+    let (created, row) = db::transaction(&state.pool, move |conn| {
+        let me = users::find(conn, &user.id)?.ok_or(ApiError::Unauthorized)?;
+        let today = local(me.time_zone.parse().unwrap_or(chrono_tz::UTC), Utc::now()).date();
+        if body.performed_on > today + Duration::days(1) {
+            return Err(ApiError::field("performed_on", "in_future", "a session cannot be logged ahead"));
+        }
+        let (program_id, owner) = exercise_logs::version_owner(conn, &body.program_version_id)?
+            .filter(|(_, owner)| *owner == user.id)
+            .ok_or_else(|| ApiError::field("program_version_id", "unknown", "not a version of one of your programs"))?;
+        let now = now();
+        let existing = exercise_logs::find(conn, &id)?;
+        let row = LogRow {
+            id: id.clone(),
+            patient_id: owner,
+            program_id,
+            program_version_id: body.program_version_id,
+            performed_on: body.performed_on,
+            items,
+            pain,
+            effort,
+            note,
+            created_at: existing.as_ref().map_or(now, |e| e.created_at),
+            updated_at: now,
+        };
+        let created = match existing {
+            Some(e) if e.patient_id != user.id => return Err(ApiError::NotFound),
+            Some(_) => {
+                exercise_logs::replace(conn, &row)?;
+                false
+            }
+            None => {
+                exercise_logs::insert(conn, &row)?;
+                true
+            }
+        };
+        AuditEntry::new("exercise_log.write", &meta)
+            .actor(&user.id, user.role)
+            .patient(&user.id)
+            .target(&id)
+            .write(conn)?;
+        Ok((created, row))
+    })
+    .await?;
+    let status = if created { actix_web::http::StatusCode::CREATED } else { actix_web::http::StatusCode::OK };
+    Ok(HttpResponse::build(status).json(ExerciseLog::from(row)))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LogPage {
+    pub items: Vec<ExerciseLog>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SyncQuery {
+    /// Only logs changed after this instant.
+    pub since: Option<DateTime<Utc>>,
+}
+
+const CURSOR_TIME: &str = "%Y-%m-%dT%H:%M:%S%.6f";
+
+async fn logs_page(
+    state: &AppState,
+    user: AuthUser,
+    meta: RequestMeta,
+    patient_id: String,
+    since: Option<DateTime<Utc>>,
+    page: &PageParams,
+) -> Result<HttpResponse, ApiError> {
+    let limit = page.limit()?;
+    let after = match page.cursor(2)? {
+        Some(parts) => Some((
+            NaiveDateTime::parse_from_str(&parts[0], CURSOR_TIME)
+                .map_err(|_| ApiError::field("cursor", "invalid", "this cursor is not one this list gave out"))?,
+            parts[1].clone(),
+        )),
+        None => since.map(|t| (t.naive_utc(), String::new())),
+    };
+    let rows = db::run(&state.pool, move |conn| {
+        AuditEntry::new("exercise_log.list", &meta).actor(&user.id, user.role).patient(&patient_id).write(conn)?;
+        Ok(exercise_logs::changed_since(conn, &patient_id, after, limit + 1)?)
+    })
+    .await?;
+    let (items, next_cursor) = paging::page(
+        rows,
+        limit,
+        |r| paging::encode_cursor(&[&r.updated_at.format(CURSOR_TIME).to_string(), &r.id]),
+        ExerciseLog::from,
+    );
+    Ok(HttpResponse::Ok().json(LogPage { items, next_cursor }))
+}
+
+#[utoipa::path(
+    tag = "programs",
+    security(("bearer" = [])),
+    params(SyncQuery, PageParams),
+    responses((status = 200, description = "Oldest change first", body = LogPage), (status = 403, body = Problem, content_type = "application/problem+json"))
+)]
+#[get("/v1/me/exercise-logs")]
+pub async fn my_logs(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    meta: RequestMeta,
+    query: web::Query<SyncQuery>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(&[Role::Patient])?;
+    let id = user.id.clone();
+    logs_page(&state, user, meta, id, query.since, &page).await
+}
+
+#[utoipa::path(
+    tag = "programs",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The patient's id"), SyncQuery, PageParams),
+    responses((status = 200, body = LogPage), (status = 403, body = Problem, content_type = "application/problem+json"))
+)]
+#[get("/v1/patients/{id}/exercise-logs")]
+pub async fn patient_logs(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    meta: RequestMeta,
+    path: web::Path<String>,
+    query: web::Query<SyncQuery>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(&[Role::Clinician, Role::Admin])?;
+    logs_page(&state, user, meta, path.into_inner(), query.since, &page).await
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WeekFigure {
+    /// The Monday the ISO week starts on.
+    pub week_of: NaiveDate,
+    pub prescribed: f64,
+    pub done: u32,
+    /// 0 to 100; absent when nothing was asked for.
+    pub percent: Option<f64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Adherence {
+    pub program_id: Option<String>,
+    /// The patient's local date the figures are for.
+    pub today: NaiveDate,
+    pub weeks: Vec<WeekFigure>,
+    pub last_14_days: Option<WeekFigure>,
+    /// Consecutive asked-for days done, counting back from today.
+    pub current_streak: u32,
+}
+
+fn prescription(version: &VersionRow) -> Prescription {
+    let schedule = match version.sessions_per_week {
+        Some(n) => Schedule::PerWeek(n.max(0) as u32),
+        None => Schedule::Weekdays(
+            version
+                .weekdays
+                .split(',')
+                .filter_map(|d| d.parse::<u32>().ok())
+                .filter_map(|d| {
+                    use chrono::Weekday::*;
+                    [Mon, Tue, Wed, Thu, Fri, Sat, Sun].get(d.checked_sub(1)? as usize).copied()
+                })
+                .collect(),
+        ),
+    };
+    Prescription { starts_on: version.starts_on, ends_on: version.ends_on, schedule }
+}
+
+/// Adherence to the patient's latest program, per ISO week (the last 8), the last 14 days and
+/// the streak. The schedule is the program's current version's.
+fn adherence_of(conn: &mut DbConnection, patient_id: &str) -> Result<Adherence, ApiError> {
+    let patient =
+        users::find(conn, patient_id)?.filter(|p| p.role == Role::Patient.as_str()).ok_or(ApiError::NotFound)?;
+    let today = local(patient.time_zone.parse().unwrap_or(chrono_tz::UTC), Utc::now()).date();
+    let latest: Option<ProgramRow> = programs::of_patient(conn, patient_id)?.into_iter().next();
+    let Some(program) = latest else {
+        return Ok(Adherence { program_id: None, today, weeks: vec![], last_14_days: None, current_streak: 0 });
+    };
+    let version = programs::version(conn, &program.id, program.current_version)?.ok_or(ApiError::NotFound)?;
+    let rx = prescription(&version);
+    let logged: BTreeSet<NaiveDate> = exercise_logs::dates(conn, &program.id)?.into_iter().collect();
+    let figure = |week_of: NaiveDate, f: adherence::Figure| WeekFigure {
+        week_of,
+        prescribed: f.prescribed,
+        done: f.done,
+        percent: f.percent,
+    };
+    let this_monday = today - Duration::days(today.weekday().num_days_from_monday().into());
+    let weeks = (0..8)
+        .rev()
+        .map(|n| this_monday - Duration::weeks(n))
+        .filter(|monday| *monday + Duration::days(6) >= rx.starts_on)
+        .map(|monday| figure(monday, adherence::over(&rx, &logged, monday, (monday + Duration::days(6)).min(today))))
+        .collect();
+    Ok(Adherence {
+        program_id: Some(program.id),
+        today,
+        weeks,
+        last_14_days: Some(figure(today - Duration::days(13), adherence::last_14_days(&rx, &logged, today))),
+        current_streak: adherence::streak(&rx, &logged, today),
+    })
+}
+
+#[utoipa::path(
+    tag = "programs",
+    security(("bearer" = [])),
+    responses((status = 200, body = Adherence), (status = 403, body = Problem, content_type = "application/problem+json"))
+)]
+#[get("/v1/me/adherence")]
+pub async fn my_adherence(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
+    user.require(&[Role::Patient])?;
+    let figures = db::run(&state.pool, move |conn| adherence_of(conn, &user.id)).await?;
+    Ok(HttpResponse::Ok().json(figures))
+}
+
+#[utoipa::path(
+    tag = "programs",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The patient's id")),
+    responses(
+        (status = 200, body = Adherence),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/patients/{id}/adherence")]
+pub async fn patient_adherence(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    meta: RequestMeta,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(&[Role::Clinician, Role::Admin])?;
+    let id = path.into_inner();
+    let figures = db::run(&state.pool, move |conn| {
+        AuditEntry::new("adherence.read", &meta).actor(&user.id, user.role).patient(&id).write(conn)?;
+        adherence_of(conn, &id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(figures))
+}
