@@ -626,8 +626,6 @@ pub struct AppointmentQuery {
     pub status: Option<Status>,
 }
 
-const CURSOR_TIME: &str = "%Y-%m-%dT%H:%M:%S%.6f";
-
 async fn list_page(
     state: &AppState,
     user: AuthUser,
@@ -636,14 +634,7 @@ async fn list_page(
     page: &PageParams,
 ) -> Result<HttpResponse, ApiError> {
     let limit = page.limit()?;
-    let after = match page.cursor(2)? {
-        Some(parts) => Some((
-            NaiveDateTime::parse_from_str(&parts[0], CURSOR_TIME)
-                .map_err(|_| ApiError::field("cursor", "invalid", "this cursor is not one this list gave out"))?,
-            parts[1].clone(),
-        )),
-        None => None,
-    };
+    let after = page.time_cursor()?;
     let (rows, items) = db::run(&state.pool, move |conn| {
         let rows = appointments::list(conn, &filter, after, limit + 1)?;
         let shown = AuditEntry::new("appointment.list", &meta).actor(&user.id, user.role);
@@ -659,7 +650,7 @@ async fn list_page(
     let (items, next_cursor) = paging::page(
         items.into_iter().zip(rows).collect::<Vec<_>>(),
         limit,
-        |(_, (at, id))| paging::encode_cursor(&[&at.format(CURSOR_TIME).to_string(), id]),
+        |(_, (at, id))| paging::encode_time_cursor(*at, id),
         |(view, _)| view,
     );
     Ok(HttpResponse::Ok().json(AppointmentPage { items, next_cursor }))

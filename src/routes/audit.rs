@@ -1,7 +1,7 @@
 //! The audit log, for admins: newest first, filterable by patient, actor and action.
 
 use actix_web::{get, web, HttpResponse};
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -63,8 +63,6 @@ pub struct AuditQuery {
     pub action: Option<String>,
 }
 
-const CURSOR_TIME: &str = "%Y-%m-%dT%H:%M:%S%.6f";
-
 #[utoipa::path(
     tag = "audit",
     security(("bearer" = [])),
@@ -84,14 +82,7 @@ pub async fn list_audit(
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Admin])?;
     let limit = page.limit()?;
-    let before = match page.cursor(2)? {
-        Some(parts) => {
-            let at = NaiveDateTime::parse_from_str(&parts[0], CURSOR_TIME)
-                .map_err(|_| ApiError::field("cursor", "invalid", "this cursor is not one this list gave out"))?;
-            Some((at, parts[1].clone()))
-        }
-        None => None,
-    };
+    let before = page.time_cursor()?;
     let query = query.into_inner();
     let filter = AuditFilter { patient_id: query.patient_id, actor_id: query.actor_id, action: query.action };
     let rows = db::run(&state.pool, move |conn| {
@@ -104,11 +95,7 @@ pub async fn list_audit(
         Ok(rows)
     })
     .await?;
-    let (items, next_cursor) = paging::page(
-        rows,
-        limit,
-        |r| paging::encode_cursor(&[&r.occurred_at.format(CURSOR_TIME).to_string(), &r.id]),
-        AuditEvent::from,
-    );
+    let (items, next_cursor) =
+        paging::page(rows, limit, |r| paging::encode_time_cursor(r.occurred_at, &r.id), AuditEvent::from);
     Ok(HttpResponse::Ok().json(AuditPage { items, next_cursor }))
 }

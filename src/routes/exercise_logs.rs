@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use actix_web::{get, put, web, HttpResponse};
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -174,8 +174,6 @@ pub struct SyncQuery {
     pub since: Option<DateTime<Utc>>,
 }
 
-const CURSOR_TIME: &str = "%Y-%m-%dT%H:%M:%S%.6f";
-
 async fn logs_page(
     state: &AppState,
     user: AuthUser,
@@ -185,12 +183,8 @@ async fn logs_page(
     page: &PageParams,
 ) -> Result<HttpResponse, ApiError> {
     let limit = page.limit()?;
-    let after = match page.cursor(2)? {
-        Some(parts) => Some((
-            NaiveDateTime::parse_from_str(&parts[0], CURSOR_TIME)
-                .map_err(|_| ApiError::field("cursor", "invalid", "this cursor is not one this list gave out"))?,
-            parts[1].clone(),
-        )),
+    let after = match page.time_cursor()? {
+        Some(cursor) => Some(cursor),
         None => since.map(|t| (t.naive_utc(), String::new())),
     };
     let rows = db::run(&state.pool, move |conn| {
@@ -198,12 +192,8 @@ async fn logs_page(
         Ok(exercise_logs::changed_since(conn, &patient_id, after, limit + 1)?)
     })
     .await?;
-    let (items, next_cursor) = paging::page(
-        rows,
-        limit,
-        |r| paging::encode_cursor(&[&r.updated_at.format(CURSOR_TIME).to_string(), &r.id]),
-        ExerciseLog::from,
-    );
+    let (items, next_cursor) =
+        paging::page(rows, limit, |r| paging::encode_time_cursor(r.updated_at, &r.id), ExerciseLog::from);
     Ok(HttpResponse::Ok().json(LogPage { items, next_cursor }))
 }
 

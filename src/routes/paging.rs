@@ -42,6 +42,24 @@ impl PageParams {
     }
 }
 
+/// How instants are written in cursors: microseconds, the precision both databases keep.
+const CURSOR_TIME: &str = "%Y-%m-%dT%H:%M:%S%.6f";
+
+impl PageParams {
+    /// A cursor of (instant, id), for lists ordered by a time and then the id.
+    pub fn time_cursor(&self) -> Result<Option<(chrono::NaiveDateTime, String)>, ApiError> {
+        let Some(mut parts) = self.cursor(2)? else { return Ok(None) };
+        let id = parts.pop().unwrap_or_default();
+        let at = chrono::NaiveDateTime::parse_from_str(&parts[0], CURSOR_TIME)
+            .map_err(|_| ApiError::field("cursor", "invalid", "this cursor is not one this list gave out"))?;
+        Ok(Some((at, id)))
+    }
+}
+
+pub fn encode_time_cursor(at: chrono::NaiveDateTime, id: &str) -> String {
+    encode_cursor(&[&at.format(CURSOR_TIME).to_string(), id])
+}
+
 pub fn encode_cursor(parts: &[&str]) -> String {
     let json = serde_json::to_vec(parts).expect("strings serialize");
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
@@ -71,6 +89,15 @@ mod tests {
         assert_eq!(params.cursor(2).unwrap().unwrap(), vec!["ana lopez", "0190-id"]);
         assert!(params.cursor(3).is_err());
         assert!(PageParams { limit: None, cursor: Some("!!".into()) }.cursor(2).is_err());
+    }
+
+    #[test]
+    fn time_cursors_round_trip_at_microseconds() {
+        let at = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap().and_hms_micro_opt(9, 30, 0, 123_456).unwrap();
+        let params = PageParams { limit: None, cursor: Some(encode_time_cursor(at, "0190-id")) };
+        assert_eq!(params.time_cursor().unwrap(), Some((at, "0190-id".to_string())));
+        let bad = PageParams { limit: None, cursor: Some(encode_cursor(&["yesterday", "x"])) };
+        assert!(bad.time_cursor().is_err());
     }
 
     #[test]
