@@ -339,17 +339,31 @@ pub async fn update_type(
     path: web::Path<String>,
     body: web::Json<AppointmentTypeFields>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require(&[Role::Admin])?;
-    let id = path.into_inner();
     let fields = body.into_inner();
+    change_type(&state, user, meta, path.into_inner(), "appointment_type.update", move |row| {
+        let mut checks = Checks::default();
+        fields.apply(row, &mut checks, false);
+        checks.finish(|| Some(()))
+    })
+    .await
+}
+
+/// Admin-only: loads a type, lets `edit` change it, saves and audits it, in one transaction.
+async fn change_type(
+    state: &AppState,
+    user: AuthUser,
+    meta: RequestMeta,
+    id: String,
+    action: &'static str,
+    edit: impl FnOnce(&mut AppointmentTypeRow) -> Result<(), ApiError> + Send + 'static,
+) -> Result<HttpResponse, ApiError> {
+    user.require(&[Role::Admin])?;
     let saved = db::transaction(&state.pool, move |conn| {
         let mut row = clinic::find_type(conn, &id)?.ok_or(ApiError::NotFound)?;
-        let mut checks = Checks::default();
-        fields.apply(&mut row, &mut checks, false);
-        checks.finish(|| Some(()))?;
+        edit(&mut row)?;
         row.updated_at = now();
         clinic::save_type(conn, &row)?;
-        AuditEntry::new("appointment_type.update", &meta).actor(&user.id, user.role).target(&row.id).write(conn)?;
+        AuditEntry::new(action, &meta).actor(&user.id, user.role).target(&row.id).write(conn)?;
         Ok(row)
     })
     .await?;
@@ -374,16 +388,9 @@ pub async fn archive_type(
     meta: RequestMeta,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require(&[Role::Admin])?;
-    let id = path.into_inner();
-    let saved = db::transaction(&state.pool, move |conn| {
-        let mut row = clinic::find_type(conn, &id)?.ok_or(ApiError::NotFound)?;
+    change_type(&state, user, meta, path.into_inner(), "appointment_type.archive", |row| {
         row.archived = true;
-        row.updated_at = now();
-        clinic::save_type(conn, &row)?;
-        AuditEntry::new("appointment_type.archive", &meta).actor(&user.id, user.role).target(&row.id).write(conn)?;
-        Ok(row)
+        Ok(())
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(AppointmentType::from(saved)))
+    .await
 }
