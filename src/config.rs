@@ -181,6 +181,12 @@ pub struct Config {
     pub db_pool_size: u32,
     /// Where links in emails point (the app's web entry point).
     pub public_url: String,
+    /// The API's address as mail clients reach it: one-click unsubscribe links (RFC 8058) are
+    /// POSTed to `{api_public_url}/v1/unsubscribe/…`. `public_url` unless set.
+    pub api_public_url: String,
+    /// The base of links into the app in reminder emails (a web address or the app's own
+    /// scheme, e.g. `backtrack://`); `public_url` unless set.
+    pub app_url: String,
     pub jwt_secret: Vec<u8>,
     /// True when the secret came from the environment rather than the data folder.
     pub jwt_secret_from_env: bool,
@@ -270,15 +276,19 @@ impl Config {
             None if environment == Environment::Production => (Vec::new(), false),
             None => (load_or_create_secret(&data_dir)?, false),
         };
+        let public_url =
+            get("BACKTRACK_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}")).trim_end_matches('/').to_string();
+        let api_public_url =
+            get("BACKTRACK_API_PUBLIC_URL").unwrap_or_else(|| public_url.clone()).trim_end_matches('/').to_string();
+        let app_url = get("BACKTRACK_APP_URL").unwrap_or_else(|| public_url.clone()).trim_end_matches('/').to_string();
         let config = Config {
             environment,
             bind,
             database_url,
             db_pool_size: parse(&get, "BACKTRACK_DB_POOL_SIZE", "10")?,
-            public_url: get("BACKTRACK_PUBLIC_URL")
-                .unwrap_or_else(|| format!("http://{bind}"))
-                .trim_end_matches('/')
-                .to_string(),
+            public_url,
+            api_public_url,
+            app_url,
             jwt_secret,
             jwt_secret_from_env,
             jwt_issuer: get("BACKTRACK_JWT_ISSUER").unwrap_or_else(|| "backtrack".into()),
@@ -315,6 +325,9 @@ impl Config {
         }
         if !self.public_url.starts_with("https://") {
             problems.push("BACKTRACK_PUBLIC_URL is not https://");
+        }
+        if !self.api_public_url.starts_with("https://") {
+            problems.push("BACKTRACK_API_PUBLIC_URL is not https:// (one-click unsubscribe needs it)");
         }
         if problems.is_empty() {
             Ok(())

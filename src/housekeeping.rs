@@ -1,20 +1,33 @@
-//! Periodic work that keeps the system tidy: lapsed waitlist offers go to the next patient,
-//! old sign-in attempts and idempotency records are dropped.
+//! Periodic work: reminders are queued ahead of their time, lapsed waitlist offers go to the next
+//! patient, old sign-in attempts and idempotency records are dropped.
 
 use std::time::Duration;
 
 use crate::calendar::notices::Notices;
 use crate::calendar::waitlist;
 use crate::db::{self, idempotency, login_attempts};
+use crate::reminders::{schedule, ReminderLinks};
 use crate::state::AppState;
 
-/// Every minute: the waitlist sweep; every hour: pruning.
+/// Patients' reminder choices looked at per transaction; the rest wait for the next minute.
+const REMINDER_BATCH: i64 = 500;
+
+/// Every minute: reminders and the waitlist sweep; every hour: pruning.
 pub async fn run(state: AppState) {
     let notices = Notices::from_config(&state.config);
+    let links = ReminderLinks::from_config(&state.config);
     let mut tick = tokio::time::interval(Duration::from_secs(60));
     let mut minutes = 0u64;
     loop {
         tick.tick().await;
+        let reminder_links = links.clone();
+        let queued = db::transaction(&state.pool, move |conn| {
+            Ok(schedule::run_due(conn, &reminder_links, chrono::Utc::now(), REMINDER_BATCH)?)
+        })
+        .await;
+        if let Err(err) = queued {
+            tracing::warn!(error = %err, "queueing reminders failed; will try again");
+        }
         let notices = notices.clone();
         let prune = minutes.is_multiple_of(60);
         let result = db::transaction(&state.pool, move |conn| {

@@ -13,6 +13,7 @@ pub mod domain;
 pub mod error;
 pub mod housekeeping;
 pub mod mail;
+pub mod reminders;
 pub mod request_id;
 pub mod routes;
 pub mod startup;

@@ -6,5 +6,6 @@ pub mod jwt;
 pub mod password;
 pub mod secret_token;
 pub mod session;
+pub mod unsubscribe_token;
 
 pub use extractor::AuthUser;

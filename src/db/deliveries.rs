@@ -16,6 +16,8 @@ pub struct DeliveryRow {
     pub id: String,
     pub kind: String,
     pub recipient: String,
+    pub user_id: Option<String>,
+    pub dedupe_key: String,
     pub priority: i32,
     pub due_at: NaiveDateTime,
     pub expires_at: Option<NaiveDateTime>,
@@ -31,6 +33,7 @@ pub struct DeliveryRow {
     pub body_text: String,
     pub body_html: String,
     pub attachments: Option<String>,
+    pub headers: Option<String>,
     pub created_at: NaiveDateTime,
 }
 
@@ -139,6 +142,21 @@ pub fn claim(
         .order((outbox::priority.desc(), outbox::next_attempt_at.asc(), outbox::id.asc()))
         .select(DeliveryRow::as_select())
         .load(conn)
+}
+
+/// Cancels a claimed row that is no longer wanted (a reminder whose reason went away between
+/// queueing and sending); `reason` says why, without personal details.
+pub fn withdraw_claimed(conn: &mut DbConnection, id: &str, reason: &str, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(outbox::table.find(id).filter(outbox::status.eq("leased")))
+        .set((
+            outbox::status.eq("cancelled"),
+            outbox::last_error.eq(reason),
+            outbox::lease_owner.eq(None::<String>),
+            outbox::lease_expires_at.eq(None::<NaiveDateTime>),
+            outbox::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<DeliveryRow>> {

@@ -64,3 +64,11 @@ pub fn changed_since(
 pub fn dates(conn: &mut DbConnection, program_id: &str) -> QueryResult<Vec<NaiveDate>> {
     logs::table.filter(logs::program_id.eq(program_id)).select(logs::performed_on).load(conn)
 }
+
+/// Whether the patient logged a session (of any program) for the local date `date`.
+pub fn logged_on(conn: &mut DbConnection, patient_id: &str, date: NaiveDate) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        logs::table.filter(logs::patient_id.eq(patient_id)).filter(logs::performed_on.eq(date)),
+    ))
+    .get_result(conn)
+}

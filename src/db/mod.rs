@@ -4,6 +4,7 @@
 //! in one marked place each: migrations (`migrations.rs`), connection set-up (below), and the
 //! write-transaction start ([`write_tx`]).
 
+pub mod alerts;
 pub mod api_tokens;
 pub mod appointments;
 pub mod audit;
@@ -17,6 +18,7 @@ pub mod login_attempts;
 pub mod migrations;
 pub mod outbox;
 pub mod programs;
+pub mod reminders;
 pub mod schema;
 pub mod tokens;
 pub mod users;

@@ -23,6 +23,8 @@ pub struct NewEmail {
     pub body_html: String,
     /// JSON array of attachments (file name, content type, base64 content), if any.
     pub attachments: Option<String>,
+    /// JSON object of extra headers (one-click unsubscribe), if any.
+    pub headers: Option<String>,
 }
 
 #[derive(Insertable)]
@@ -43,6 +45,7 @@ struct Row<'a> {
     body_text: &'a str,
     body_html: &'a str,
     attachments: Option<&'a str>,
+    headers: Option<&'a str>,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
 }
@@ -66,6 +69,7 @@ pub fn enqueue(conn: &mut DbConnection, email: &NewEmail, now: NaiveDateTime) ->
         body_text: &email.body_text,
         body_html: &email.body_html,
         attachments: email.attachments.as_deref(),
+        headers: email.headers.as_deref(),
         created_at: now,
         updated_at: now,
     };
@@ -102,6 +106,7 @@ impl NewEmail {
             body_text: content.text,
             body_html: content.html,
             attachments: None,
+            headers: None,
         }
     }
 }
@@ -129,5 +134,31 @@ fn cancel_matching(conn: &mut DbConnection, pattern: &str, now: NaiveDateTime) -
         notification_outbox::lease_expires_at.eq(None::<NaiveDateTime>),
         notification_outbox::updated_at.eq(now),
     ))
+    .execute(conn)
+}
+
+/// Removes a patient's unsent, never-attempted emails of `kind` whose keys start with `prefix`
+/// and that are due after `after`: reminders queued ahead that a change of plan replaces. Rows a
+/// worker holds are left to the send-time check.
+pub fn withdraw_queued(
+    conn: &mut DbConnection,
+    user_id: &str,
+    kind: &str,
+    prefix: &str,
+    after: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::delete(
+        notification_outbox::table
+            .filter(notification_outbox::user_id.eq(user_id))
+            .filter(notification_outbox::kind.eq(kind))
+            .filter(notification_outbox::dedupe_key.like(format!("{}%", super::like_escape(prefix))).escape('\\'))
+            .filter(notification_outbox::due_at.gt(after))
+            .filter(
+                notification_outbox::status
+                    .eq("pending")
+                    .and(notification_outbox::attempts.eq(0))
+                    .or(notification_outbox::status.eq("cancelled")),
+            ),
+    )
     .execute(conn)
 }

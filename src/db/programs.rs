@@ -3,8 +3,9 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::schema::{program_items, program_versions, programs};
+use super::schema::{exercises, program_items, program_versions, programs};
 use super::DbConnection;
+use crate::domain::adherence::{Prescription, Schedule};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = programs)]
@@ -96,5 +97,50 @@ pub fn items(conn: &mut DbConnection, version_id: &str) -> QueryResult<Vec<ItemR
         .filter(program_items::version_id.eq(version_id))
         .order(program_items::position.asc())
         .select(ItemRow::as_select())
+        .load(conn)
+}
+
+impl VersionRow {
+    /// What this version asks of the patient, for the adherence and reminder rules.
+    pub fn prescription(&self) -> Prescription {
+        let schedule = match self.sessions_per_week {
+            Some(n) => Schedule::PerWeek(n.max(0) as u32),
+            None => Schedule::Weekdays(
+                self.weekdays
+                    .split(',')
+                    .filter_map(|d| d.parse::<u32>().ok())
+                    .filter_map(|d| {
+                        use chrono::Weekday::*;
+                        [Mon, Tue, Wed, Thu, Fri, Sat, Sun].get(d.checked_sub(1)? as usize).copied()
+                    })
+                    .collect(),
+            ),
+        };
+        Prescription { starts_on: self.starts_on, ends_on: self.ends_on, schedule }
+    }
+}
+
+/// The patient's program in force on `date` (newest first wins), with its current version.
+pub fn in_force(
+    conn: &mut DbConnection,
+    patient_id: &str,
+    date: NaiveDate,
+) -> QueryResult<Option<(ProgramRow, VersionRow)>> {
+    for program in of_patient(conn, patient_id)? {
+        let Some(version) = version(conn, &program.id, program.current_version)? else { continue };
+        if version.starts_on <= date && version.ends_on.is_none_or(|end| end >= date) {
+            return Ok(Some((program, version)));
+        }
+    }
+    Ok(None)
+}
+
+/// A version's items with their exercises' names, in order: what a reminder lists.
+pub fn items_named(conn: &mut DbConnection, version_id: &str) -> QueryResult<Vec<(ItemRow, String)>> {
+    program_items::table
+        .inner_join(exercises::table.on(exercises::id.eq(program_items::exercise_id)))
+        .filter(program_items::version_id.eq(version_id))
+        .order(program_items::position.asc())
+        .select((ItemRow::as_select(), exercises::name))
         .load(conn)
 }

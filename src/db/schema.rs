@@ -98,6 +98,7 @@ diesel::table! {
         attachments -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        headers -> Nullable<Text>,
     }
 }
 
@@ -339,6 +340,33 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reminder_settings (user_id, kind) {
+        user_id -> Text,
+        kind -> Text,
+        enabled -> Bool,
+        weekdays -> Text,
+        local_minute -> Integer,
+        next_run_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    alerts (id) {
+        id -> Text,
+        patient_id -> Text,
+        kind -> Text,
+        severity -> Text,
+        status -> Text,
+        detail -> Nullable<Text>,
+        opened_at -> Timestamp,
+        acknowledged_at -> Nullable<Timestamp>,
+        acknowledged_by -> Nullable<Text>,
+        acknowledgement_note -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(appointments -> appointment_types (appointment_type_id));
@@ -367,5 +395,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     programs,
     program_versions,
     program_items,
-    exercise_logs
+    exercise_logs,
+    reminder_settings,
+    alerts
 );

@@ -97,6 +97,14 @@ pub fn streak(prescription: &Prescription, logged: &BTreeSet<NaiveDate>, today: 
     }
 }
 
+/// For a program of so many sessions a week: whether the ISO week of `date` has them all logged
+/// by `date`, so a reminder that day would only nag. Fixed-weekday programs are never "met".
+pub fn week_quota_met(prescription: &Prescription, logged: &BTreeSet<NaiveDate>, date: NaiveDate) -> bool {
+    let Schedule::PerWeek(sessions) = prescription.schedule else { return false };
+    let monday = date - Duration::days(date.weekday().num_days_from_monday().into());
+    logged.range(monday..=date).count() as u32 >= sessions
+}
+
 /// The clinic's low-adherence rule: below `threshold_percent` over the last 14 days, with the
 /// program active for at least 14 days (both clinic settings; default 50%).
 pub fn is_low(
@@ -165,6 +173,17 @@ mod tests {
         assert_eq!(streak(&program, &logs(&[2, 4, 9, 11]), d(13)), 2);
         assert_eq!(streak(&program, &logs(&[2, 4, 6, 9, 11, 13]), d(13)), 6);
         assert_eq!(streak(&program, &logs(&[]), d(13)), 0);
+    }
+
+    #[test]
+    fn a_weekly_quota_is_met_once_that_many_days_of_the_iso_week_are_logged() {
+        let three_a_week = Prescription { starts_on: d(2), ends_on: None, schedule: Schedule::PerWeek(3) };
+        // Mon 9, Tue 10 logged; the week of the 9th needs a third.
+        assert!(!week_quota_met(&three_a_week, &logs(&[6, 7, 9, 10]), d(11)));
+        assert!(week_quota_met(&three_a_week, &logs(&[9, 10, 11]), d(12)));
+        // Last week's sessions do not count for this one.
+        assert!(!week_quota_met(&three_a_week, &logs(&[4, 5, 6, 7]), d(9)));
+        assert!(!week_quota_met(&mon_wed_fri(2), &logs(&[9, 10, 11, 12]), d(13)));
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod local_time;
 pub mod login_throttle;
 pub mod password_policy;
 pub mod person;
+pub mod reminders;
 pub mod retry;
 pub mod role;
 pub mod slots;

@@ -4,6 +4,7 @@
 pub mod account_emails;
 pub mod appointment_emails;
 pub mod ics;
+pub mod reminder_emails;
 
 /// A message's content, before it is addressed and queued.
 #[derive(Debug, Clone)]

@@ -13,9 +13,9 @@ use super::validate::{free_text, plausible_date};
 use crate::auth::AuthUser;
 use crate::db::audit::AuditEntry;
 use crate::db::exercise_logs::{self, LogRow};
-use crate::db::programs::{self, ProgramRow, VersionRow};
+use crate::db::programs::{self, ProgramRow};
 use crate::db::{self, now, users, DbConnection};
-use crate::domain::adherence::{self, Prescription, Schedule};
+use crate::domain::adherence;
 use crate::domain::local_time::local;
 use crate::domain::role::Role;
 use crate::error::{ApiError, Problem};
@@ -256,24 +256,6 @@ pub struct Adherence {
     pub current_streak: u32,
 }
 
-fn prescription(version: &VersionRow) -> Prescription {
-    let schedule = match version.sessions_per_week {
-        Some(n) => Schedule::PerWeek(n.max(0) as u32),
-        None => Schedule::Weekdays(
-            version
-                .weekdays
-                .split(',')
-                .filter_map(|d| d.parse::<u32>().ok())
-                .filter_map(|d| {
-                    use chrono::Weekday::*;
-                    [Mon, Tue, Wed, Thu, Fri, Sat, Sun].get(d.checked_sub(1)? as usize).copied()
-                })
-                .collect(),
-        ),
-    };
-    Prescription { starts_on: version.starts_on, ends_on: version.ends_on, schedule }
-}
-
 /// Adherence to the patient's latest program, per ISO week (the last 8), the last 14 days and
 /// the streak. The schedule is the program's current version's.
 fn adherence_of(conn: &mut DbConnection, patient_id: &str) -> Result<Adherence, ApiError> {
@@ -285,7 +267,7 @@ fn adherence_of(conn: &mut DbConnection, patient_id: &str) -> Result<Adherence, 
         return Ok(Adherence { program_id: None, today, weeks: vec![], last_14_days: None, current_streak: 0 });
     };
     let version = programs::version(conn, &program.id, program.current_version)?.ok_or(ApiError::NotFound)?;
-    let rx = prescription(&version);
+    let rx = version.prescription();
     let logged: BTreeSet<NaiveDate> = exercise_logs::dates(conn, &program.id)?.into_iter().collect();
     let figure = |week_of: NaiveDate, f: adherence::Figure| WeekFigure {
         week_of,

@@ -17,6 +17,8 @@ use crate::domain::contact::PhoneNumber;
 use crate::domain::password_policy::NewPassword;
 use crate::domain::person::{self, FullName};
 use crate::error::{ApiError, Problem};
+use crate::reminders::schedule::refresh as refresh_reminders;
+use crate::reminders::ReminderLinks;
 use crate::request_id::RequestMeta;
 use crate::state::AppState;
 
@@ -103,8 +105,13 @@ pub async fn patch_me(
     let mut changes = UserChanges::default();
     body.into_inner().parse_into(&mut checks, &mut changes);
     checks.finish(|| Some(()))?;
+    let links = ReminderLinks::from_config(&state.config);
     let row = db::transaction(&state.pool, move |conn| {
         users::update(conn, &user.id, &changes, now())?;
+        if changes.time_zone.is_some() {
+            // Reminders already queued were timed in the old zone.
+            refresh_reminders(conn, &links, &user.id, chrono::Utc::now())?;
+        }
         let row = users::find(conn, &user.id)?.ok_or(ApiError::Unauthorized)?;
         AuditEntry::new("me.update", &meta).subject(&row).write(conn)?;
         Ok(row)

@@ -16,6 +16,7 @@ pub mod paging;
 pub mod password;
 pub mod patients;
 pub mod programs;
+pub mod reminders;
 pub mod schedule;
 pub mod staff;
 pub mod validate;
@@ -99,5 +100,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(exercise_logs::my_logs)
         .service(exercise_logs::patient_logs)
         .service(exercise_logs::my_adherence)
-        .service(exercise_logs::patient_adherence);
+        .service(exercise_logs::patient_adherence)
+        .service(reminders::get_reminders)
+        .service(reminders::put_reminders)
+        .service(reminders::get_preferences)
+        .service(reminders::put_preferences)
+        .service(reminders::unsubscribe_page)
+        .service(reminders::unsubscribe);
 }

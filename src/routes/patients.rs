@@ -21,6 +21,8 @@ use crate::domain::person::{self, FullName};
 use crate::domain::role::Role;
 use crate::error::{ApiError, Problem};
 use crate::mail::{account_emails, link};
+use crate::reminders::schedule::refresh as refresh_reminders;
+use crate::reminders::ReminderLinks;
 use crate::request_id::RequestMeta;
 use crate::state::AppState;
 
@@ -269,6 +271,7 @@ pub async fn update_patient(
         None => Some(None),
     };
     let new_email = checks.finish(|| email)?;
+    let links = ReminderLinks::from_config(&state.config);
     let row = db::transaction(&state.pool, move |conn| {
         let now = now();
         let target = visible_patient(conn, &user, &id)?;
@@ -305,6 +308,10 @@ pub async fn update_patient(
             }
         }
         users::update(conn, &target.id, &changes, now)?;
+        if changes.time_zone.is_some() || changes.email.is_some() {
+            // Reminders already queued were timed in the old zone, or addressed to the old email.
+            refresh_reminders(conn, &links, &target.id, chrono::Utc::now())?;
+        }
         entry.patient(&target.id).write(conn)?;
         Ok(Ok(users::find(conn, &target.id)?.ok_or(ApiError::NotFound)?))
     })

@@ -19,6 +19,8 @@ use crate::domain::local_time::local;
 use crate::domain::role::Role;
 use crate::domain::Invalid;
 use crate::error::{ApiError, Problem};
+use crate::reminders::schedule::refresh as refresh_reminders;
+use crate::reminders::ReminderLinks;
 use crate::request_id::RequestMeta;
 use crate::state::AppState;
 
@@ -302,6 +304,7 @@ pub async fn prescribe(
     user.require(&[Role::Clinician, Role::Admin])?;
     let patient_id = path.into_inner();
     let body = body.into_inner();
+    let links = ReminderLinks::from_config(&state.config);
     let program = db::transaction(&state.pool, move |conn| {
         let patient = patient(conn, &patient_id)?;
         let program = ProgramRow {
@@ -315,6 +318,8 @@ pub async fn prescribe(
         let (version, items) = parse_version(conn, body, &program.id, 1, &user.id)?;
         programs::insert_program(conn, &program)?;
         programs::add_version(conn, &version, &items, now())?;
+        db::reminders::ensure(conn, &patient.id, now())?;
+        refresh_reminders(conn, &links, &patient.id, Utc::now())?;
         AuditEntry::new("program.create", &meta)
             .actor(&user.id, user.role)
             .patient(&patient.id)
@@ -349,11 +354,14 @@ pub async fn revise(
     user.require(&[Role::Clinician, Role::Admin])?;
     let id = path.into_inner();
     let body = body.into_inner();
+    let links = ReminderLinks::from_config(&state.config);
     let program = db::transaction(&state.pool, move |conn| {
         let program = programs::find(conn, &id)?.ok_or(ApiError::NotFound)?;
         let next = program.current_version + 1;
         let (version, items) = parse_version(conn, body, &program.id, next, &user.id)?;
         programs::add_version(conn, &version, &items, now())?;
+        db::reminders::ensure(conn, &program.patient_id, now())?;
+        refresh_reminders(conn, &links, &program.patient_id, Utc::now())?;
         AuditEntry::new("program.update", &meta)
             .actor(&user.id, user.role)
             .patient(&program.patient_id)
@@ -449,16 +457,13 @@ pub async fn mine(
         let me = users::find(conn, &user.id)?.ok_or(ApiError::Unauthorized)?;
         let zone: chrono_tz::Tz = me.time_zone.parse().unwrap_or(chrono_tz::UTC);
         let today = local(zone, Utc::now()).date();
-        for program in programs::of_patient(conn, &user.id)? {
-            let Some(version) = programs::version(conn, &program.id, program.current_version)? else { continue };
-            if version.starts_on <= today && version.ends_on.is_none_or(|end| end >= today) {
-                AuditEntry::new("program.read", &meta)
-                    .actor(&user.id, user.role)
-                    .patient(&user.id)
-                    .target(&program.id)
-                    .write(conn)?;
-                return view(conn, &program);
-            }
+        if let Some((program, _)) = programs::in_force(conn, &user.id, today)? {
+            AuditEntry::new("program.read", &meta)
+                .actor(&user.id, user.role)
+                .patient(&user.id)
+                .target(&program.id)
+                .write(conn)?;
+            return view(conn, &program);
         }
         Err(ApiError::conflict("no_program", "no home program is in force today"))
     })

@@ -29,6 +29,13 @@ pub struct Attachment {
     pub content_base64: String,
 }
 
+/// An extra header the email must carry (one-click unsubscribe, RFC 8058).
+#[derive(Debug, Serialize, Deserialize, ToSchema, Clone, PartialEq, Eq)]
+pub struct MailHeader {
+    pub name: String,
+    pub value: String,
+}
+
 /// One email to send, leased to the caller.
 #[derive(Debug, Serialize, Deserialize, ToSchema, Clone)]
 pub struct Delivery {
@@ -43,6 +50,9 @@ pub struct Delivery {
     pub html: String,
     #[serde(default)]
     pub attachments: Vec<Attachment>,
+    /// Extra headers, e.g. `List-Unsubscribe` and `List-Unsubscribe-Post` on reminders.
+    #[serde(default)]
+    pub headers: Vec<MailHeader>,
     /// The Message-ID to send with: derived from the delivery id, the same on every attempt,
     /// so a duplicate, if one ever slips through, is recognisable.
     pub message_id: String,
@@ -67,6 +77,7 @@ fn delivery(row: DeliveryRow, lease_id: &str, from: &str) -> Delivery {
         lease_id: lease_id.to_string(),
         lease_expires_at: row.lease_expires_at.unwrap_or(row.next_attempt_at).and_utc(),
         attachments: row.attachments.as_deref().and_then(|json| serde_json::from_str(json).ok()).unwrap_or_default(),
+        headers: headers(row.headers.as_deref()),
         id: row.id,
         kind: row.kind,
         recipient: row.recipient,
@@ -75,6 +86,15 @@ fn delivery(row: DeliveryRow, lease_id: &str, from: &str) -> Delivery {
         html: row.body_html,
         attempt: row.attempts,
     }
+}
+
+/// The outbox's JSON object of extra headers, as a list in name order.
+fn headers(json: Option<&str>) -> Vec<MailHeader> {
+    let Some(map) = json.and_then(|j| serde_json::from_str::<std::collections::BTreeMap<String, String>>(j).ok())
+    else {
+        return Vec::new();
+    };
+    map.into_iter().map(|(name, value)| MailHeader { name, value }).collect()
 }
 
 #[utoipa::path(
@@ -116,7 +136,8 @@ pub async fn claim(
         let now = now();
         deliveries::expire_stale(conn, now, 500)?;
         deliveries::give_up_abandoned(conn, now, policy.max_attempts, 500)?;
-        Ok(deliveries::claim(conn, &owner, max, now, now + chrono::Duration::seconds(lease_seconds))?)
+        let claimed = deliveries::claim(conn, &owner, max, now, now + chrono::Duration::seconds(lease_seconds))?;
+        Ok(crate::reminders::send_check::keep_wanted(conn, claimed, now)?)
     })
     .await?;
     let from = &state.config.mail.from;

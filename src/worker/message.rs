@@ -2,11 +2,11 @@
 //! the Message-ID the API derived from the delivery id.
 
 use base64::Engine;
-use lettre::message::header::ContentType;
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, MultiPart};
 use lettre::Message;
 
-use crate::routes::worker::Delivery;
+use crate::routes::worker::{Delivery, MailHeader};
 
 pub fn build(delivery: &Delivery, from: &Mailbox) -> Result<Message, String> {
     let to: Mailbox = delivery.recipient.parse().map_err(|e| format!("invalid recipient: {e}"))?;
@@ -25,14 +25,30 @@ pub fn build(delivery: &Delivery, from: &Mailbox) -> Result<Message, String> {
         }
         mixed
     };
-    Message::builder()
+    let mut builder = Message::builder()
         .from(from.clone())
         .to(to)
         .subject(delivery.subject.clone())
-        .message_id(Some(delivery.message_id.clone()))
-        .multipart(body)
-        .map_err(|e| format!("cannot build the message: {e}"))
+        .message_id(Some(delivery.message_id.clone()));
+    for header in &delivery.headers {
+        builder = builder.raw_header(extra_header(header)?);
+    }
+    builder.multipart(body).map_err(|e| format!("cannot build the message: {e}"))
 }
+
+/// Only the headers the API is meant to add, with values that cannot smuggle in more headers.
+fn extra_header(header: &MailHeader) -> Result<HeaderValue, String> {
+    if !ALLOWED_HEADERS.iter().any(|allowed| allowed.eq_ignore_ascii_case(&header.name)) {
+        return Err(format!("header {} is not one the worker adds", header.name));
+    }
+    if header.value.chars().any(|c| c.is_control()) || !header.value.is_ascii() {
+        return Err(format!("header {} has a value that is not plain ASCII text", header.name));
+    }
+    let name = HeaderName::new_from_ascii(header.name.clone()).map_err(|e| format!("header name: {e}"))?;
+    Ok(HeaderValue::new(name, header.value.clone()))
+}
+
+const ALLOWED_HEADERS: [&str; 2] = ["List-Unsubscribe", "List-Unsubscribe-Post"];
 
 #[cfg(test)]
 mod tests {
@@ -50,6 +66,7 @@ mod tests {
             text: "Hello Ana".into(),
             html: "<p>Hello Ana</p>".into(),
             attachments: vec![],
+            headers: vec![],
             message_id: "<0190-abc@clinic.example>".into(),
             attempt: 1,
         }
@@ -75,6 +92,31 @@ mod tests {
         let from: Mailbox = "no-reply@clinic.example".parse().unwrap();
         let raw = String::from_utf8(build(&with_ics, &from).unwrap().formatted()).unwrap();
         assert!(raw.contains("multipart/mixed") && raw.contains("visit.ics"), "{raw}");
+    }
+
+    #[test]
+    fn one_click_unsubscribe_headers_are_carried() {
+        let mut reminder = delivery();
+        reminder.headers = vec![
+            MailHeader { name: "List-Unsubscribe".into(), value: "<https://api.test/v1/unsubscribe/t>".into() },
+            MailHeader { name: "List-Unsubscribe-Post".into(), value: "List-Unsubscribe=One-Click".into() },
+        ];
+        let from: Mailbox = "no-reply@clinic.example".parse().unwrap();
+        let raw = String::from_utf8(build(&reminder, &from).unwrap().formatted()).unwrap();
+        assert!(raw.contains("List-Unsubscribe: <https://api.test/v1/unsubscribe/t>\r\n"), "{raw}");
+        assert!(raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"), "{raw}");
+    }
+
+    #[test]
+    fn other_headers_or_smuggled_lines_are_refused() {
+        let from: Mailbox = "no-reply@clinic.example".parse().unwrap();
+        let mut other = delivery();
+        other.headers = vec![MailHeader { name: "Bcc".into(), value: "eve@example.org".into() }];
+        assert!(build(&other, &from).is_err());
+        let mut smuggled = delivery();
+        smuggled.headers =
+            vec![MailHeader { name: "List-Unsubscribe".into(), value: "<https://x>\r\nBcc: eve@example.org".into() }];
+        assert!(build(&smuggled, &from).is_err());
     }
 
     #[test]

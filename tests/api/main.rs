@@ -19,6 +19,7 @@ mod jwt;
 mod openapi;
 mod patients;
 mod programs;
+mod reminders;
 mod smtp_delivery;
 mod staff;
 mod throttle;

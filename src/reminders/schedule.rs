@@ -1,0 +1,112 @@
+//! Queueing reminders ahead of time. Everything here runs inside the caller's write transaction.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use diesel::QueryResult;
+
+use super::ReminderLinks;
+use crate::db::outbox::{self, NewEmail};
+use crate::db::reminders::{self, SettingRow};
+use crate::db::{programs, users, DbConnection};
+use crate::domain::reminders::{dedupe_key, dedupe_prefix, occurrences, ReminderKind, LATE_GRACE, QUEUE_AHEAD};
+use crate::domain::role::Role;
+use crate::mail::reminder_emails::{self, describe_dose, PlannedExercise};
+use crate::mail::Content;
+
+/// How often the scheduler looks ahead again for one patient and kind; well inside
+/// [`QUEUE_AHEAD`], so each new day is queued hours before its first reminder.
+pub const LOOK_AGAIN: Duration = Duration::hours(1);
+
+/// Looks ahead for up to `limit` rows that are due; returns how many emails it queued.
+pub fn run_due(conn: &mut DbConnection, links: &ReminderLinks, now: DateTime<Utc>, limit: i64) -> QueryResult<usize> {
+    let mut queued = 0;
+    for row in reminders::due(conn, now.naive_utc(), limit)? {
+        queued += queue(conn, links, &row, now)?;
+        reminders::next_run(conn, &row, (now + LOOK_AGAIN).naive_utc())?;
+    }
+    Ok(queued)
+}
+
+/// After a change of plan for `user_id` (new time, switched on or off, program prescribed or
+/// revised): withdraws what was queued for later and queues afresh. Returns how many it queued.
+pub fn refresh(
+    conn: &mut DbConnection,
+    links: &ReminderLinks,
+    user_id: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    let mut queued = 0;
+    for row in reminders::ensure(conn, user_id, now.naive_utc())? {
+        let Some(kind) = row.kind() else { continue };
+        outbox::withdraw_queued(conn, user_id, kind.email_kind(), &dedupe_prefix(kind, user_id), now.naive_utc())?;
+        queued += queue(conn, links, &row, now)?;
+        reminders::next_run(conn, &row, (now + LOOK_AGAIN).naive_utc())?;
+    }
+    Ok(queued)
+}
+
+/// Queues the occurrences of one patient's choice from a little before `now` to [`QUEUE_AHEAD`].
+fn queue(conn: &mut DbConnection, links: &ReminderLinks, row: &SettingRow, now: DateTime<Utc>) -> QueryResult<usize> {
+    let Some(kind) = row.kind().filter(|_| row.enabled) else { return Ok(0) };
+    let Some(patient) = users::find(conn, &row.user_id)?.filter(|u| u.active && u.role == Role::Patient.as_str())
+    else {
+        return Ok(0);
+    };
+    let Some(recipient) = patient.email.clone() else { return Ok(0) };
+    let zone: chrono_tz::Tz = patient.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let mut queued = 0;
+    for occurrence in occurrences(zone, &row.time(), now - LATE_GRACE, now + QUEUE_AHEAD) {
+        let Some(content) = content(conn, links, kind, &patient, occurrence.date)? else { continue };
+        let unsubscribe = links.unsubscribe(&patient.id, kind);
+        let headers = serde_json::json!({
+            "List-Unsubscribe": format!("<{unsubscribe}>"),
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        });
+        let email = NewEmail {
+            kind: kind.email_kind(),
+            recipient: recipient.clone(),
+            user_id: Some(patient.id.clone()),
+            dedupe_key: dedupe_key(kind, &patient.id, occurrence.date),
+            priority: 0,
+            due_at: occurrence.due.naive_utc(),
+            expires_at: Some(occurrence.expires(zone).naive_utc()),
+            subject: content.subject,
+            body_text: content.text,
+            body_html: content.html,
+            attachments: None,
+            headers: Some(headers.to_string()),
+        };
+        if outbox::enqueue(conn, &email, now.naive_utc())?.is_some() {
+            queued += 1;
+        }
+    }
+    Ok(queued)
+}
+
+/// What the reminder of `date` says, or `None` when there is nothing to remind of: no program in
+/// force that day, or (exercise) not a day it asks for a session.
+fn content(
+    conn: &mut DbConnection,
+    links: &ReminderLinks,
+    kind: ReminderKind,
+    patient: &users::UserRow,
+    date: NaiveDate,
+) -> QueryResult<Option<Content>> {
+    let Some((_, version)) = programs::in_force(conn, &patient.id, date)? else { return Ok(None) };
+    let name = patient.full_name.as_str();
+    let unsubscribe = links.unsubscribe(&patient.id, kind);
+    Ok(match kind {
+        ReminderKind::Exercise if version.prescription().asks_on(date) => {
+            let items: Vec<PlannedExercise> = programs::items_named(conn, &version.id)?
+                .into_iter()
+                .map(|(item, exercise)| PlannedExercise {
+                    name: exercise,
+                    dose: describe_dose(item.sets, item.reps, item.hold_seconds, item.duration_seconds),
+                    notes: item.notes,
+                })
+                .collect();
+            Some(reminder_emails::exercise_reminder(name, &items, &links.app("program"), &unsubscribe))
+        }
+        ReminderKind::Exercise => None,
+        ReminderKind::CheckIn => Some(reminder_emails::check_in_prompt(name, &links.app("check-in"), &unsubscribe)),
+    })
+}

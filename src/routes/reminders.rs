@@ -1,0 +1,325 @@
+//! A patient's reminders: when exercise reminders and the weekly check-in prompt come
+//! (`/v1/me/reminders`), the same on/off switches as notification preferences
+//! (`/v1/me/notification-preferences`), and one-click unsubscribe from the email itself
+//! (`/v1/unsubscribe/{token}`, RFC 8058), which works without signing in.
+
+use actix_web::http::header::ContentType;
+use actix_web::{get, post, put, web, HttpResponse};
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::validate::Checks;
+use crate::auth::AuthUser;
+use crate::db::audit::AuditEntry;
+use crate::db::reminders::{self, SettingRow};
+use crate::db::users::{self, UserChanges};
+use crate::db::{self, now, DbConnection};
+use crate::domain::person;
+use crate::domain::reminders::{ReminderKind, ReminderTime};
+use crate::domain::role::Role;
+use crate::error::{ApiError, Problem};
+use crate::mail::escape_html;
+use crate::reminders::schedule::refresh;
+use crate::reminders::ReminderLinks;
+use crate::request_id::RequestMeta;
+use crate::state::AppState;
+
+/// When one kind of reminder comes.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReminderChoice {
+    pub enabled: bool,
+    /// ISO weekdays (1 = Monday … 7 = Sunday). Exercise reminders come only on those of these
+    /// days the program asks for a session.
+    pub weekdays: Vec<u32>,
+    /// Local wall-clock time, `HH:MM` (24-hour), in the patient's time zone.
+    #[schema(example = "07:30")]
+    pub time: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Reminders {
+    /// The patient's IANA time zone; reminder times are local to it.
+    pub time_zone: String,
+    pub exercise: ReminderChoice,
+    pub check_in: ReminderChoice,
+}
+
+/// Absent parts stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RemindersUpdate {
+    /// Moves the patient's time zone (and with it, every reminder) to this IANA zone.
+    pub time_zone: Option<String>,
+    pub exercise: Option<ReminderChoice>,
+    pub check_in: Option<ReminderChoice>,
+}
+
+/// The email switches; the same ones `/v1/me/reminders` and one-click unsubscribe change.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationPreferences {
+    pub exercise_reminders: bool,
+    pub check_in_reminders: bool,
+}
+
+/// Absent switches stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PreferencesUpdate {
+    pub exercise_reminders: Option<bool>,
+    pub check_in_reminders: Option<bool>,
+}
+
+fn choice(rows: &[SettingRow], kind: ReminderKind) -> ReminderChoice {
+    let (enabled, time) = match rows.iter().find(|r| r.kind() == Some(kind)) {
+        Some(row) => (row.enabled, row.time()),
+        None => (true, kind.default_time()),
+    };
+    ReminderChoice { enabled, weekdays: time.weekdays.iter().copied().collect(), time: time.clock() }
+}
+
+fn enabled(rows: &[SettingRow], kind: ReminderKind) -> bool {
+    choice(rows, kind).enabled
+}
+
+/// The patient's settings (made with the defaults on first use) and zone.
+fn load(conn: &mut DbConnection, user_id: &str) -> Result<(Vec<SettingRow>, String), ApiError> {
+    let me = users::find(conn, user_id)?.ok_or(ApiError::Unauthorized)?;
+    Ok((reminders::ensure(conn, user_id, now())?, me.time_zone))
+}
+
+fn view(rows: &[SettingRow], time_zone: String) -> Reminders {
+    Reminders {
+        time_zone,
+        exercise: choice(rows, ReminderKind::Exercise),
+        check_in: choice(rows, ReminderKind::CheckIn),
+    }
+}
+
+/// The signed-in patient's settings, with the read audited as `action`.
+async fn read(
+    state: &AppState,
+    user: AuthUser,
+    meta: RequestMeta,
+    action: &'static str,
+) -> Result<(Vec<SettingRow>, String), ApiError> {
+    user.require(&[Role::Patient])?;
+    db::transaction(&state.pool, move |conn| {
+        AuditEntry::new(action, &meta).actor(&user.id, user.role).patient(&user.id).write(conn)?;
+        load(conn, &user.id)
+    })
+    .await
+}
+
+/// One change of a patient's settings: `apply` edits them, then what was queued for later is
+/// withdrawn and queued afresh to match, and `entry` is audited, all in one transaction.
+fn change(
+    conn: &mut DbConnection,
+    links: &ReminderLinks,
+    user_id: &str,
+    entry: AuditEntry,
+    apply: impl FnOnce(&mut DbConnection) -> Result<(), ApiError>,
+) -> Result<(Vec<SettingRow>, String), ApiError> {
+    reminders::ensure(conn, user_id, now())?;
+    apply(conn)?;
+    refresh(conn, links, user_id, Utc::now())?;
+    entry.write(conn)?;
+    load(conn, user_id)
+}
+
+#[utoipa::path(
+    tag = "reminders",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Reminders),
+        (status = 403, description = "Patients only", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/me/reminders")]
+pub async fn get_reminders(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    meta: RequestMeta,
+) -> Result<HttpResponse, ApiError> {
+    let (rows, zone) = read(&state, user, meta, "reminders.read").await?;
+    Ok(HttpResponse::Ok().json(view(&rows, zone)))
+}
+
+#[utoipa::path(
+    tag = "reminders",
+    security(("bearer" = [])),
+    request_body = RemindersUpdate,
+    responses(
+        (status = 200, description = "Saved; what was queued for later follows the new choice", body = Reminders),
+        (status = 403, description = "Patients only", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/v1/me/reminders")]
+pub async fn put_reminders(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    meta: RequestMeta,
+    body: web::Json<RemindersUpdate>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(&[Role::Patient])?;
+    let body = body.into_inner();
+    let mut checks = Checks::default();
+    let zone = checks.optional("time_zone", body.time_zone, |z| person::time_zone(&z));
+    let mut choices = Vec::new();
+    for (kind, choice) in [(ReminderKind::Exercise, body.exercise), (ReminderKind::CheckIn, body.check_in)] {
+        let Some(choice) = choice else { continue };
+        match ReminderTime::parse(&choice.weekdays, &choice.time) {
+            Ok(time) => choices.push((kind, choice.enabled, time)),
+            Err((field, invalid)) => checks.fail(&format!("{}.{field}", kind.as_str()), invalid.code, &invalid.message),
+        }
+    }
+    let zone = checks.finish(|| zone)?;
+    let links = ReminderLinks::from_config(&state.config);
+    let (rows, zone) = db::transaction(&state.pool, move |conn| {
+        let entry = AuditEntry::new("reminders.update", &meta).actor(&user.id, user.role).patient(&user.id);
+        change(conn, &links, &user.id, entry, |conn| {
+            if let Some(zone) = zone {
+                let changes = UserChanges { time_zone: Some(zone.name().to_string()), ..Default::default() };
+                users::update(conn, &user.id, &changes, now())?;
+            }
+            for (kind, enabled, time) in &choices {
+                reminders::set_time(conn, &user.id, *kind, time, now())?;
+                reminders::set_enabled(conn, &user.id, *kind, *enabled, now())?;
+            }
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(view(&rows, zone)))
+}
+
+fn preferences(rows: &[SettingRow]) -> NotificationPreferences {
+    NotificationPreferences {
+        exercise_reminders: enabled(rows, ReminderKind::Exercise),
+        check_in_reminders: enabled(rows, ReminderKind::CheckIn),
+    }
+}
+
+#[utoipa::path(
+    tag = "reminders",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = NotificationPreferences),
+        (status = 403, description = "Patients only", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/me/notification-preferences")]
+pub async fn get_preferences(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    meta: RequestMeta,
+) -> Result<HttpResponse, ApiError> {
+    let (rows, _) = read(&state, user, meta, "notification_preferences.read").await?;
+    Ok(HttpResponse::Ok().json(preferences(&rows)))
+}
+
+#[utoipa::path(
+    tag = "reminders",
+    security(("bearer" = [])),
+    request_body = PreferencesUpdate,
+    responses(
+        (status = 200, body = NotificationPreferences),
+        (status = 403, description = "Patients only", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/v1/me/notification-preferences")]
+pub async fn put_preferences(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    meta: RequestMeta,
+    body: web::Json<PreferencesUpdate>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(&[Role::Patient])?;
+    let body = body.into_inner();
+    let switches =
+        [(ReminderKind::Exercise, body.exercise_reminders), (ReminderKind::CheckIn, body.check_in_reminders)];
+    let links = ReminderLinks::from_config(&state.config);
+    let (rows, _) = db::transaction(&state.pool, move |conn| {
+        let entry =
+            AuditEntry::new("notification_preferences.update", &meta).actor(&user.id, user.role).patient(&user.id);
+        change(conn, &links, &user.id, entry, |conn| {
+            for (kind, on) in switches.into_iter().filter_map(|(kind, switch)| Some((kind, switch?))) {
+                reminders::set_enabled(conn, &user.id, kind, on, now())?;
+            }
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(preferences(&rows)))
+}
+
+fn what(kind: ReminderKind) -> &'static str {
+    match kind {
+        ReminderKind::Exercise => "exercise reminders",
+        ReminderKind::CheckIn => "weekly check-in reminders",
+    }
+}
+
+/// A small page for people who open the link in a browser.
+fn page(title: &str, body: &str) -> HttpResponse {
+    HttpResponse::Ok().content_type(ContentType::html()).body(format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>{0}</title></head>\
+         <body style=\"font-family:sans-serif;line-height:1.5;max-width:32em;margin:2em auto\">\
+         <h1>{0}</h1>{1}</body></html>",
+        escape_html(title),
+        body
+    ))
+}
+
+#[utoipa::path(
+    tag = "reminders",
+    params(("token" = String, Path, description = "The token from the email's unsubscribe link")),
+    responses(
+        (status = 200, description = "A page with a button that unsubscribes (opening the link changes nothing)", content_type = "text/html"),
+        (status = 400, description = "`invalid_token`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/unsubscribe/{token}")]
+pub async fn unsubscribe_page(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let token = path.into_inner();
+    let (_, kind) = ReminderLinks::from_config(&state.config).verify(&token).ok_or(ApiError::InvalidToken)?;
+    Ok(page(
+        "Stop these emails?",
+        &format!(
+            "<p>You will no longer get {} by email. You can turn them on again in the app.</p>\
+             <form method=\"post\"><button type=\"submit\">Unsubscribe</button></form>",
+            what(kind)
+        ),
+    ))
+}
+
+#[utoipa::path(
+    tag = "reminders",
+    params(("token" = String, Path, description = "The token from the email's unsubscribe link")),
+    request_body(content = String, description = "`List-Unsubscribe=One-Click` (RFC 8058); any body is accepted", content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "Turned off (again, if it was off already)", content_type = "text/html"),
+        (status = 400, description = "`invalid_token`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/unsubscribe/{token}")]
+pub async fn unsubscribe(
+    state: web::Data<AppState>,
+    meta: RequestMeta,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let token = path.into_inner();
+    let links = ReminderLinks::from_config(&state.config);
+    let (user_id, kind) = links.verify(&token).ok_or(ApiError::InvalidToken)?;
+    db::transaction(&state.pool, move |conn| {
+        // A token outlives nothing: a removed account simply has nothing to turn off.
+        if users::find(conn, &user_id)?.is_none() {
+            return Err(ApiError::InvalidToken);
+        }
+        let entry =
+            AuditEntry::new("notification_preferences.unsubscribe", &meta).patient(&user_id).target(kind.as_str());
+        change(conn, &links, &user_id, entry, |conn| Ok(reminders::set_enabled(conn, &user_id, kind, false, now())?))
+    })
+    .await?;
+    Ok(page("Unsubscribed", &format!("<p>You will no longer get {} by email.</p>", what(kind))))
+}
