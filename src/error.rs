@@ -59,6 +59,9 @@ pub enum ApiError {
     InvalidToken,
     #[error("you may not do this")]
     Forbidden,
+    /// 403 with its own code, when the caller can do something about it (give a reason).
+    #[error("{message}")]
+    Denied { code: &'static str, message: String },
     #[error("not found")]
     NotFound,
     #[error("{message}")]
@@ -96,6 +99,7 @@ impl ApiError {
             Self::InvalidCredentials => "invalid_credentials",
             Self::InvalidToken => "invalid_token",
             Self::Forbidden => "forbidden",
+            Self::Denied { code, .. } => code,
             Self::NotFound => "not_found",
             Self::Conflict { code, .. } => code,
             Self::RateLimited { .. } => "rate_limited",
@@ -113,7 +117,7 @@ impl ApiError {
             Self::Unauthorized => "Unauthorized",
             Self::InvalidCredentials => "Invalid credentials",
             Self::InvalidToken => "Invalid or expired token",
-            Self::Forbidden => "Forbidden",
+            Self::Forbidden | Self::Denied { .. } => "Forbidden",
             Self::NotFound => "Not found",
             Self::Conflict { .. } => "Conflict",
             Self::RateLimited { .. } => "Too many requests",
@@ -151,7 +155,7 @@ impl ResponseError for ApiError {
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unauthorized | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
             Self::InvalidToken => StatusCode::BAD_REQUEST,
-            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::Denied { .. } => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,

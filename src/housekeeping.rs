@@ -1,5 +1,6 @@
-//! Periodic work: reminders are queued ahead of their time, lapsed waitlist offers go to the next
-//! patient, old sign-in attempts and idempotency records are dropped.
+//! Periodic work: reminders are queued ahead of their time, the clinical alert rules sweep every
+//! patient with a program, lapsed waitlist offers go to the next patient, old sign-in attempts
+//! and idempotency records are dropped.
 
 use std::time::Duration;
 
@@ -12,7 +13,7 @@ use crate::state::AppState;
 /// Patients' reminder choices looked at per transaction; the rest wait for the next minute.
 const REMINDER_BATCH: i64 = 500;
 
-/// Every minute: reminders and the waitlist sweep; every hour: pruning.
+/// Every minute: reminders and the waitlist sweep; every hour: the alert sweep and pruning.
 pub async fn run(state: AppState) {
     let notices = Notices::from_config(&state.config);
     let links = ReminderLinks::from_config(&state.config);
@@ -27,6 +28,18 @@ pub async fn run(state: AppState) {
         .await;
         if let Err(err) = queued {
             tracing::warn!(error = %err, "queueing reminders failed; will try again");
+        }
+        if minutes.is_multiple_of(60) {
+            // The plateau, adherence and missed-check-in rules; hourly, so each patient is
+            // looked at soon after their own local midnight.
+            let swept = db::transaction(&state.pool, move |conn| {
+                let rules = db::clinic::clinical_rules(conn)?;
+                Ok(crate::clinical::alerts::sweep(conn, &rules, chrono::Utc::now())?)
+            })
+            .await;
+            if let Err(err) = swept {
+                tracing::warn!(error = %err, "the alert sweep failed; will try again");
+            }
         }
         let notices = notices.clone();
         let prune = minutes.is_multiple_of(60);

@@ -7,12 +7,14 @@
 pub mod admin;
 pub mod auth;
 pub mod calendar;
+pub mod clinical;
 pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
 pub mod housekeeping;
 pub mod mail;
+pub mod progress_chart;
 pub mod reminders;
 pub mod request_id;
 pub mod routes;

@@ -44,7 +44,8 @@ pub struct AuditEntry {
     outcome: String,
     request_id: Option<String>,
     client_ip: Option<String>,
-    /// Never names, emails, dates of birth or clinical answers: ids and codes only.
+    /// Never names, emails, dates of birth or clinical answers: ids and codes only (and a
+    /// clinician's own stated reason for an emergency access, which is what the row is for).
     detail: Option<String>,
 }
 

@@ -31,6 +31,28 @@ impl ClinicRow {
     }
 }
 
+/// The clinic's clinical rules (CLINICAL.md): thresholds that are a clinic's choice.
+#[derive(Debug, Clone, Copy, Queryable, Selectable, AsChangeset)]
+#[diesel(table_name = clinic_settings)]
+pub struct ClinicalRules {
+    /// ODI sections that must be answered for a score (default 8).
+    pub odi_min_answered: i32,
+    /// Adherence below this over the last 14 days raises an alert (default 50).
+    pub low_adherence_percent: i32,
+    /// Weeks after the baseline before a plateau is called (default 6).
+    pub plateau_weeks: i32,
+    /// Days without a check-in, while a program is active, before an alert (default 14).
+    pub missed_check_in_days: i32,
+}
+
+pub fn clinical_rules(conn: &mut DbConnection) -> QueryResult<ClinicalRules> {
+    clinic_settings::table.find(1).select(ClinicalRules::as_select()).first(conn)
+}
+
+pub fn save_clinical_rules(conn: &mut DbConnection, rules: &ClinicalRules) -> QueryResult<()> {
+    diesel::update(clinic_settings::table.find(1)).set(rules).execute(conn).map(|_| ())
+}
+
 pub fn settings(conn: &mut DbConnection) -> QueryResult<ClinicRow> {
     clinic_settings::table.find(1).select(ClinicRow::as_select()).first(conn)
 }

@@ -144,3 +144,8 @@ pub fn items_named(conn: &mut DbConnection, version_id: &str) -> QueryResult<Vec
         .select((ItemRow::as_select(), exercises::name))
         .load(conn)
 }
+
+/// Every patient who has been prescribed a program.
+pub fn patients_with_programs(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
+    programs::table.select(programs::patient_id).distinct().order(programs::patient_id.asc()).load(conn)
+}

@@ -19,6 +19,7 @@ diesel::table! {
         created_by -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        primary_clinician_id -> Nullable<Text>,
     }
 }
 
@@ -124,6 +125,10 @@ diesel::table! {
         reminder_offsets_minutes -> Text,
         waitlist_offer_minutes -> Integer,
         updated_at -> Timestamp,
+        odi_min_answered -> Integer,
+        low_adherence_percent -> Integer,
+        plateau_weeks -> Integer,
+        missed_check_in_days -> Integer,
     }
 }
 
@@ -358,12 +363,65 @@ diesel::table! {
         patient_id -> Text,
         kind -> Text,
         severity -> Text,
+        severity_rank -> Integer,
         status -> Text,
         detail -> Nullable<Text>,
         opened_at -> Timestamp,
         acknowledged_at -> Nullable<Timestamp>,
         acknowledged_by -> Nullable<Text>,
         acknowledgement_note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    evaluations (id) {
+        id -> Text,
+        appointment_id -> Text,
+        patient_id -> Text,
+        clinician_id -> Text,
+        evaluated_on -> Date,
+        findings -> Text,
+        start_back_answers -> Text,
+        start_back_total -> Integer,
+        start_back_psychosocial -> Integer,
+        start_back_risk -> Text,
+        baseline_nrs -> Integer,
+        baseline_odi_answers -> Text,
+        baseline_odi -> Nullable<Double>,
+        baseline_psfs_ratings -> Text,
+        baseline_psfs -> Nullable<Double>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    psfs_activities (patient_id, position) {
+        patient_id -> Text,
+        position -> Integer,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    check_ins (id) {
+        id -> Text,
+        patient_id -> Text,
+        completed_on -> Date,
+        pain_now -> Integer,
+        pain_average -> Integer,
+        pain_worst -> Integer,
+        odi_answers -> Text,
+        odi_score -> Nullable<Double>,
+        psfs_ratings -> Text,
+        psfs_score -> Nullable<Double>,
+        sleep_quality -> Nullable<Integer>,
+        exercise_confidence -> Nullable<Integer>,
+        note -> Nullable<Text>,
+        red_flags -> Text,
+        red_flag_severity -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -397,5 +455,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     program_items,
     exercise_logs,
     reminder_settings,
-    alerts
+    alerts,
+    evaluations,
+    psfs_activities,
+    check_ins
 );

@@ -242,3 +242,13 @@ pub fn names(conn: &mut DbConnection, ids: &[String]) -> QueryResult<std::collec
         .into_iter()
         .collect())
 }
+
+/// Every active user of `role`, by name.
+pub fn active_with_role(conn: &mut DbConnection, role: crate::domain::role::Role) -> QueryResult<Vec<UserRow>> {
+    users::table
+        .filter(users::role.eq(role.as_str()))
+        .filter(users::active.eq(true))
+        .order((users::name_key.asc(), users::id.asc()))
+        .select(UserRow::as_select())
+        .load(conn)
+}

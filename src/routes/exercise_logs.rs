@@ -258,7 +258,7 @@ pub struct Adherence {
 
 /// Adherence to the patient's latest program, per ISO week (the last 8), the last 14 days and
 /// the streak. The schedule is the program's current version's.
-fn adherence_of(conn: &mut DbConnection, patient_id: &str) -> Result<Adherence, ApiError> {
+pub(crate) fn adherence_of(conn: &mut DbConnection, patient_id: &str) -> Result<Adherence, ApiError> {
     let patient =
         users::find(conn, patient_id)?.filter(|p| p.role == Role::Patient.as_str()).ok_or(ApiError::NotFound)?;
     let today = local(patient.time_zone.parse().unwrap_or(chrono_tz::UTC), Utc::now()).date();

@@ -1,11 +1,14 @@
 //! HTTP routes, one module per resource. Handlers are thin: parse → authorize → call → respond.
 
+pub mod alerts;
 pub mod appointments;
 pub mod audit;
 pub mod auth;
+pub mod check_ins;
 pub mod clinic;
 pub mod clinicians;
 pub mod deliveries;
+pub mod evaluations;
 pub mod exercise_logs;
 pub mod exercises;
 pub mod health;
@@ -16,6 +19,7 @@ pub mod paging;
 pub mod password;
 pub mod patients;
 pub mod programs;
+pub mod progress;
 pub mod reminders;
 pub mod schedule;
 pub mod staff;
@@ -106,5 +110,17 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(reminders::get_preferences)
         .service(reminders::put_preferences)
         .service(reminders::unsubscribe_page)
-        .service(reminders::unsubscribe);
+        .service(reminders::unsubscribe)
+        .service(evaluations::put_evaluation)
+        .service(evaluations::get_evaluation)
+        .service(check_ins::red_flag_questions)
+        .service(check_ins::put_check_in)
+        .service(check_ins::my_check_ins)
+        .service(check_ins::patient_check_ins)
+        .service(progress::my_progress)
+        .service(progress::patient_progress)
+        .service(progress::progress_svg)
+        .service(progress::progress_png)
+        .service(alerts::worklist)
+        .service(alerts::acknowledge);
 }

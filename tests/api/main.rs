@@ -11,6 +11,8 @@ mod appointment_emails;
 mod audit;
 mod booking;
 mod booking_races;
+mod check_ins;
+mod clinical_record;
 mod deliveries;
 mod errors;
 mod exercises;

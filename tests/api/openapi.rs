@@ -34,6 +34,8 @@ fn every_operation_documents_its_errors_and_protected_ones_their_security() {
         ("get", "/v1/clinic"),
         ("get", "/v1/appointment-types"),
         ("post", "/v1/waitlist/offers/{token}/accept"),
+        // Asked before sign-up too.
+        ("get", "/v1/red-flag-questions"),
         // One-click unsubscribe (RFC 8058): the signed token in the link is the credential.
         ("get", "/v1/unsubscribe/{token}"),
         ("post", "/v1/unsubscribe/{token}"),

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use backtrack::db::schema::{alerts, notification_outbox as outbox, reminder_settings};
+use backtrack::db::schema::{notification_outbox as outbox, reminder_settings};
 use backtrack::domain::role::Role;
 use backtrack::reminders::{schedule, ReminderLinks};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use crate::helpers::{assert_problem, eventually, spawn_app, worker_settings, TestApp};
 use crate::smtp_sink::SmtpSink;
 
-fn every_day_from(starts_on: &str) -> Value {
+pub fn every_day_from(starts_on: &str) -> Value {
     json!({
         "title": "Phase 1",
         "starts_on": starts_on,
@@ -26,12 +26,12 @@ fn every_day_from(starts_on: &str) -> Value {
     })
 }
 
-async fn put(app: &TestApp, token: &str, path: &str, body: &Value) -> reqwest::Response {
+pub async fn put(app: &TestApp, token: &str, path: &str, body: &Value) -> reqwest::Response {
     app.client.put(app.url(path)).bearer_auth(token).json(body).send().await.unwrap()
 }
 
 /// A patient in `zone` with a daily program from `starts_on`: (id, token, program).
-async fn patient_with_program(
+pub async fn patient_with_program(
     app: &TestApp,
     clinician: &str,
     email: &str,
@@ -308,6 +308,24 @@ async fn the_scheduler_run_twice_or_on_two_replicas_queues_nothing_twice() {
     }
 }
 
+/// A zone where it is not about to be midnight, so a reminder due now cannot expire mid-test.
+pub fn zone_away_from_midnight() -> &'static str {
+    let chicago_hour = chrono::Timelike::hour(&Utc::now().with_timezone(&chrono_tz::America::Chicago));
+    if (1..23).contains(&chicago_hour) {
+        "America/Chicago"
+    } else {
+        "Asia/Tokyo"
+    }
+}
+
+/// A reminder at this very minute, every day, for the signed-in patient: today's is due at once.
+pub async fn remind_now(app: &TestApp, token: &str, zone: &str) {
+    let local_now = Utc::now().with_timezone(&zone.parse::<chrono_tz::Tz>().unwrap());
+    let choice = json!({"exercise": {"enabled": true, "weekdays": [1, 2, 3, 4, 5, 6, 7],
+                                      "time": local_now.format("%H:%M").to_string()}});
+    assert_eq!(put(app, token, "/v1/me/reminders", &choice).await.status(), 200);
+}
+
 /// The patient's one reminder email due today, and the unsubscribe path in its headers.
 fn unsubscribe_path(app: &TestApp, user_id: &str) -> String {
     let headers: Vec<Option<String>> = outbox::table
@@ -322,7 +340,7 @@ fn unsubscribe_path(app: &TestApp, user_id: &str) -> String {
     url.strip_prefix("https://app.backtrack.test").expect("the public URL").to_string()
 }
 
-fn status_of_todays(app: &TestApp, user_id: &str) -> Option<(String, Option<String>)> {
+pub fn status_of_todays(app: &TestApp, user_id: &str) -> Option<(String, Option<String>)> {
     outbox::table
         .filter(outbox::user_id.eq(user_id))
         .filter(outbox::kind.eq("exercise_reminder"))
@@ -338,9 +356,7 @@ async fn reminders_arrive_unless_done_ended_unsubscribed_or_paused_through_the_w
     let app = spawn_app().await;
     let sink = SmtpSink::start();
     let (_, clinician) = app.user_with_token(Role::Clinician, "pt@clinic.example", "Pia Therapist").await;
-    // A zone where it is not about to be midnight, so today's reminder cannot expire mid-test.
-    let chicago_hour = chrono::Timelike::hour(&Utc::now().with_timezone(&chrono_tz::America::Chicago));
-    let zone_name = if (1..23).contains(&chicago_hour) { "America/Chicago" } else { "Asia/Tokyo" };
+    let zone_name = zone_away_from_midnight();
     let zone: chrono_tz::Tz = zone_name.parse().unwrap();
     let local_now = Utc::now().with_timezone(&zone);
     let yesterday = (local_now.date_naive() - chrono::Duration::days(1)).to_string();
@@ -349,10 +365,7 @@ async fn reminders_arrive_unless_done_ended_unsubscribed_or_paused_through_the_w
     for name in names {
         let (id, token, program) =
             patient_with_program(&app, &clinician, &format!("{name}@example.org"), zone_name, &yesterday).await;
-        // A reminder at this very minute, so today's is due at once.
-        let choice = json!({"exercise": {"enabled": true, "weekdays": [1, 2, 3, 4, 5, 6, 7],
-                                          "time": local_now.format("%H:%M").to_string()}});
-        assert_eq!(put(&app, &token, "/v1/me/reminders", &choice).await.status(), 200);
+        remind_now(&app, &token, zone_name).await;
         assert_eq!(status_of_todays(&app, &id).map(|s| s.0).as_deref(), Some("pending"), "{name}: queued");
         patients.insert(name, (id, token, program));
     }
@@ -383,19 +396,12 @@ async fn reminders_arrive_unless_done_ended_unsubscribed_or_paused_through_the_w
     assert_eq!(clicked.status(), 200);
     let prefs: Value = app.get_as(token, "/v1/me/notification-preferences").await.json().await.unwrap();
     assert_eq!(prefs["exercise_reminders"], false, "the app shows what the click changed");
-    // An open urgent red-flag alert (the check-in flow raises these).
-    let (id, _, _) = &patients["paused"];
-    diesel::insert_into(alerts::table)
-        .values((
-            alerts::id.eq(uuid::Uuid::now_v7().to_string()),
-            alerts::patient_id.eq(id),
-            alerts::kind.eq("red_flag"),
-            alerts::severity.eq("urgent"),
-            alerts::status.eq("open"),
-            alerts::opened_at.eq(backtrack::db::now()),
-        ))
-        .execute(&mut app.conn())
-        .unwrap();
+    // An urgent red flag in a check-in opens an alert.
+    let (_, token, _) = &patients["paused"];
+    let check_in = json!({"completed_on": local_now.date_naive(), "pain_now": 6, "pain_average": 6, "pain_worst": 8,
+                          "red_flags": {"fever_or_chills": true}});
+    let flagged = put(&app, token, &format!("/v1/check-ins/{}", uuid::Uuid::new_v4()), &check_in).await;
+    assert_eq!(flagged.status(), 201);
 
     let worker = app.start_worker(sink.port, worker_settings(2, 60));
     let keeps = patients["keeps"].0.clone();
@@ -422,7 +428,8 @@ async fn reminders_arrive_unless_done_ended_unsubscribed_or_paused_through_the_w
         assert!(reason.as_deref().is_some_and(|r| r.contains(why)), "{name}: {reason:?}");
     }
 
-    let received = sink.received();
+    // The clinician was told of the red flag; of the patients, only one got a reminder.
+    let received: Vec<_> = sink.received().into_iter().filter(|m| m.to[0].ends_with("@example.org")).collect();
     assert_eq!(received.len(), 1, "only the patient who still needs it gets a reminder");
     assert_eq!(received[0].to, ["keeps@example.org"]);
     let raw = String::from_utf8_lossy(&received[0].raw).into_owned();

@@ -1,12 +1,12 @@
 -- Reminders at the patient's own local time, and the extra headers an email carries.
 -- Written together with ../../sqlite/2026-11-23-000008_reminders/up.sql: same tables, same names.
 
--- One row per patient and kind ('exercise', 'check_in'). `enabled` is the switch that the
+-- One row per patient and kind ('exercise', 'check_in', 'weekly_summary'). `enabled` is the switch that the
 -- notification preferences and one-click unsubscribe change; the time is local wall-clock time
 -- in the patient's IANA zone (users.time_zone), so daylight saving never moves it.
 CREATE TABLE reminder_settings (
     user_id TEXT NOT NULL REFERENCES users (id),
-    kind TEXT NOT NULL CHECK (kind IN ('exercise', 'check_in')),
+    kind TEXT NOT NULL CHECK (kind IN ('exercise', 'check_in', 'weekly_summary')),
     enabled BOOLEAN NOT NULL DEFAULT TRUE,
     -- ISO weekdays (1 = Monday), comma-separated.
     weekdays TEXT NOT NULL,

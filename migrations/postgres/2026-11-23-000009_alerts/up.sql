@@ -6,6 +6,8 @@ CREATE TABLE alerts (
     patient_id TEXT NOT NULL REFERENCES users (id),
     kind TEXT NOT NULL CHECK (kind IN ('red_flag', 'plateau', 'low_adherence', 'missed_check_ins')),
     severity TEXT NOT NULL CHECK (severity IN ('emergency', 'urgent', 'warning')),
+    -- 0 emergency, 1 urgent, 2 warning: the worklist's order, most severe first.
+    severity_rank INTEGER NOT NULL,
     status TEXT NOT NULL CHECK (status IN ('open', 'acknowledged')),
     -- What raised it, for the clinician (JSON); never written to logs.
     detail TEXT,
@@ -15,4 +17,5 @@ CREATE TABLE alerts (
     acknowledgement_note TEXT
 );
 CREATE UNIQUE INDEX alerts_one_open ON alerts (patient_id, kind) WHERE status = 'open';
-CREATE INDEX alerts_status ON alerts (status, opened_at);
+CREATE INDEX alerts_worklist ON alerts (status, severity_rank, opened_at, id);
+CREATE INDEX alerts_patient ON alerts (patient_id, status);

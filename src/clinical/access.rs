@@ -1,0 +1,81 @@
+//! Who may open a patient's clinical record: the patient (their own; another's is 404), the
+//! patient's primary clinician, any clinician while the patient has none yet (before the
+//! evaluation assigns one), admins; front desk and workers never (403). Another clinician opens
+//! it only by giving a reason in `X-Access-Reason` ("emergency access"), which is audited.
+
+use std::future::{ready, Ready};
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest};
+
+use crate::auth::AuthUser;
+use crate::db::audit::AuditEntry;
+use crate::db::users::{self, UserRow};
+use crate::db::{evaluations, DbConnection};
+use crate::domain::role::Role;
+use crate::error::ApiError;
+use crate::request_id::RequestMeta;
+
+pub const REASON_HEADER: &str = "X-Access-Reason";
+
+/// A clinician's stated reason for opening a record that is not theirs, if they gave one.
+#[derive(Debug, Clone, Default)]
+pub struct AccessReason(pub Option<String>);
+
+impl FromRequest for AccessReason {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let reason = req
+            .headers()
+            .get(REASON_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.trim().chars().take(500).collect::<String>())
+            .filter(|v| !v.is_empty());
+        ready(Ok(AccessReason(reason)))
+    }
+}
+
+/// The patient whose record `user` may open, or why not. An emergency access leaves an audit
+/// row with the reason.
+pub fn open_record(
+    conn: &mut DbConnection,
+    user: &AuthUser,
+    patient_id: &str,
+    reason: &AccessReason,
+    meta: &RequestMeta,
+) -> Result<UserRow, ApiError> {
+    if matches!(user.role, Role::FrontDesk | Role::Worker) {
+        return Err(ApiError::Forbidden);
+    }
+    if user.role == Role::Patient && user.id != patient_id {
+        return Err(ApiError::NotFound);
+    }
+    let patient =
+        users::find(conn, patient_id)?.filter(|p| p.role == Role::Patient.as_str()).ok_or(ApiError::NotFound)?;
+    if user.role != Role::Clinician {
+        return Ok(patient);
+    }
+    match evaluations::primary_clinician(conn, patient_id)? {
+        None => Ok(patient),
+        Some(primary) if primary == user.id => Ok(patient),
+        Some(_) => match &reason.0 {
+            Some(reason) => {
+                AuditEntry::new("record.emergency_access", meta)
+                    .actor(&user.id, user.role)
+                    .patient(patient_id)
+                    .detail(serde_json::json!({ "reason": reason }).to_string())
+                    .write(conn)?;
+                Ok(patient)
+            }
+            None => Err(ApiError::Denied {
+                code: "access_reason_required",
+                message: format!(
+                    "this patient has another primary clinician: give your reason in the {REASON_HEADER} header \
+                     to open the record (it is audited)"
+                ),
+            }),
+        },
+    }
+}

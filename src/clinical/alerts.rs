@@ -1,0 +1,151 @@
+//! Raising alerts by the rules of CLINICAL.md, when a check-in or a log arrives and in a sweep:
+//! red flags (and telling the clinician at once, ahead of other mail), plateau, low adherence and
+//! missed check-ins. At most one open alert per patient and kind.
+
+use std::collections::BTreeSet;
+
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+use diesel::QueryResult;
+
+use super::progress::series;
+use crate::db::alerts::{self, AlertRow, Raised};
+use crate::db::clinic::ClinicalRules;
+use crate::db::outbox::{self, NewEmail};
+use crate::db::{check_ins, evaluations, exercise_logs, programs, users, DbConnection};
+use crate::domain::adherence;
+use crate::domain::outcomes::Measure;
+use crate::domain::progress::is_plateau;
+use crate::domain::red_flags::Severity;
+use crate::domain::role::Role;
+use crate::mail::clinical_emails;
+
+/// Red-flag emails go out before anything else in the outbox.
+const RED_FLAG_PRIORITY: i32 = 100;
+
+/// Raises (or escalates) the patient's red-flag alert and emails their clinician, or every
+/// clinician while they have none. Returns the alert.
+pub fn raise_red_flag(
+    conn: &mut DbConnection,
+    public_url: &str,
+    patient_id: &str,
+    severity: Severity,
+    questions: &[&str],
+    now: NaiveDateTime,
+) -> QueryResult<Option<AlertRow>> {
+    let detail = serde_json::json!({ "questions": questions }).to_string();
+    let alert = match alerts::raise(conn, patient_id, "red_flag", severity.as_str(), Some(detail), now)? {
+        Raised::New(alert) | Raised::Escalated(alert) => alert,
+        Raised::AlreadyOpen => return alerts::open_of(conn, patient_id, "red_flag"),
+    };
+    let recipients = match evaluations::primary_clinician(conn, patient_id)? {
+        Some(id) => users::find(conn, &id)?.filter(|c| c.active).into_iter().collect(),
+        None => Vec::new(),
+    };
+    let recipients = if recipients.is_empty() { users::active_with_role(conn, Role::Clinician)? } else { recipients };
+    let link = format!("{public_url}/alerts/{}", alert.id);
+    for clinician in recipients {
+        let Some(address) = clinician.email.as_deref() else { continue };
+        let email = NewEmail {
+            dedupe_key: format!("alert:{}:{}:{}", alert.id, alert.severity, clinician.id),
+            priority: RED_FLAG_PRIORITY,
+            ..NewEmail::immediate(
+                "red_flag_alert",
+                address,
+                Some(&clinician.id),
+                clinical_emails::red_flag_alert(&clinician.full_name, &alert.severity, &link),
+                now,
+            )
+        };
+        outbox::enqueue(conn, &email, now)?;
+    }
+    Ok(Some(alert))
+}
+
+/// Opens a warning alert of `kind` unless one is open; true when it opened one.
+fn warn(
+    conn: &mut DbConnection,
+    patient_id: &str,
+    kind: &str,
+    detail: serde_json::Value,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    Ok(matches!(alerts::raise(conn, patient_id, kind, "warning", Some(detail.to_string()), now)?, Raised::New(_)))
+}
+
+/// The plateau rule as of `as_of` (a check-in's own date when one arrives, so a series synced
+/// late is judged as it stood then); true when it opened an alert.
+pub fn check_plateau(
+    conn: &mut DbConnection,
+    patient_id: &str,
+    as_of: NaiveDate,
+    rules: &ClinicalRules,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let series = series(conn, patient_id)?.until(as_of);
+    let (nrs, odi) = (series.summary(Measure::Nrs, as_of), series.summary(Measure::Odi, as_of));
+    if !is_plateau(nrs.as_ref(), odi.as_ref(), as_of, i64::from(rules.plateau_weeks)) {
+        return Ok(false);
+    }
+    warn(conn, patient_id, "plateau", serde_json::json!({ "weeks": rules.plateau_weeks }), now)
+}
+
+/// The low-adherence and missed-check-in rules on the patient's local `today`, while a program
+/// is in force; the kinds it opened.
+pub fn check_adherence(
+    conn: &mut DbConnection,
+    patient_id: &str,
+    today: NaiveDate,
+    rules: &ClinicalRules,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<&'static str>> {
+    let mut raised = Vec::new();
+    let Some((program, version)) = programs::in_force(conn, patient_id, today)? else { return Ok(raised) };
+    let prescription = version.prescription();
+    let logged: BTreeSet<NaiveDate> = exercise_logs::dates(conn, &program.id)?.into_iter().collect();
+    if adherence::is_low(&prescription, &logged, today, f64::from(rules.low_adherence_percent)) {
+        let figure = adherence::last_14_days(&prescription, &logged, today);
+        let detail = serde_json::json!({ "percent_last_14_days": figure.percent });
+        if warn(conn, patient_id, "low_adherence", detail, now)? {
+            raised.push("low_adherence");
+        }
+    }
+    let window = Duration::days(i64::from(rules.missed_check_in_days));
+    let last = check_ins::latest_date(conn, patient_id)?;
+    let active_long_enough = today - version.starts_on >= window;
+    if active_long_enough && last.is_none_or(|last| today - last >= window) {
+        let detail = serde_json::json!({ "days": rules.missed_check_in_days });
+        if warn(conn, patient_id, "missed_check_ins", detail, now)? {
+            raised.push("missed_check_ins");
+        }
+    }
+    Ok(raised)
+}
+
+/// Every rule, on the patient's local `today`; the kinds it opened.
+pub fn evaluate(
+    conn: &mut DbConnection,
+    patient_id: &str,
+    today: NaiveDate,
+    rules: &ClinicalRules,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<&'static str>> {
+    let mut raised = check_adherence(conn, patient_id, today, rules, now)?;
+    if check_plateau(conn, patient_id, today, rules, now)? {
+        raised.push("plateau");
+    }
+    Ok(raised)
+}
+
+/// The daily sweep: [`evaluate`] for every patient with a program, on their own local date.
+pub fn sweep(conn: &mut DbConnection, rules: &ClinicalRules, now: chrono::DateTime<chrono::Utc>) -> QueryResult<usize> {
+    let mut raised = 0;
+    for patient_id in programs::patients_with_programs(conn)? {
+        let Some(patient) = users::find(conn, &patient_id)?.filter(|p| p.active) else { continue };
+        let zone: chrono_tz::Tz = patient.time_zone.parse().unwrap_or(chrono_tz::UTC);
+        let today = crate::domain::local_time::local(zone, now).date();
+        // At the precision both databases keep, as every stored instant is (cursors rely on it).
+        let stamp = chrono::SubsecRound::trunc_subsecs(now.naive_utc(), 6);
+        raised += evaluate(conn, &patient_id, today, rules, stamp)?.len();
+    }
+    Ok(raised)
+}

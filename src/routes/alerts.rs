@@ -1,0 +1,184 @@
+//! The clinician's worklist: alerts on their patients (and on patients with no primary clinician
+//! yet), most severe first; a clinician closes one with a note, which is audited.
+
+use actix_web::{get, post, web, HttpResponse};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::paging::{self, PageParams};
+use super::validate::free_text;
+use crate::auth::AuthUser;
+use crate::clinical::access::{open_record, AccessReason};
+use crate::db::alerts::{self, AlertRow};
+use crate::db::audit::AuditEntry;
+use crate::db::{self, now, users};
+use crate::domain::role::Role;
+use crate::error::{ApiError, Problem};
+use crate::request_id::RequestMeta;
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Alert {
+    pub id: String,
+    pub patient_id: String,
+    pub patient_name: String,
+    /// `red_flag`, `plateau`, `low_adherence` or `missed_check_ins`.
+    pub kind: String,
+    /// `emergency`, `urgent` or `warning`.
+    pub severity: String,
+    /// `open` or `acknowledged`.
+    pub status: String,
+    /// What raised it (e.g. the red-flag questions answered yes, the adherence figure).
+    pub detail: Option<serde_json::Value>,
+    pub opened_at: DateTime<Utc>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub acknowledged_by: Option<String>,
+    pub acknowledgement_note: Option<String>,
+}
+
+fn view(row: AlertRow, patient_name: String) -> Alert {
+    Alert {
+        detail: row.detail.as_deref().and_then(|d| serde_json::from_str(d).ok()),
+        id: row.id,
+        patient_id: row.patient_id,
+        patient_name,
+        kind: row.kind,
+        severity: row.severity,
+        status: row.status,
+        opened_at: row.opened_at.and_utc(),
+        acknowledged_at: row.acknowledged_at.map(|t| t.and_utc()),
+        acknowledged_by: row.acknowledged_by,
+        acknowledgement_note: row.acknowledgement_note,
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AlertPage {
+    pub items: Vec<Alert>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AlertQuery {
+    /// `open` (the default), `acknowledged` or `all`.
+    pub status: Option<String>,
+}
+
+const CURSOR_TIME: &str = "%Y-%m-%dT%H:%M:%S%.6f";
+
+fn cursor(page: &PageParams) -> Result<Option<alerts::WorklistCursor>, ApiError> {
+    let Some(parts) = page.cursor(3)? else { return Ok(None) };
+    let invalid = || ApiError::field("cursor", "invalid", "this cursor is not one this list gave out");
+    let rank = parts[0].parse().map_err(|_| invalid())?;
+    let at = NaiveDateTime::parse_from_str(&parts[1], CURSOR_TIME).map_err(|_| invalid())?;
+    Ok(Some((rank, at, parts[2].clone())))
+}
+
+#[utoipa::path(
+    tag = "alerts",
+    security(("bearer" = [])),
+    params(AlertQuery, PageParams),
+    responses(
+        (status = 200, description = "Most severe first, then oldest first", body = AlertPage),
+        (status = 403, description = "Clinicians and admins only", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/alerts")]
+pub async fn worklist(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    meta: RequestMeta,
+    query: web::Query<AlertQuery>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(&[Role::Clinician, Role::Admin])?;
+    let status = match query.status.as_deref().unwrap_or("open") {
+        "all" => None,
+        s @ ("open" | "acknowledged") => Some(s.to_string()),
+        _ => return Err(ApiError::field("status", "invalid", "open, acknowledged or all")),
+    };
+    let (limit, after) = (page.limit()?, cursor(&page)?);
+    let (rows, names) = db::run(&state.pool, move |conn| {
+        let mine = (user.role == Role::Clinician).then_some(user.id.as_str());
+        let rows = alerts::worklist(conn, status.as_deref(), mine, after, limit + 1)?;
+        let patients: Vec<String> = rows.iter().map(|r| r.patient_id.clone()).collect();
+        let entries: Vec<AuditEntry> = rows
+            .iter()
+            .map(|r| {
+                AuditEntry::new("alert.list", &meta).actor(&user.id, user.role).patient(&r.patient_id).target(&r.id)
+            })
+            .collect();
+        db::audit::write_all(conn, &entries)?;
+        Ok((rows, users::names(conn, &patients)?))
+    })
+    .await?;
+    let (items, next_cursor) = paging::page(
+        rows,
+        limit,
+        |r| paging::encode_cursor(&[&r.severity_rank.to_string(), &r.opened_at.format(CURSOR_TIME).to_string(), &r.id]),
+        |r| {
+            let name = names.get(&r.patient_id).cloned().unwrap_or_default();
+            view(r, name)
+        },
+    );
+    Ok(HttpResponse::Ok().json(AlertPage { items, next_cursor }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AcknowledgeRequest {
+    /// What was done (1 to 2000 characters), e.g. "Called; seen in ED, cleared. Resume program."
+    pub note: String,
+}
+
+#[utoipa::path(
+    tag = "alerts",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The alert's id"),
+        ("X-Access-Reason" = Option<String>, Header, description = "Why you act on a patient who is not yours (audited)")
+    ),
+    request_body = AcknowledgeRequest,
+    responses(
+        (status = 200, description = "Closed; a red flag's exercise reminders resume", body = Alert),
+        (status = 403, description = "Clinicians only; `access_reason_required` for another clinician's patient", body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`already_acknowledged`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/alerts/{id}/acknowledge")]
+pub async fn acknowledge(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    meta: RequestMeta,
+    reason: AccessReason,
+    path: web::Path<String>,
+    body: web::Json<AcknowledgeRequest>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(&[Role::Clinician])?;
+    let note = free_text("note", Some(&body.note), 2000)?
+        .ok_or_else(|| ApiError::field("note", "required", "say what was done, 1 to 2000 characters"))?;
+    let id = path.into_inner();
+    let links = crate::reminders::ReminderLinks::from_config(&state.config);
+    let alert = db::transaction(&state.pool, move |conn| {
+        let alert = alerts::find(conn, &id)?.ok_or(ApiError::NotFound)?;
+        let patient = open_record(conn, &user, &alert.patient_id, &reason, &meta)?;
+        if !alerts::acknowledge(conn, &id, &user.id, &note, now())? {
+            return Err(ApiError::conflict("already_acknowledged", "this alert was acknowledged already"));
+        }
+        // Exercise reminders withheld while it was open are queued again from now on.
+        crate::reminders::schedule::refresh(conn, &links, &alert.patient_id, Utc::now())?;
+        AuditEntry::new("alert.acknowledge", &meta)
+            .actor(&user.id, user.role)
+            .patient(&alert.patient_id)
+            .target(&id)
+            .write(conn)?;
+        let row = alerts::find(conn, &id)?.ok_or(ApiError::NotFound)?;
+        Ok(view(row, patient.full_name))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(alert))
+}

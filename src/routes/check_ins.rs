@@ -1,0 +1,365 @@
+//! Weekly check-ins from the phone (offline-first: the phone makes the id, so one sent twice is
+//! stored once): pain, ODI, PSFS, sleep, confidence and the red-flag questions. The answer
+//! carries the computed scores and, for a positive red flag, the advice to show at once.
+
+use std::collections::BTreeMap;
+
+use actix_web::{get, put, web, HttpResponse};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::paging::{self, PageParams};
+use super::validate::{free_text, plausible_date, Checks};
+use crate::auth::AuthUser;
+use crate::clinical::access::{open_record, AccessReason};
+use crate::clinical::alerts::{check_adherence, check_plateau, raise_red_flag};
+use crate::db::audit::AuditEntry;
+use crate::db::check_ins::{self, CheckInRow};
+use crate::db::{self, clinic, evaluations, now, users};
+use crate::domain::local_time::local;
+use crate::domain::outcomes::{self, odi_percent, psfs_mean, OdiBand};
+use crate::domain::red_flags::{self, Screening, Severity};
+use crate::domain::role::Role;
+use crate::error::{ApiError, Problem};
+use crate::request_id::RequestMeta;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CheckInRequest {
+    /// The patient's local date it was filled in (one sent late counts for that day).
+    pub completed_on: NaiveDate,
+    /// Pain now, 0–10.
+    pub pain_now: i32,
+    /// Average pain over the last 7 days, 0–10.
+    pub pain_average: i32,
+    /// Worst pain over the last 7 days, 0–10.
+    pub pain_worst: i32,
+    /// The ten ODI sections in order (pain intensity … travelling), each 0–5, null where skipped.
+    #[serde(default)]
+    pub odi: Option<Vec<Option<i32>>>,
+    /// Ratings 0–10 of the patient's PSFS activities, in their order (see `GET /v1/me/progress`).
+    #[serde(default)]
+    pub psfs: Option<Vec<i32>>,
+    /// Sleep quality this week, 0 (very poor) to 10 (very good).
+    pub sleep_quality: Option<i32>,
+    /// Confidence with the exercises, 0 to 10.
+    pub exercise_confidence: Option<i32>,
+    pub note: Option<String>,
+    /// The red-flag questions answered, by id (`GET /v1/red-flag-questions`); absent means no.
+    #[serde(default)]
+    pub red_flags: BTreeMap<String, bool>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Scores {
+    /// ODI in percent; absent when too few sections were answered (a clinic setting, default 8).
+    pub odi_percent: Option<f64>,
+    /// `minimal`, `moderate`, `severe`, `crippled` or `bed_bound`.
+    pub odi_band: Option<String>,
+    pub odi_sections_answered: usize,
+    /// The mean of the PSFS ratings.
+    pub psfs_mean: Option<f64>,
+}
+
+/// What the app shows at once when a red flag is positive.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RedFlagAdvice {
+    /// `emergency` (go to an emergency department now) or `urgent` (see a doctor today).
+    pub severity: String,
+    pub advice: String,
+    /// The question ids answered yes.
+    pub questions: Vec<String>,
+}
+
+impl RedFlagAdvice {
+    pub fn of(screening: &Screening) -> Option<Self> {
+        let severity = screening.severity()?;
+        Some(Self {
+            severity: severity.as_str().to_string(),
+            advice: red_flags::advice(severity).to_string(),
+            questions: screening.positive.iter().map(|q| q.to_string()).collect(),
+        })
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CheckIn {
+    pub id: String,
+    pub completed_on: NaiveDate,
+    pub pain_now: i32,
+    pub pain_average: i32,
+    pub pain_worst: i32,
+    pub odi: Vec<Option<i32>>,
+    pub psfs: Vec<i32>,
+    pub sleep_quality: Option<i32>,
+    pub exercise_confidence: Option<i32>,
+    pub note: Option<String>,
+    pub scores: Scores,
+    pub red_flag: Option<RedFlagAdvice>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<CheckInRow> for CheckIn {
+    fn from(row: CheckInRow) -> Self {
+        let odi: Vec<Option<i32>> = serde_json::from_str(&row.odi_answers).unwrap_or_default();
+        let positive: Vec<String> = serde_json::from_str(&row.red_flags).unwrap_or_default();
+        let red_flag = row.red_flag_severity.as_deref().map(|severity| RedFlagAdvice {
+            advice: red_flags::advice(if severity == "emergency" { Severity::Emergency } else { Severity::Urgent })
+                .to_string(),
+            severity: severity.to_string(),
+            questions: positive,
+        });
+        Self {
+            scores: Scores {
+                odi_percent: row.odi_score,
+                odi_band: row.odi_score.map(|s| OdiBand::of(s).as_str().to_string()),
+                odi_sections_answered: odi.iter().flatten().count(),
+                psfs_mean: row.psfs_score,
+            },
+            odi,
+            psfs: serde_json::from_str(&row.psfs_ratings).unwrap_or_default(),
+            id: row.id,
+            completed_on: row.completed_on,
+            pain_now: row.pain_now,
+            pain_average: row.pain_average,
+            pain_worst: row.pain_worst,
+            sleep_quality: row.sleep_quality,
+            exercise_confidence: row.exercise_confidence,
+            note: row.note,
+            red_flag,
+            updated_at: row.updated_at.and_utc(),
+        }
+    }
+}
+
+/// The request's answers, checked; the scores are computed with the clinic's rules.
+struct Answers {
+    request: CheckInRequest,
+    odi: [Option<i32>; outcomes::ODI_SECTIONS],
+    screening: Screening,
+    note: Option<String>,
+}
+
+fn parse(mut request: CheckInRequest) -> Result<Answers, ApiError> {
+    let mut checks = Checks::default();
+    for (field, value) in
+        [("pain_now", request.pain_now), ("pain_average", request.pain_average), ("pain_worst", request.pain_worst)]
+    {
+        checks.field(field, outcomes::nrs(value));
+    }
+    for (field, value) in
+        [("sleep_quality", request.sleep_quality), ("exercise_confidence", request.exercise_confidence)]
+    {
+        checks.optional(field, value, outcomes::nrs);
+    }
+    if let Some(ratings) = &request.psfs {
+        if ratings.iter().any(|r| !(0..=10).contains(r)) {
+            checks.fail("psfs", "out_of_range", "each rating is 0 to 10");
+        }
+    }
+    let odi = match request.odi.take() {
+        None => Some([None; outcomes::ODI_SECTIONS]),
+        Some(answers) => checks.field("odi", outcomes::odi_answers(&answers)),
+    };
+    let screening = checks.field("red_flags", Screening::parse(&request.red_flags));
+    let note = match free_text("note", request.note.as_deref(), 2000) {
+        Ok(note) => note,
+        Err(_) => {
+            checks.fail("note", "too_long", "at most 2000 characters");
+            None
+        }
+    };
+    let (odi, screening) = checks.finish(|| Some((odi?, screening?)))?;
+    Ok(Answers { request, odi, screening, note })
+}
+
+#[utoipa::path(
+    tag = "check-ins",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "A UUID the phone generated for this check-in")),
+    request_body = CheckInRequest,
+    responses(
+        (status = 201, description = "Stored; the scores, and the advice to show at once for a red flag", body = CheckIn),
+        (status = 200, description = "Already stored under this id (replaced with this content)", body = CheckIn),
+        (status = 403, description = "Patients only", body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/v1/check-ins/{id}")]
+pub async fn put_check_in(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    meta: RequestMeta,
+    path: web::Path<String>,
+    body: web::Json<CheckInRequest>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(&[Role::Patient])?;
+    let id = path.into_inner();
+    if uuid::Uuid::parse_str(&id).is_err() {
+        return Err(ApiError::field("id", "invalid_format", "a check-in id is a UUID made by the app"));
+    }
+    let answers = parse(body.into_inner())?;
+    plausible_date("completed_on", answers.request.completed_on)?;
+    let public_url = state.config.public_url.clone();
+    let (created, row) = db::transaction(&state.pool, move |conn| {
+        let me = users::find(conn, &user.id)?.ok_or(ApiError::Unauthorized)?;
+        let today = local(me.time_zone.parse().unwrap_or(chrono_tz::UTC), Utc::now()).date();
+        let request = &answers.request;
+        if request.completed_on > today + Duration::days(1) {
+            return Err(ApiError::field("completed_on", "in_future", "a check-in cannot be dated ahead"));
+        }
+        let activities = evaluations::psfs_activities(conn, &user.id)?;
+        let ratings = request.psfs.clone().unwrap_or_default();
+        if !ratings.is_empty() && ratings.len() != activities.len() {
+            let message = format!("one rating for each of your {} PSFS activities, in order", activities.len());
+            return Err(ApiError::field("psfs", "wrong_length", &message));
+        }
+        let rules = clinic::clinical_rules(conn)?;
+        let existing = check_ins::find(conn, &id)?;
+        if existing.as_ref().is_some_and(|e| e.patient_id != user.id) {
+            return Err(ApiError::NotFound);
+        }
+        let now = now();
+        let row = CheckInRow {
+            id: id.clone(),
+            patient_id: user.id.clone(),
+            completed_on: request.completed_on,
+            pain_now: request.pain_now,
+            pain_average: request.pain_average,
+            pain_worst: request.pain_worst,
+            odi_answers: serde_json::to_string(&answers.odi).map_err(ApiError::internal)?,
+            odi_score: odi_percent(&answers.odi, usize::try_from(rules.odi_min_answered).unwrap_or(8)),
+            psfs_ratings: serde_json::to_string(&ratings).map_err(ApiError::internal)?,
+            psfs_score: psfs_mean(&ratings),
+            sleep_quality: request.sleep_quality,
+            exercise_confidence: request.exercise_confidence,
+            note: answers.note.clone(),
+            red_flags: serde_json::to_string(&answers.screening.positive).map_err(ApiError::internal)?,
+            red_flag_severity: answers.screening.severity().map(|s| s.as_str().to_string()),
+            created_at: existing.as_ref().map_or(now, |e| e.created_at),
+            updated_at: now,
+        };
+        if existing.is_some() {
+            check_ins::replace(conn, &row)?;
+        } else {
+            check_ins::insert(conn, &row)?;
+        }
+        if let Some(severity) = answers.screening.severity() {
+            raise_red_flag(conn, &public_url, &user.id, severity, &answers.screening.positive, now)?;
+        }
+        check_plateau(conn, &user.id, row.completed_on, &rules, now)?;
+        check_adherence(conn, &user.id, today, &rules, now)?;
+        AuditEntry::new("check_in.write", &meta)
+            .actor(&user.id, user.role)
+            .patient(&user.id)
+            .target(&id)
+            .write(conn)?;
+        Ok((existing.is_none(), row))
+    })
+    .await?;
+    let status = if created { actix_web::http::StatusCode::CREATED } else { actix_web::http::StatusCode::OK };
+    Ok(HttpResponse::build(status).json(CheckIn::from(row)))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CheckInPage {
+    pub items: Vec<CheckIn>,
+    pub next_cursor: Option<String>,
+}
+
+async fn page_of(
+    state: &AppState,
+    user: AuthUser,
+    meta: RequestMeta,
+    reason: AccessReason,
+    patient_id: String,
+    page: &PageParams,
+) -> Result<HttpResponse, ApiError> {
+    let limit = page.limit()?;
+    let before = match page.cursor(2)? {
+        None => None,
+        Some(parts) => Some((
+            parts[0]
+                .parse::<NaiveDate>()
+                .map_err(|_| ApiError::field("cursor", "invalid", "not a cursor of this list"))?,
+            parts[1].clone(),
+        )),
+    };
+    let rows = db::run(&state.pool, move |conn| {
+        open_record(conn, &user, &patient_id, &reason, &meta)?;
+        AuditEntry::new("check_in.list", &meta).actor(&user.id, user.role).patient(&patient_id).write(conn)?;
+        Ok(check_ins::page(conn, &patient_id, before, limit + 1)?)
+    })
+    .await?;
+    let (items, next_cursor) =
+        paging::page(rows, limit, |r| paging::encode_cursor(&[&r.completed_on.to_string(), &r.id]), CheckIn::from);
+    Ok(HttpResponse::Ok().json(CheckInPage { items, next_cursor }))
+}
+
+#[utoipa::path(
+    tag = "check-ins",
+    security(("bearer" = [])),
+    params(PageParams),
+    responses((status = 200, description = "Newest first", body = CheckInPage), (status = 403, body = Problem, content_type = "application/problem+json"))
+)]
+#[get("/v1/me/check-ins")]
+pub async fn my_check_ins(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    meta: RequestMeta,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(&[Role::Patient])?;
+    let id = user.id.clone();
+    page_of(&state, user, meta, AccessReason::default(), id, &page).await
+}
+
+#[utoipa::path(
+    tag = "check-ins",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The patient's id"),
+        ("X-Access-Reason" = Option<String>, Header, description = "Why you open the record of a patient who is not yours (audited)"),
+        PageParams
+    ),
+    responses(
+        (status = 200, description = "Newest first", body = CheckInPage),
+        (status = 403, description = "`forbidden` (front desk), or `access_reason_required`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/patients/{id}/check-ins")]
+pub async fn patient_check_ins(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    meta: RequestMeta,
+    reason: AccessReason,
+    path: web::Path<String>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    page_of(&state, user, meta, reason, path.into_inner(), &page).await
+}
+
+/// One red-flag question, as the app asks it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RedFlagQuestion {
+    pub id: String,
+    pub text: String,
+    /// `emergency` or `urgent`.
+    pub severity: String,
+}
+
+#[utoipa::path(
+    tag = "check-ins",
+    responses((status = 200, description = "Asked at sign-up, when booking a first evaluation, and in every check-in", body = [RedFlagQuestion]))
+)]
+#[get("/v1/red-flag-questions")]
+pub async fn red_flag_questions() -> HttpResponse {
+    let questions: Vec<RedFlagQuestion> = red_flags::QUESTIONS
+        .iter()
+        .map(|q| RedFlagQuestion { id: q.id.into(), text: q.text.into(), severity: q.severity.as_str().into() })
+        .collect();
+    HttpResponse::Ok().json(questions)
+}

@@ -1,0 +1,391 @@
+//! The comprehensive movement evaluation, recorded by a clinician against its appointment:
+//! findings, STarT Back (→ risk group), the patient's PSFS activities, and the baselines of NRS,
+//! ODI and PSFS. Recording it makes the clinician the patient's primary clinician. Front desk
+//! can neither read nor write it.
+
+use actix_web::{get, put, web, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::validate::Checks;
+use crate::auth::AuthUser;
+use crate::clinical::access::{open_record, AccessReason};
+use crate::db::audit::AuditEntry;
+use crate::db::evaluations::{self, EvaluationRow};
+use crate::db::{self, appointments, clinic, now, DbConnection};
+use crate::domain::local_time::local;
+use crate::domain::outcomes::{self, odi_percent, psfs_mean, start_back, Bothersome, OdiBand};
+use crate::domain::role::Role;
+use crate::domain::Invalid;
+use crate::error::{ApiError, Problem};
+use crate::request_id::RequestMeta;
+use crate::state::AppState;
+
+/// Degrees, 0–180.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct HipSide {
+    pub flexion: Option<i32>,
+    pub internal_rotation: Option<i32>,
+    pub external_rotation: Option<i32>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct HipRangeOfMotion {
+    pub left: HipSide,
+    pub right: HipSide,
+}
+
+/// Seconds held, 0–600.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct TrunkEndurance {
+    pub plank_seconds: Option<i32>,
+    pub side_plank_left_seconds: Option<i32>,
+    pub side_plank_right_seconds: Option<i32>,
+    pub extensor_hold_seconds: Option<i32>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct MovementPatterns {
+    pub hinge: Option<String>,
+    pub squat: Option<String>,
+    pub rotation: Option<String>,
+}
+
+/// What the clinician found and thinks (free text at most 2000 characters each).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct Findings {
+    pub lumbar_mobility: Option<String>,
+    #[serde(default)]
+    pub hip_range_of_motion: HipRangeOfMotion,
+    pub core_activation: Option<String>,
+    #[serde(default)]
+    pub trunk_endurance: TrunkEndurance,
+    #[serde(default)]
+    pub movement_patterns: MovementPatterns,
+    /// How symptoms respond to repeated movements.
+    pub repeated_movements: Option<String>,
+    pub impression: Option<String>,
+    pub plan: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct StartBackAnswers {
+    /// Items 1–8 in the official Keele order: true for "agree".
+    pub agree: Vec<bool>,
+    /// Item 9: `not_at_all`, `slightly`, `moderately`, `very_much` or `extremely`.
+    pub bothersome: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PsfsActivity {
+    /// e.g. "Lifting my toddler", "Sitting through a film".
+    pub name: String,
+    /// 0 (unable) to 10 (as before the problem).
+    pub rating: i32,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct EvaluationRequest {
+    #[serde(flatten)]
+    pub findings: Findings,
+    pub start_back: StartBackAnswers,
+    /// 3 to 5 activities; kept for the patient, so every re-test rates the same ones.
+    pub psfs_activities: Vec<PsfsActivity>,
+    /// Pain now, 0–10.
+    pub baseline_nrs: i32,
+    /// The ten ODI sections, 0–5, null where skipped.
+    pub baseline_odi: Vec<Option<i32>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StartBackResult {
+    pub answers: StartBackAnswers,
+    pub total: i32,
+    pub psychosocial: i32,
+    /// `low`, `medium` or `high`.
+    pub risk: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OdiResult {
+    pub answers: Vec<Option<i32>>,
+    /// Absent when too few sections were answered.
+    pub percent: Option<f64>,
+    pub band: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Evaluation {
+    pub id: String,
+    pub appointment_id: String,
+    pub patient_id: String,
+    pub clinician_id: String,
+    /// The appointment's clinic-local date: the baseline's date.
+    pub evaluated_on: NaiveDate,
+    #[serde(flatten)]
+    pub findings: Findings,
+    pub start_back: StartBackResult,
+    pub psfs_activities: Vec<PsfsActivity>,
+    pub baseline_psfs: Option<f64>,
+    pub baseline_nrs: i32,
+    pub baseline_odi: OdiResult,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn view(row: EvaluationRow, activities: Vec<String>) -> Evaluation {
+    let ratings: Vec<i32> = serde_json::from_str(&row.baseline_psfs_ratings).unwrap_or_default();
+    Evaluation {
+        findings: serde_json::from_str(&row.findings).unwrap_or_default(),
+        start_back: StartBackResult {
+            answers: serde_json::from_str(&row.start_back_answers)
+                .unwrap_or(StartBackAnswers { agree: vec![], bothersome: String::new() }),
+            total: row.start_back_total,
+            psychosocial: row.start_back_psychosocial,
+            risk: row.start_back_risk,
+        },
+        psfs_activities: activities
+            .into_iter()
+            .zip(ratings)
+            .map(|(name, rating)| PsfsActivity { name, rating })
+            .collect(),
+        baseline_psfs: row.baseline_psfs,
+        baseline_nrs: row.baseline_nrs,
+        baseline_odi: OdiResult {
+            answers: serde_json::from_str(&row.baseline_odi_answers).unwrap_or_default(),
+            percent: row.baseline_odi,
+            band: row.baseline_odi.map(|p| OdiBand::of(p).as_str().to_string()),
+        },
+        id: row.id,
+        appointment_id: row.appointment_id,
+        patient_id: row.patient_id,
+        clinician_id: row.clinician_id,
+        evaluated_on: row.evaluated_on,
+        updated_at: row.updated_at.and_utc(),
+    }
+}
+
+fn bounded(value: Option<i32>, max: i32) -> Result<Option<i32>, Invalid> {
+    match value {
+        Some(v) if !(0..=max).contains(&v) => Err(Invalid::new("out_of_range", format!("0 to {max}"))),
+        other => Ok(other),
+    }
+}
+
+fn text(value: &Option<String>) -> Result<Option<String>, Invalid> {
+    match value.as_deref().map(str::trim) {
+        Some(t) if t.chars().count() > 2000 => Err(Invalid::new("too_long", "at most 2000 characters")),
+        Some(t) if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t') => {
+            Err(Invalid::new("invalid_format", "plain text"))
+        }
+        Some("") | None => Ok(None),
+        Some(t) => Ok(Some(t.to_string())),
+    }
+}
+
+/// Every field checked at once; the findings come back trimmed.
+fn check(request: &EvaluationRequest, checks: &mut Checks) -> Findings {
+    let f = &request.findings;
+    let mut findings = f.clone();
+    for (field, value, slot) in [
+        ("lumbar_mobility", &f.lumbar_mobility, &mut findings.lumbar_mobility),
+        ("core_activation", &f.core_activation, &mut findings.core_activation),
+        ("repeated_movements", &f.repeated_movements, &mut findings.repeated_movements),
+        ("impression", &f.impression, &mut findings.impression),
+        ("plan", &f.plan, &mut findings.plan),
+        ("movement_patterns.hinge", &f.movement_patterns.hinge, &mut findings.movement_patterns.hinge),
+        ("movement_patterns.squat", &f.movement_patterns.squat, &mut findings.movement_patterns.squat),
+        ("movement_patterns.rotation", &f.movement_patterns.rotation, &mut findings.movement_patterns.rotation),
+    ] {
+        *slot = checks.field(field, text(value)).flatten();
+    }
+    let hips = &f.hip_range_of_motion;
+    for (side, hip) in [("left", &hips.left), ("right", &hips.right)] {
+        for (name, value) in [
+            ("flexion", hip.flexion),
+            ("internal_rotation", hip.internal_rotation),
+            ("external_rotation", hip.external_rotation),
+        ] {
+            checks.field(&format!("hip_range_of_motion.{side}.{name}"), bounded(value, 180));
+        }
+    }
+    let trunk = &f.trunk_endurance;
+    for (name, value) in [
+        ("plank_seconds", trunk.plank_seconds),
+        ("side_plank_left_seconds", trunk.side_plank_left_seconds),
+        ("side_plank_right_seconds", trunk.side_plank_right_seconds),
+        ("extensor_hold_seconds", trunk.extensor_hold_seconds),
+    ] {
+        checks.field(&format!("trunk_endurance.{name}"), bounded(value, 600));
+    }
+    findings
+}
+
+struct Parsed {
+    findings: Findings,
+    agree: [bool; 8],
+    bothersome: Bothersome,
+    /// As sent (validated), for the record.
+    bothersome_answer: String,
+    nrs: i32,
+    activities: Vec<PsfsActivity>,
+    odi: [Option<i32>; outcomes::ODI_SECTIONS],
+}
+
+fn parse(request: EvaluationRequest) -> Result<Parsed, ApiError> {
+    let mut checks = Checks::default();
+    let findings = check(&request, &mut checks);
+    let agree: Option<[bool; 8]> = request.start_back.agree.as_slice().try_into().ok();
+    if agree.is_none() {
+        checks.fail("start_back.agree", "wrong_length", "items 1 to 8, true for agree");
+    }
+    let bothersome = Bothersome::parse(&request.start_back.bothersome);
+    if bothersome.is_none() {
+        checks.fail("start_back.bothersome", "invalid", "not_at_all, slightly, moderately, very_much or extremely");
+    }
+    if !(3..=5).contains(&request.psfs_activities.len()) {
+        checks.fail("psfs_activities", "out_of_range", "3 to 5 activities");
+    }
+    let mut activities = Vec::new();
+    for (i, activity) in request.psfs_activities.iter().enumerate() {
+        let name = activity.name.trim();
+        if name.is_empty() || name.chars().count() > 120 {
+            checks.fail(&format!("psfs_activities[{i}].name"), "invalid", "1 to 120 characters");
+        }
+        checks.field(&format!("psfs_activities[{i}].rating"), bounded(Some(activity.rating), 10));
+        activities.push(PsfsActivity { name: name.to_string(), rating: activity.rating });
+    }
+    checks.field("baseline_nrs", outcomes::nrs(request.baseline_nrs));
+    let odi = checks.field("baseline_odi", outcomes::odi_answers(&request.baseline_odi));
+    checks.finish(|| {
+        Some(Parsed {
+            findings,
+            agree: agree?,
+            bothersome: bothersome?,
+            bothersome_answer: request.start_back.bothersome.clone(),
+            nrs: request.baseline_nrs,
+            activities,
+            odi: odi?,
+        })
+    })
+}
+
+fn load(conn: &mut DbConnection, appointment_id: &str) -> Result<appointments::AppointmentRow, ApiError> {
+    appointments::find(conn, appointment_id)?.ok_or(ApiError::NotFound)
+}
+
+#[utoipa::path(
+    tag = "evaluations",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The appointment's id"),
+        ("X-Access-Reason" = Option<String>, Header, description = "Why you open the record of a patient who is not yours (audited)")
+    ),
+    request_body = EvaluationRequest,
+    responses(
+        (status = 200, description = "Stored (replacing an earlier version); the clinician is now the primary clinician", body = Evaluation),
+        (status = 403, description = "Clinicians only; `access_reason_required` for another clinician's patient", body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`appointment_cancelled`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/v1/appointments/{id}/evaluation")]
+pub async fn put_evaluation(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    meta: RequestMeta,
+    reason: AccessReason,
+    path: web::Path<String>,
+    body: web::Json<EvaluationRequest>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(&[Role::Clinician])?;
+    let appointment_id = path.into_inner();
+    let parsed = parse(body.into_inner())?;
+    let evaluation = db::transaction(&state.pool, move |conn| {
+        let appointment = load(conn, &appointment_id)?;
+        open_record(conn, &user, &appointment.patient_id, &reason, &meta)?;
+        if appointment.status == "cancelled" {
+            return Err(ApiError::conflict("appointment_cancelled", "a cancelled appointment has no evaluation"));
+        }
+        let rules = clinic::clinical_rules(conn)?;
+        let zone = clinic::settings(conn)?.zone();
+        let score = start_back(&parsed.agree, parsed.bothersome);
+        let ratings: Vec<i32> = parsed.activities.iter().map(|a| a.rating).collect();
+        let names: Vec<String> = parsed.activities.iter().map(|a| a.name.clone()).collect();
+        let now = now();
+        let existing = evaluations::of_appointment(conn, &appointment.id)?;
+        let row = EvaluationRow {
+            id: existing.as_ref().map_or_else(db::new_id, |e| e.id.clone()),
+            appointment_id: appointment.id.clone(),
+            patient_id: appointment.patient_id.clone(),
+            clinician_id: user.id.clone(),
+            evaluated_on: local(zone, appointment.starts_at.and_utc()).date(),
+            findings: serde_json::to_string(&parsed.findings).map_err(ApiError::internal)?,
+            start_back_answers: serde_json::to_string(&StartBackAnswers {
+                agree: parsed.agree.to_vec(),
+                bothersome: parsed.bothersome_answer.clone(),
+            })
+            .map_err(ApiError::internal)?,
+            start_back_total: score.total as i32,
+            start_back_psychosocial: score.psychosocial as i32,
+            start_back_risk: score.risk.as_str().to_string(),
+            baseline_nrs: parsed.nrs,
+            baseline_odi_answers: serde_json::to_string(&parsed.odi).map_err(ApiError::internal)?,
+            baseline_odi: odi_percent(&parsed.odi, usize::try_from(rules.odi_min_answered).unwrap_or(8)),
+            baseline_psfs_ratings: serde_json::to_string(&ratings).map_err(ApiError::internal)?,
+            baseline_psfs: psfs_mean(&ratings),
+            created_at: existing.as_ref().map_or(now, |e| e.created_at),
+            updated_at: now,
+        };
+        evaluations::save(conn, &row)?;
+        evaluations::set_psfs_activities(conn, &appointment.patient_id, &names)?;
+        evaluations::set_primary_clinician(conn, &appointment.patient_id, &user.id)?;
+        AuditEntry::new("evaluation.write", &meta)
+            .actor(&user.id, user.role)
+            .patient(&appointment.patient_id)
+            .target(&row.id)
+            .write(conn)?;
+        Ok(view(row, names))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(evaluation))
+}
+
+#[utoipa::path(
+    tag = "evaluations",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The appointment's id"),
+        ("X-Access-Reason" = Option<String>, Header, description = "Why you open the record of a patient who is not yours (audited)")
+    ),
+    responses(
+        (status = 200, body = Evaluation),
+        (status = 403, description = "`forbidden` (front desk), or `access_reason_required`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such appointment, or no evaluation recorded", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/appointments/{id}/evaluation")]
+pub async fn get_evaluation(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    meta: RequestMeta,
+    reason: AccessReason,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let appointment_id = path.into_inner();
+    let evaluation = db::run(&state.pool, move |conn| {
+        let appointment = load(conn, &appointment_id)?;
+        open_record(conn, &user, &appointment.patient_id, &reason, &meta)?;
+        let row = evaluations::of_appointment(conn, &appointment.id)?.ok_or(ApiError::NotFound)?;
+        AuditEntry::new("evaluation.read", &meta)
+            .actor(&user.id, user.role)
+            .patient(&appointment.patient_id)
+            .target(&row.id)
+            .write(conn)?;
+        let names = evaluations::psfs_activities(conn, &appointment.patient_id)?;
+        Ok(view(row, names))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(evaluation))
+}
