@@ -23,7 +23,7 @@ pub async fn run(state: AppState) {
         tick.tick().await;
         let reminder_links = links.clone();
         let queued = db::transaction(&state.pool, move |conn| {
-            Ok(schedule::run_due(conn, &reminder_links, chrono::Utc::now(), REMINDER_BATCH)?)
+            schedule::run_due(conn, &reminder_links, chrono::Utc::now(), REMINDER_BATCH)
         })
         .await;
         if let Err(err) = queued {

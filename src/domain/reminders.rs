@@ -28,15 +28,18 @@ pub enum ReminderKind {
     Exercise,
     /// The weekly check-in prompt.
     CheckIn,
+    /// The weekly summary: adherence, pain and function, with the chart.
+    WeeklySummary,
 }
 
 impl ReminderKind {
-    pub const ALL: [ReminderKind; 2] = [ReminderKind::Exercise, ReminderKind::CheckIn];
+    pub const ALL: [ReminderKind; 3] = [ReminderKind::Exercise, ReminderKind::CheckIn, ReminderKind::WeeklySummary];
 
     pub fn as_str(self) -> &'static str {
         match self {
             ReminderKind::Exercise => "exercise",
             ReminderKind::CheckIn => "check_in",
+            ReminderKind::WeeklySummary => "weekly_summary",
         }
     }
 
@@ -49,6 +52,7 @@ impl ReminderKind {
         match self {
             ReminderKind::Exercise => "exercise_reminder",
             ReminderKind::CheckIn => "check_in_reminder",
+            ReminderKind::WeeklySummary => "weekly_summary",
         }
     }
 
@@ -57,11 +61,21 @@ impl ReminderKind {
     }
 
     /// What a patient who never chose gets: exercise reminders at 08:00 on every day the program
-    /// asks for a session; the check-in prompt on Sundays at 18:00.
+    /// asks for a session; the check-in prompt on Sundays at 18:00; the summary Sundays at 19:00.
     pub fn default_time(self) -> ReminderTime {
         match self {
             ReminderKind::Exercise => ReminderTime { weekdays: (1..=7).collect(), minute: 8 * 60 },
             ReminderKind::CheckIn => ReminderTime { weekdays: [7].into_iter().collect(), minute: 18 * 60 },
+            ReminderKind::WeeklySummary => ReminderTime { weekdays: [7].into_iter().collect(), minute: 19 * 60 },
+        }
+    }
+
+    /// How far ahead occurrences are queued: a summary only shortly before, so its figures are
+    /// the week's (more than the scheduler's hourly look plus [`LATE_GRACE`]).
+    pub fn queue_ahead(self) -> Duration {
+        match self {
+            ReminderKind::WeeklySummary => Duration::hours(2),
+            ReminderKind::Exercise | ReminderKind::CheckIn => QUEUE_AHEAD,
         }
     }
 }

@@ -101,6 +101,50 @@ pub fn check_in_prompt(name: &str, app_link: &str, unsubscribe: &str) -> Content
     )
 }
 
+/// The week's figures a summary shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeekInReview {
+    pub sessions_done: u32,
+    pub sessions_prescribed: f64,
+    pub adherence_percent: Option<f64>,
+    /// Pain now (0–10) at the latest check-in, and its four-week trend.
+    pub pain: Option<(f64, &'static str)>,
+    /// ODI % at the latest check-in, and its four-week trend.
+    pub disability: Option<(f64, &'static str)>,
+}
+
+impl WeekInReview {
+    fn lines(&self) -> Vec<PlannedExercise> {
+        let line = |name: &str, dose: String| PlannedExercise { name: name.to_string(), dose, notes: None };
+        let mut lines = vec![line(
+            "Home sessions this week",
+            match self.adherence_percent {
+                Some(p) => format!("{} of {:.0} ({p:.0}%)", self.sessions_done, self.sessions_prescribed),
+                None => format!("{} logged", self.sessions_done),
+            },
+        )];
+        if let Some((pain, trend)) = self.pain {
+            lines.push(line("Pain", format!("{pain:.0}/10, {trend} over the last four weeks")));
+        }
+        if let Some((odi, trend)) = self.disability {
+            lines.push(line("Back-related disability (ODI)", format!("{odi:.0}%, {trend} over the last four weeks")));
+        }
+        lines
+    }
+}
+
+/// The weekly summary; the progress chart goes with it as an attachment.
+pub fn weekly_summary(name: &str, week: &WeekInReview, app_link: &str, unsubscribe: &str) -> Content {
+    compose(
+        "Your week with BackTrack",
+        name,
+        "Here is how your week went. Your progress chart is attached.",
+        &week.lines(),
+        ("See your progress", app_link),
+        Footer { what: "weekly summaries", unsubscribe },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,6 +156,21 @@ mod tests {
         assert_eq!(describe_dose(None, None, None, Some(1200)), "20 min");
         assert_eq!(describe_dose(Some(3), None, None, Some(45)), "3 × 45 s");
         assert_eq!(describe_dose(Some(2), None, None, None), "2 sets");
+    }
+
+    #[test]
+    fn the_summary_shows_the_weeks_figures() {
+        let week = WeekInReview {
+            sessions_done: 3,
+            sessions_prescribed: 4.0,
+            adherence_percent: Some(75.0),
+            pain: Some((4.0, "improving")),
+            disability: None,
+        };
+        let email = weekly_summary("Ana", &week, "https://app.test/progress", "https://api.test/u");
+        assert!(email.text.contains("- Home sessions this week: 3 of 4 (75%)"), "{}", email.text);
+        assert!(email.text.contains("- Pain: 4/10, improving over the last four weeks"));
+        assert!(!email.text.contains("ODI"));
     }
 
     #[test]

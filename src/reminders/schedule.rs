@@ -1,23 +1,28 @@
 //! Queueing reminders ahead of time. Everything here runs inside the caller's write transaction.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use diesel::QueryResult;
 
 use super::ReminderLinks;
 use crate::db::outbox::{self, NewEmail};
 use crate::db::reminders::{self, SettingRow};
 use crate::db::{programs, users, DbConnection};
-use crate::domain::reminders::{dedupe_key, dedupe_prefix, occurrences, ReminderKind, LATE_GRACE, QUEUE_AHEAD};
+use crate::domain::reminders::{dedupe_key, dedupe_prefix, occurrences, ReminderKind, LATE_GRACE};
 use crate::domain::role::Role;
-use crate::mail::reminder_emails::{self, describe_dose, PlannedExercise};
+use crate::error::ApiError;
+use crate::mail::reminder_emails::{self, describe_dose, PlannedExercise, WeekInReview};
 use crate::mail::Content;
 
-/// How often the scheduler looks ahead again for one patient and kind; well inside
-/// [`QUEUE_AHEAD`], so each new day is queued hours before its first reminder.
+/// How often the scheduler looks ahead again for one patient and kind; inside every kind's
+/// [`ReminderKind::queue_ahead`], so each occurrence is queued before it is due.
 pub const LOOK_AGAIN: Duration = Duration::hours(1);
 
 /// Looks ahead for up to `limit` rows that are due; returns how many emails it queued.
-pub fn run_due(conn: &mut DbConnection, links: &ReminderLinks, now: DateTime<Utc>, limit: i64) -> QueryResult<usize> {
+pub fn run_due(
+    conn: &mut DbConnection,
+    links: &ReminderLinks,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<usize, ApiError> {
     let mut queued = 0;
     for row in reminders::due(conn, now.naive_utc(), limit)? {
         queued += queue(conn, links, &row, now)?;
@@ -33,7 +38,7 @@ pub fn refresh(
     links: &ReminderLinks,
     user_id: &str,
     now: DateTime<Utc>,
-) -> QueryResult<usize> {
+) -> Result<usize, ApiError> {
     let mut queued = 0;
     for row in reminders::ensure(conn, user_id, now.naive_utc())? {
         let Some(kind) = row.kind() else { continue };
@@ -44,8 +49,14 @@ pub fn refresh(
     Ok(queued)
 }
 
-/// Queues the occurrences of one patient's choice from a little before `now` to [`QUEUE_AHEAD`].
-fn queue(conn: &mut DbConnection, links: &ReminderLinks, row: &SettingRow, now: DateTime<Utc>) -> QueryResult<usize> {
+/// Queues the occurrences of one patient's choice from a little before `now` to as far ahead as
+/// the kind is queued.
+fn queue(
+    conn: &mut DbConnection,
+    links: &ReminderLinks,
+    row: &SettingRow,
+    now: DateTime<Utc>,
+) -> Result<usize, ApiError> {
     let Some(kind) = row.kind().filter(|_| row.enabled) else { return Ok(0) };
     let Some(patient) = users::find(conn, &row.user_id)?.filter(|u| u.active && u.role == Role::Patient.as_str())
     else {
@@ -54,8 +65,8 @@ fn queue(conn: &mut DbConnection, links: &ReminderLinks, row: &SettingRow, now: 
     let Some(recipient) = patient.email.clone() else { return Ok(0) };
     let zone: chrono_tz::Tz = patient.time_zone.parse().unwrap_or(chrono_tz::UTC);
     let mut queued = 0;
-    for occurrence in occurrences(zone, &row.time(), now - LATE_GRACE, now + QUEUE_AHEAD) {
-        let Some(content) = content(conn, links, kind, &patient, occurrence.date)? else { continue };
+    for occurrence in occurrences(zone, &row.time(), now - LATE_GRACE, now + kind.queue_ahead()) {
+        let Some((content, attachments)) = content(conn, links, kind, &patient, occurrence.date)? else { continue };
         let unsubscribe = links.unsubscribe(&patient.id, kind);
         let headers = serde_json::json!({
             "List-Unsubscribe": format!("<{unsubscribe}>"),
@@ -72,7 +83,7 @@ fn queue(conn: &mut DbConnection, links: &ReminderLinks, row: &SettingRow, now: 
             subject: content.subject,
             body_text: content.text,
             body_html: content.html,
-            attachments: None,
+            attachments,
             headers: Some(headers.to_string()),
         };
         if outbox::enqueue(conn, &email, now.naive_utc())?.is_some() {
@@ -82,15 +93,15 @@ fn queue(conn: &mut DbConnection, links: &ReminderLinks, row: &SettingRow, now: 
     Ok(queued)
 }
 
-/// What the reminder of `date` says, or `None` when there is nothing to remind of: no program in
-/// force that day, or (exercise) not a day it asks for a session.
+/// What the reminder of `date` says (and what goes with it), or `None` when there is nothing to
+/// remind of: no program in force that day, or (exercise) not a day it asks for a session.
 fn content(
     conn: &mut DbConnection,
     links: &ReminderLinks,
     kind: ReminderKind,
     patient: &users::UserRow,
     date: NaiveDate,
-) -> QueryResult<Option<Content>> {
+) -> Result<Option<(Content, Option<String>)>, ApiError> {
     let Some((_, version)) = programs::in_force(conn, &patient.id, date)? else { return Ok(None) };
     let name = patient.full_name.as_str();
     let unsubscribe = links.unsubscribe(&patient.id, kind);
@@ -104,9 +115,48 @@ fn content(
                     notes: item.notes,
                 })
                 .collect();
-            Some(reminder_emails::exercise_reminder(name, &items, &links.app("program"), &unsubscribe))
+            Some((reminder_emails::exercise_reminder(name, &items, &links.app("program"), &unsubscribe), None))
         }
         ReminderKind::Exercise => None,
-        ReminderKind::CheckIn => Some(reminder_emails::check_in_prompt(name, &links.app("check-in"), &unsubscribe)),
+        ReminderKind::CheckIn => {
+            Some((reminder_emails::check_in_prompt(name, &links.app("check-in"), &unsubscribe), None))
+        }
+        ReminderKind::WeeklySummary => Some(weekly_summary(conn, links, patient, &unsubscribe)?),
     })
+}
+
+/// The week in figures, with the progress chart as a PNG attachment.
+fn weekly_summary(
+    conn: &mut DbConnection,
+    links: &ReminderLinks,
+    patient: &users::UserRow,
+    unsubscribe: &str,
+) -> Result<(Content, Option<String>), ApiError> {
+    // The same progress the app and staff screens show.
+    let progress = crate::routes::progress::progress_of(conn, patient)?;
+    let this_week = progress.adherence.weeks.last();
+    let week = WeekInReview {
+        sessions_done: this_week.map_or(0, |w| w.done),
+        sessions_prescribed: this_week.map_or(0.0, |w| w.prescribed),
+        adherence_percent: this_week.and_then(|w| w.percent),
+        pain: progress.nrs.as_ref().map(|m| (m.latest.value, trend(&m.trend))),
+        disability: progress.odi.as_ref().map(|m| (m.latest.value, trend(&m.trend))),
+    };
+    let png = crate::routes::progress::chart(&progress).png();
+    let attachment = serde_json::json!([{
+        "filename": "progress.png",
+        "content_type": "image/png",
+        "content_base64": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, png),
+    }]);
+    let content = reminder_emails::weekly_summary(&patient.full_name, &week, &links.app("progress"), unsubscribe);
+    Ok((content, Some(attachment.to_string())))
+}
+
+fn trend(name: &str) -> &'static str {
+    match name {
+        "improving" => "improving",
+        "worsening" => "worsening",
+        "stable" => "stable",
+        _ => "not enough check-ins to tell",
+    }
 }

@@ -8,23 +8,27 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::check_ins::RedFlagAdvice;
 use super::paging::{self, PageParams};
 use super::validate::{free_text, plausible_instant};
 use crate::auth::{secret_token, AuthUser};
 use crate::calendar::availability::{self as free, Request};
 use crate::calendar::booking::{self, Actor, Context, NewBooking};
 use crate::calendar::notices::{self, Notices};
+use crate::clinical::alerts::raise_red_flag;
 use crate::db::appointments::{self, AppointmentFilter, AppointmentRow};
 use crate::db::audit::{AuditEntry, Outcome};
 use crate::db::clinic::{self, AppointmentTypeRow};
 use crate::db::{self, idempotency, users, DbConnection};
 use crate::domain::appointment::Status;
 use crate::domain::local_time::local;
+use crate::domain::red_flags::Screening;
 use crate::domain::role::Role;
 use crate::error::{ApiError, Problem};
 use crate::request_id::RequestMeta;
 use crate::state::AppState;
 use diesel::Connection;
+use std::collections::BTreeMap;
 
 const MAX_WINDOW_DAYS: i64 = 31;
 
@@ -168,6 +172,9 @@ pub struct AppointmentView {
     /// Goes up with every move (the calendar invitation's SEQUENCE).
     pub sequence: i32,
     pub created_at: DateTime<Utc>,
+    /// Only when booking with red-flag answers and one is positive: the advice to show at once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub red_flag: Option<RedFlagAdvice>,
 }
 
 /// Views for `rows`, with names looked up once for the whole list.
@@ -205,6 +212,7 @@ pub(crate) fn views(
                 cancel_reason: row.cancel_reason,
                 sequence: row.sequence,
                 created_at: row.created_at.and_utc(),
+                red_flag: None,
                 id: row.id,
                 patient_id: row.patient_id,
                 clinician_id: row.clinician_id,
@@ -229,6 +237,9 @@ pub struct BookRequest {
     pub reason: Option<String>,
     /// Staff only: why the type's minimum notice or horizon may be passed (audited).
     pub override_reason: Option<String>,
+    /// The red-flag questions (`GET /v1/red-flag-questions`), asked when booking a first
+    /// evaluation: a positive answer alerts the clinician and the answer carries the advice.
+    pub red_flags: Option<BTreeMap<String, bool>>,
 }
 
 fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
@@ -286,6 +297,11 @@ pub async fn book(
     plausible_instant("start", body.start)?;
     body.reason = free_text("reason", body.reason.as_deref(), 1000)?;
     body.override_reason = free_text("override_reason", body.override_reason.as_deref(), 500)?;
+    let screening = match &body.red_flags {
+        Some(answers) => Screening::parse(answers).map_err(|e| ApiError::field("red_flags", e.code, &e.message))?,
+        None => Screening::default(),
+    };
+    let public_url = state.config.public_url.clone();
     let fingerprint = secret_token::hash(&serde_json::to_string(&body).unwrap_or_default());
     let notices = Notices::from_config(&state.config);
     let (status, json) = db::transaction(&state.pool, move |conn| {
@@ -328,7 +344,12 @@ pub async fn book(
             };
             let cx = Context { clinic: &clinic, notices: &notices, actor: &actor, now: now.and_utc() };
             let row = booking::book(conn, &cx, booking)?;
-            view(conn, &user, row)
+            if let Some(severity) = screening.severity() {
+                raise_red_flag(conn, &public_url, &patient.id, severity, &screening.positive, now)?;
+            }
+            let mut booked = view(conn, &user, row)?;
+            booked.red_flag = RedFlagAdvice::of(&screening);
+            Ok(booked)
         });
         let (status, json) = match outcome {
             Ok(view) => (201, serde_json::to_string(&view).unwrap_or_default()),
@@ -408,6 +429,9 @@ pub struct RescheduleRequest {
     pub clinician_id: Option<String>,
     /// Staff only: why the type's minimum notice or horizon may be passed (audited).
     pub override_reason: Option<String>,
+    /// The red-flag questions (`GET /v1/red-flag-questions`), asked when booking a first
+    /// evaluation: a positive answer alerts the clinician and the answer carries the advice.
+    pub red_flags: Option<BTreeMap<String, bool>>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

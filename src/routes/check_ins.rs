@@ -63,7 +63,7 @@ pub struct Scores {
 }
 
 /// What the app shows at once when a red flag is positive.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct RedFlagAdvice {
     /// `emergency` (go to an emergency department now) or `urgent` (see a doctor today).
     pub severity: String,

@@ -133,17 +133,34 @@ pub struct Evaluation {
     pub updated_at: DateTime<Utc>,
 }
 
-fn view(row: EvaluationRow, activities: Vec<String>) -> Evaluation {
-    let ratings: Vec<i32> = serde_json::from_str(&row.baseline_psfs_ratings).unwrap_or_default();
-    Evaluation {
-        findings: serde_json::from_str(&row.findings).unwrap_or_default(),
-        start_back: StartBackResult {
+impl StartBackResult {
+    pub(crate) fn of(row: &EvaluationRow) -> Self {
+        Self {
             answers: serde_json::from_str(&row.start_back_answers)
                 .unwrap_or(StartBackAnswers { agree: vec![], bothersome: String::new() }),
             total: row.start_back_total,
             psychosocial: row.start_back_psychosocial,
-            risk: row.start_back_risk,
-        },
+            risk: row.start_back_risk.clone(),
+        }
+    }
+}
+
+impl OdiResult {
+    /// The evaluation's baseline ODI.
+    pub(crate) fn of(row: &EvaluationRow) -> Self {
+        Self {
+            answers: serde_json::from_str(&row.baseline_odi_answers).unwrap_or_default(),
+            percent: row.baseline_odi,
+            band: row.baseline_odi.map(|p| OdiBand::of(p).as_str().to_string()),
+        }
+    }
+}
+
+fn view(row: EvaluationRow, activities: Vec<String>) -> Evaluation {
+    let ratings: Vec<i32> = serde_json::from_str(&row.baseline_psfs_ratings).unwrap_or_default();
+    Evaluation {
+        findings: serde_json::from_str(&row.findings).unwrap_or_default(),
+        start_back: StartBackResult::of(&row),
         psfs_activities: activities
             .into_iter()
             .zip(ratings)
@@ -151,11 +168,7 @@ fn view(row: EvaluationRow, activities: Vec<String>) -> Evaluation {
             .collect(),
         baseline_psfs: row.baseline_psfs,
         baseline_nrs: row.baseline_nrs,
-        baseline_odi: OdiResult {
-            answers: serde_json::from_str(&row.baseline_odi_answers).unwrap_or_default(),
-            percent: row.baseline_odi,
-            band: row.baseline_odi.map(|p| OdiBand::of(p).as_str().to_string()),
-        },
+        baseline_odi: OdiResult::of(&row),
         id: row.id,
         appointment_id: row.appointment_id,
         patient_id: row.patient_id,

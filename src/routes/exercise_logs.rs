@@ -11,6 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::paging::{self, PageParams};
 use super::validate::{free_text, plausible_date};
 use crate::auth::AuthUser;
+use crate::clinical::access::{open_record, AccessReason};
 use crate::db::audit::AuditEntry;
 use crate::db::exercise_logs::{self, LogRow};
 use crate::db::programs::{self, ProgramRow};
@@ -178,6 +179,7 @@ async fn logs_page(
     state: &AppState,
     user: AuthUser,
     meta: RequestMeta,
+    reason: AccessReason,
     patient_id: String,
     since: Option<DateTime<Utc>>,
     page: &PageParams,
@@ -188,6 +190,7 @@ async fn logs_page(
         None => since.map(|t| (t.naive_utc(), String::new())),
     };
     let rows = db::run(&state.pool, move |conn| {
+        open_record(conn, &user, &patient_id, &reason, &meta)?;
         AuditEntry::new("exercise_log.list", &meta).actor(&user.id, user.role).patient(&patient_id).write(conn)?;
         Ok(exercise_logs::changed_since(conn, &patient_id, after, limit + 1)?)
     })
@@ -213,13 +216,13 @@ pub async fn my_logs(
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Patient])?;
     let id = user.id.clone();
-    logs_page(&state, user, meta, id, query.since, &page).await
+    logs_page(&state, user, meta, AccessReason::default(), id, query.since, &page).await
 }
 
 #[utoipa::path(
     tag = "programs",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "The patient's id"), SyncQuery, PageParams),
+    params(("id" = String, Path, description = "The patient's id"), ("X-Access-Reason" = Option<String>, Header, description = "Why you open the record of a patient who is not yours (audited)"), SyncQuery, PageParams),
     responses((status = 200, body = LogPage), (status = 403, body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/v1/patients/{id}/exercise-logs")]
@@ -227,12 +230,12 @@ pub async fn patient_logs(
     state: web::Data<AppState>,
     user: AuthUser,
     meta: RequestMeta,
+    reason: AccessReason,
     path: web::Path<String>,
     query: web::Query<SyncQuery>,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require(&[Role::Clinician, Role::Admin])?;
-    logs_page(&state, user, meta, path.into_inner(), query.since, &page).await
+    logs_page(&state, user, meta, reason, path.into_inner(), query.since, &page).await
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -306,7 +309,7 @@ pub async fn my_adherence(state: web::Data<AppState>, user: AuthUser) -> Result<
 #[utoipa::path(
     tag = "programs",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "The patient's id")),
+    params(("id" = String, Path, description = "The patient's id"), ("X-Access-Reason" = Option<String>, Header, description = "Why you open the record of a patient who is not yours (audited)")),
     responses(
         (status = 200, body = Adherence),
         (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -318,11 +321,12 @@ pub async fn patient_adherence(
     state: web::Data<AppState>,
     user: AuthUser,
     meta: RequestMeta,
+    reason: AccessReason,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require(&[Role::Clinician, Role::Admin])?;
     let id = path.into_inner();
     let figures = db::run(&state.pool, move |conn| {
+        open_record(conn, &user, &id, &reason, &meta)?;
         AuditEntry::new("adherence.read", &meta).actor(&user.id, user.role).patient(&id).write(conn)?;
         adherence_of(conn, &id)
     })

@@ -6,11 +6,13 @@ pub mod audit;
 pub mod auth;
 pub mod check_ins;
 pub mod clinic;
+pub mod clinical_rules;
 pub mod clinicians;
 pub mod deliveries;
 pub mod evaluations;
 pub mod exercise_logs;
 pub mod exercises;
+pub mod export;
 pub mod health;
 pub mod me;
 mod nullable;
@@ -122,5 +124,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(progress::progress_svg)
         .service(progress::progress_png)
         .service(alerts::worklist)
-        .service(alerts::acknowledge);
+        .service(alerts::acknowledge)
+        .service(clinical_rules::get_rules)
+        .service(clinical_rules::put_rules)
+        .service(export::export);
 }

@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 use super::exercises::{Dose, Exercise};
 use super::validate::{free_text, plausible_date, Checks};
 use crate::auth::AuthUser;
+use crate::clinical::access::{open_record, AccessReason};
 use crate::db::audit::AuditEntry;
 use crate::db::programs::{self, ItemRow, ProgramRow, VersionRow};
 use crate::db::{self, exercises, now, users, DbConnection};
@@ -219,6 +220,15 @@ fn parse_version(
 /// The program as it stands (its current version), with its exercises.
 fn view(conn: &mut DbConnection, program: &ProgramRow) -> Result<Program, ApiError> {
     let version = programs::version(conn, &program.id, program.current_version)?.ok_or(ApiError::NotFound)?;
+    version_view(conn, program, version)
+}
+
+/// One version of a program, as it was prescribed, with its exercises.
+pub(crate) fn version_view(
+    conn: &mut DbConnection,
+    program: &ProgramRow,
+    version: VersionRow,
+) -> Result<Program, ApiError> {
     let rows = programs::items(conn, &version.id)?;
     let mut library: HashMap<String, Exercise> = HashMap::new();
     for row in &rows {
@@ -266,25 +276,10 @@ fn view(conn: &mut DbConnection, program: &ProgramRow) -> Result<Program, ApiErr
     })
 }
 
-/// Clinical reading rights: clinicians and admins read any patient's, a patient their own; the
-/// front desk none (403); another patient's answers 404.
-fn may_read(user: &AuthUser, patient_id: &str) -> Result<(), ApiError> {
-    match user.role {
-        Role::Clinician | Role::Admin => Ok(()),
-        Role::Patient if user.id == patient_id => Ok(()),
-        Role::FrontDesk => Err(ApiError::Forbidden),
-        _ => Err(ApiError::NotFound),
-    }
-}
-
-fn patient(conn: &mut DbConnection, id: &str) -> Result<users::UserRow, ApiError> {
-    users::find(conn, id)?.filter(|p| p.role == Role::Patient.as_str()).ok_or(ApiError::NotFound)
-}
-
 #[utoipa::path(
     tag = "programs",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "The patient's id")),
+    params(("id" = String, Path, description = "The patient's id"), ("X-Access-Reason" = Option<String>, Header, description = "Why you open the record of a patient who is not yours (audited)")),
     request_body = ProgramRequest,
     responses(
         (status = 201, body = Program),
@@ -298,6 +293,7 @@ pub async fn prescribe(
     state: web::Data<AppState>,
     user: AuthUser,
     meta: RequestMeta,
+    reason: AccessReason,
     path: web::Path<String>,
     body: web::Json<ProgramRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -306,7 +302,7 @@ pub async fn prescribe(
     let body = body.into_inner();
     let links = ReminderLinks::from_config(&state.config);
     let program = db::transaction(&state.pool, move |conn| {
-        let patient = patient(conn, &patient_id)?;
+        let patient = open_record(conn, &user, &patient_id, &reason, &meta)?;
         let program = ProgramRow {
             id: db::new_id(),
             patient_id: patient.id.clone(),
@@ -334,7 +330,7 @@ pub async fn prescribe(
 #[utoipa::path(
     tag = "programs",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "The program's id")),
+    params(("id" = String, Path, description = "The program's id"), ("X-Access-Reason" = Option<String>, Header, description = "Why you open the record of a patient who is not yours (audited)")),
     request_body = ProgramRequest,
     responses(
         (status = 200, description = "The new version", body = Program),
@@ -348,6 +344,7 @@ pub async fn revise(
     state: web::Data<AppState>,
     user: AuthUser,
     meta: RequestMeta,
+    reason: AccessReason,
     path: web::Path<String>,
     body: web::Json<ProgramRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -357,6 +354,7 @@ pub async fn revise(
     let links = ReminderLinks::from_config(&state.config);
     let program = db::transaction(&state.pool, move |conn| {
         let program = programs::find(conn, &id)?.ok_or(ApiError::NotFound)?;
+        open_record(conn, &user, &program.patient_id, &reason, &meta)?;
         let next = program.current_version + 1;
         let (version, items) = parse_version(conn, body, &program.id, next, &user.id)?;
         programs::add_version(conn, &version, &items, now())?;
@@ -377,7 +375,7 @@ pub async fn revise(
 #[utoipa::path(
     tag = "programs",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "The patient's id")),
+    params(("id" = String, Path, description = "The patient's id"), ("X-Access-Reason" = Option<String>, Header, description = "Why you open the record of a patient who is not yours (audited)")),
     responses(
         (status = 200, description = "Newest first, each as it stands", body = ProgramList),
         (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -389,12 +387,12 @@ pub async fn of_patient(
     state: web::Data<AppState>,
     user: AuthUser,
     meta: RequestMeta,
+    reason: AccessReason,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let patient_id = path.into_inner();
-    may_read(&user, &patient_id)?;
     let items = db::run(&state.pool, move |conn| {
-        let patient = patient(conn, &patient_id)?;
+        let patient = open_record(conn, &user, &patient_id, &reason, &meta)?;
         AuditEntry::new("program.list", &meta).actor(&user.id, user.role).patient(&patient.id).write(conn)?;
         programs::of_patient(conn, &patient.id)?.iter().map(|p| view(conn, p)).collect::<Result<Vec<_>, _>>()
     })
@@ -405,7 +403,7 @@ pub async fn of_patient(
 #[utoipa::path(
     tag = "programs",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "The program's id")),
+    params(("id" = String, Path, description = "The program's id"), ("X-Access-Reason" = Option<String>, Header, description = "Why you open the record of a patient who is not yours (audited)")),
     responses(
         (status = 200, body = Program),
         (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -417,12 +415,13 @@ pub async fn get_program(
     state: web::Data<AppState>,
     user: AuthUser,
     meta: RequestMeta,
+    reason: AccessReason,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let program = db::run(&state.pool, move |conn| {
         let program = programs::find(conn, &id)?.ok_or(ApiError::NotFound)?;
-        may_read(&user, &program.patient_id)?;
+        open_record(conn, &user, &program.patient_id, &reason, &meta)?;
         AuditEntry::new("program.read", &meta)
             .actor(&user.id, user.role)
             .patient(&program.patient_id)

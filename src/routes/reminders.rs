@@ -43,6 +43,8 @@ pub struct Reminders {
     pub time_zone: String,
     pub exercise: ReminderChoice,
     pub check_in: ReminderChoice,
+    /// The weekly summary email: adherence, pain and function, with the chart.
+    pub weekly_summary: ReminderChoice,
 }
 
 /// Absent parts stay as they are.
@@ -52,6 +54,7 @@ pub struct RemindersUpdate {
     pub time_zone: Option<String>,
     pub exercise: Option<ReminderChoice>,
     pub check_in: Option<ReminderChoice>,
+    pub weekly_summary: Option<ReminderChoice>,
 }
 
 /// The email switches; the same ones `/v1/me/reminders` and one-click unsubscribe change.
@@ -59,6 +62,7 @@ pub struct RemindersUpdate {
 pub struct NotificationPreferences {
     pub exercise_reminders: bool,
     pub check_in_reminders: bool,
+    pub weekly_summary: bool,
 }
 
 /// Absent switches stay as they are.
@@ -66,6 +70,7 @@ pub struct NotificationPreferences {
 pub struct PreferencesUpdate {
     pub exercise_reminders: Option<bool>,
     pub check_in_reminders: Option<bool>,
+    pub weekly_summary: Option<bool>,
 }
 
 fn choice(rows: &[SettingRow], kind: ReminderKind) -> ReminderChoice {
@@ -91,6 +96,7 @@ fn view(rows: &[SettingRow], time_zone: String) -> Reminders {
         time_zone,
         exercise: choice(rows, ReminderKind::Exercise),
         check_in: choice(rows, ReminderKind::CheckIn),
+        weekly_summary: choice(rows, ReminderKind::WeeklySummary),
     }
 }
 
@@ -165,7 +171,12 @@ pub async fn put_reminders(
     let mut checks = Checks::default();
     let zone = checks.optional("time_zone", body.time_zone, |z| person::time_zone(&z));
     let mut choices = Vec::new();
-    for (kind, choice) in [(ReminderKind::Exercise, body.exercise), (ReminderKind::CheckIn, body.check_in)] {
+    let parts = [
+        (ReminderKind::Exercise, body.exercise),
+        (ReminderKind::CheckIn, body.check_in),
+        (ReminderKind::WeeklySummary, body.weekly_summary),
+    ];
+    for (kind, choice) in parts {
         let Some(choice) = choice else { continue };
         match ReminderTime::parse(&choice.weekdays, &choice.time) {
             Ok(time) => choices.push((kind, choice.enabled, time)),
@@ -196,6 +207,7 @@ fn preferences(rows: &[SettingRow]) -> NotificationPreferences {
     NotificationPreferences {
         exercise_reminders: enabled(rows, ReminderKind::Exercise),
         check_in_reminders: enabled(rows, ReminderKind::CheckIn),
+        weekly_summary: enabled(rows, ReminderKind::WeeklySummary),
     }
 }
 
@@ -236,8 +248,11 @@ pub async fn put_preferences(
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Patient])?;
     let body = body.into_inner();
-    let switches =
-        [(ReminderKind::Exercise, body.exercise_reminders), (ReminderKind::CheckIn, body.check_in_reminders)];
+    let switches = [
+        (ReminderKind::Exercise, body.exercise_reminders),
+        (ReminderKind::CheckIn, body.check_in_reminders),
+        (ReminderKind::WeeklySummary, body.weekly_summary),
+    ];
     let links = ReminderLinks::from_config(&state.config);
     let (rows, _) = db::transaction(&state.pool, move |conn| {
         let entry =
@@ -257,6 +272,7 @@ fn what(kind: ReminderKind) -> &'static str {
     match kind {
         ReminderKind::Exercise => "exercise reminders",
         ReminderKind::CheckIn => "weekly check-in reminders",
+        ReminderKind::WeeklySummary => "weekly summaries",
     }
 }
 

@@ -254,3 +254,32 @@ async fn two_weeks_under_half_the_sessions_raise_a_low_adherence_alert_once() {
     assert_eq!(rest["items"].as_array().unwrap().len(), 1);
     assert_eq!(rest["next_cursor"], Value::Null);
 }
+
+#[tokio::test]
+async fn booking_a_first_evaluation_asks_the_same_red_flag_questions_with_the_same_advice() {
+    let cal = crate::calendar_fixture::calendar("America/Chicago", 1).await;
+    let (patient_id, patient) = cal.patient(1).await;
+    let (_, calm) = cal.patient(2).await;
+    let questions: Value =
+        cal.app.client.get(cal.app.url("/v1/red-flag-questions")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(questions.as_array().unwrap().len(), 8);
+    let start = |hour| crate::calendar_fixture::rfc3339(cal.at(2, hour, 0));
+    let unknown =
+        json!({"appointment_type": "comprehensive_evaluation", "start": start(10), "red_flags": {"headache": true}});
+    assert_problem(cal.book(&patient, &unknown).await, 422, "validation_failed").await;
+
+    let flagged = json!({"appointment_type": "comprehensive_evaluation", "start": start(10),
+                         "reason": "Low back pain for 4 months", "red_flags": {"progressive_leg_weakness": true}});
+    let booked = cal.book_ok(&patient, &flagged).await;
+    assert_eq!(booked["red_flag"]["severity"], "emergency");
+    assert_eq!(
+        booked["red_flag"]["advice"].as_str(),
+        backtrack::domain::red_flags::advice(backtrack::domain::red_flags::Severity::Emergency).into()
+    );
+    assert_eq!(open_alerts(&cal.app, &patient_id, "red_flag"), 1);
+
+    let clear = json!({"appointment_type": "comprehensive_evaluation", "start": start(13),
+                       "red_flags": {"progressive_leg_weakness": false, "fever_or_chills": false}});
+    let booked = cal.book_ok(&calm, &clear).await;
+    assert!(booked.get("red_flag").is_none(), "{booked}");
+}

@@ -90,6 +90,15 @@ async fn the_evaluation_scores_start_back_sets_the_primary_clinician_and_only_cl
     let denied = assert_problem(app.get_as(&other_token, &record).await, 403, "access_reason_required").await;
     assert!(denied["detail"].as_str().unwrap().contains("X-Access-Reason"));
     assert_problem(app.get_as(&other_token, &path).await, 403, "access_reason_required").await;
+    for part in ["programs", "adherence", "exercise-logs", "check-ins", "progress.svg"] {
+        let other_part = format!("/v1/patients/{patient_id}/{part}");
+        assert_problem(app.get_as(&other_token, &other_part).await, 403, "access_reason_required").await;
+        assert_eq!(app.get_as(&own_token, &other_part).await.status(), 200, "{part}");
+    }
+    let prescribe =
+        json!({"title": "Phase 1", "starts_on": today, "weekdays": [1, 3, 5], "items": [{"exercise": "dead-bug"}]});
+    let other_prescribes = app.post_as(&other_token, &format!("/v1/patients/{patient_id}/programs"), &prescribe).await;
+    assert_problem(other_prescribes, 403, "access_reason_required").await;
     let reason = "Covering for Clinician A today; patient called with increased pain";
     assert_eq!(get_with_reason(app, &other_token, &record, reason).await.status(), 200);
     let emergency: Vec<Option<String>> = audit_log::table
@@ -148,4 +157,34 @@ async fn the_progress_chart_renders_as_svg_and_png_for_a_real_series() {
     assert_eq!((image.width(), image.height()), (640, 320));
     assert_problem(app.get_as(&cal.desk, &format!("/v1/patients/{patient_id}/progress.png")).await, 403, "forbidden")
         .await;
+}
+
+#[tokio::test]
+async fn admins_set_the_clinics_clinical_rules_within_sane_bounds() {
+    let cal = calendar("America/Chicago", 1).await;
+    let app = &cal.app;
+    let (_, clinician) = cal.clinicians[0].clone();
+    let rules: Value = app.get_as(&clinician, "/v1/clinic/clinical-rules").await.json().await.unwrap();
+    assert_eq!(
+        rules,
+        json!({"odi_min_answered": 8, "low_adherence_percent": 50, "plateau_weeks": 6, "missed_check_in_days": 14})
+    );
+    let stricter =
+        json!({"odi_min_answered": 10, "low_adherence_percent": 60, "plateau_weeks": 8, "missed_check_in_days": 10});
+    assert_problem(put(app, &clinician, "/v1/clinic/clinical-rules", &stricter).await, 403, "forbidden").await;
+    let mut bad = stricter.clone();
+    bad["plateau_weeks"] = json!(1);
+    assert_problem(put(app, &cal.admin, "/v1/clinic/clinical-rules", &bad).await, 422, "validation_failed").await;
+    assert_eq!(
+        put(app, &cal.admin, "/v1/clinic/clinical-rules", &stricter).await.json::<Value>().await.unwrap(),
+        stricter
+    );
+    // The ODI now needs all ten sections.
+    let (_, patient) = cal.patient(1).await;
+    let today = Utc::now().with_timezone(&cal.zone).date_naive();
+    let nine = json!({"completed_on": today, "pain_now": 5, "pain_average": 5, "pain_worst": 6,
+                      "odi": [2, 2, 2, 2, 2, 2, 2, 2, 2, null], "red_flags": {}});
+    let answer: Value =
+        put(app, &patient, &format!("/v1/check-ins/{}", uuid::Uuid::new_v4()), &nine).await.json().await.unwrap();
+    assert_eq!(answer["scores"]["odi_percent"], Value::Null);
 }

@@ -16,6 +16,7 @@ mod clinical_record;
 mod deliveries;
 mod errors;
 mod exercises;
+mod export;
 mod health;
 mod jwt;
 mod openapi;

@@ -177,7 +177,7 @@ async fn logs_are_stored_once_count_for_their_day_and_make_a_hand_computed_adher
     let by_clinician: Value =
         app.get_as(&clinician, &format!("/v1/patients/{patient_id}/adherence")).await.json().await.unwrap();
     assert_eq!(by_clinician["last_14_days"]["done"], 7);
-    assert_problem(app.get_as(&other, &format!("/v1/patients/{patient_id}/adherence")).await, 403, "forbidden").await;
+    assert_problem(app.get_as(&other, &format!("/v1/patients/{patient_id}/adherence")).await, 404, "not_found").await;
 
     let synced: Value = app.get_as(&patient, "/v1/me/exercise-logs?limit=5").await.json().await.unwrap();
     assert_eq!(synced["items"].as_array().unwrap().len(), 5);

@@ -115,6 +115,7 @@ async fn reminder_choices_are_validated_and_are_the_same_switches_as_the_prefere
     assert_eq!(defaults["time_zone"], "America/Chicago");
     assert_eq!(defaults["exercise"], json!({"enabled": true, "weekdays": [1, 2, 3, 4, 5, 6, 7], "time": "08:00"}));
     assert_eq!(defaults["check_in"], json!({"enabled": true, "weekdays": [7], "time": "18:00"}));
+    assert_eq!(defaults["weekly_summary"], json!({"enabled": true, "weekdays": [7], "time": "19:00"}));
     assert_problem(app.get_as(&desk, "/v1/me/reminders").await, 403, "forbidden").await;
 
     let bad = json!({
@@ -145,9 +146,12 @@ async fn reminder_choices_are_validated_and_are_the_same_switches_as_the_prefere
 
     // The preferences show and change the same switches.
     let prefs: Value = app.get_as(&patient, "/v1/me/notification-preferences").await.json().await.unwrap();
-    assert_eq!(prefs, json!({"exercise_reminders": true, "check_in_reminders": true}));
+    assert_eq!(prefs, json!({"exercise_reminders": true, "check_in_reminders": true, "weekly_summary": true}));
     let off = put(&app, &patient, "/v1/me/notification-preferences", &json!({"check_in_reminders": false})).await;
-    assert_eq!(off.json::<Value>().await.unwrap(), json!({"exercise_reminders": true, "check_in_reminders": false}));
+    assert_eq!(
+        off.json::<Value>().await.unwrap(),
+        json!({"exercise_reminders": true, "check_in_reminders": false, "weekly_summary": true})
+    );
     let reminders: Value = app.get_as(&patient, "/v1/me/reminders").await.json().await.unwrap();
     assert_eq!(reminders["check_in"]["enabled"], false);
     assert_eq!(reminders["check_in"]["time"], "18:00");
@@ -476,7 +480,7 @@ async fn one_click_unsubscribe_needs_no_session_and_a_genuine_link() {
         assert_eq!(clicked.status(), 200, "a second click is fine too");
     }
     let prefs: Value = app.get_as(&token, "/v1/me/notification-preferences").await.json().await.unwrap();
-    assert_eq!(prefs, json!({"exercise_reminders": true, "check_in_reminders": false}));
+    assert_eq!(prefs, json!({"exercise_reminders": true, "check_in_reminders": false, "weekly_summary": true}));
     let audited: i64 = backtrack::db::schema::audit_log::table
         .filter(backtrack::db::schema::audit_log::action.eq("notification_preferences.unsubscribe"))
         .filter(backtrack::db::schema::audit_log::patient_id.eq(&id))
@@ -497,4 +501,44 @@ async fn one_click_unsubscribe_needs_no_session_and_a_genuine_link() {
         queued(&app, &id, "check_in_reminder").get(&first_sunday.to_string()),
         Some(&utc_on(first_sunday, 1, "00:00"))
     );
+}
+
+#[tokio::test]
+async fn the_weekly_summary_carries_the_weeks_figures_and_the_chart_and_can_be_turned_off() {
+    let app = spawn_app().await;
+    let (_, clinician) = app.user_with_token(Role::Clinician, "pt@clinic.example", "Pia Therapist").await;
+    let year = future_year();
+    let (id, token, _) =
+        patient_with_program(&app, &clinician, "p@example.org", "America/Chicago", &format!("{year}-01-01")).await;
+    // Sunday 19:00 in Chicago (CST) is Monday 01:00 UTC; a summary is queued two hours ahead.
+    let sunday = sunday(year, 1, 1);
+    run_scheduler(&app, (sunday + chrono::Duration::days(1)).and_hms_opt(0, 0, 0).unwrap().and_utc());
+    let rows: Vec<(String, String, Option<String>, NaiveDateTime)> = outbox::table
+        .filter(outbox::user_id.eq(&id))
+        .filter(outbox::kind.eq("weekly_summary"))
+        .select((outbox::dedupe_key, outbox::body_text, outbox::attachments, outbox::due_at))
+        .load(&mut app.conn())
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    let (key, text, attachments, due) = &rows[0];
+    assert!(key.ends_with(&sunday.to_string()));
+    assert_eq!(due.format("%Y-%m-%dT%H:%MZ").to_string(), utc_on(sunday, 1, "01:00"));
+    assert!(text.contains("Home sessions this week"), "{text}");
+    let attachments: Value = serde_json::from_str(attachments.as_deref().expect("the chart")).unwrap();
+    assert_eq!(attachments[0]["filename"], "progress.png");
+    assert_eq!(attachments[0]["content_type"], "image/png");
+    let png = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        attachments[0]["content_base64"].as_str().unwrap(),
+    )
+    .unwrap();
+    let image = tiny_skia::Pixmap::decode_png(&png).expect("a PNG");
+    assert_eq!((image.width(), image.height()), (640, 320));
+
+    // Turned off: what was queued is withdrawn, and nothing more is queued.
+    let off = put(&app, &token, "/v1/me/notification-preferences", &json!({"weekly_summary": false})).await;
+    assert_eq!(off.json::<Value>().await.unwrap()["weekly_summary"], false);
+    assert!(queued(&app, &id, "weekly_summary").is_empty());
+    run_scheduler(&app, (sunday + chrono::Duration::days(1)).and_hms_opt(0, 0, 0).unwrap().and_utc());
+    assert!(queued(&app, &id, "weekly_summary").is_empty());
 }

@@ -22,6 +22,8 @@ INSERT INTO reminder_settings (user_id, kind, enabled, weekdays, local_minute, n
 SELECT DISTINCT patient_id, 'exercise', 1, '1,2,3,4,5,6,7', 480, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM programs;
 INSERT INTO reminder_settings (user_id, kind, enabled, weekdays, local_minute, next_run_at, updated_at)
 SELECT DISTINCT patient_id, 'check_in', 1, '7', 1080, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM programs;
+INSERT INTO reminder_settings (user_id, kind, enabled, weekdays, local_minute, next_run_at, updated_at)
+SELECT DISTINCT patient_id, 'weekly_summary', 1, '7', 1140, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM programs;
 
 -- JSON object of extra headers (List-Unsubscribe and List-Unsubscribe-Post, RFC 8058).
 ALTER TABLE notification_outbox ADD COLUMN headers TEXT;

@@ -1,0 +1,105 @@
+//! The clinic's clinical rules (CLINICAL.md): the thresholds that are a clinic's choice rather
+//! than a published rule. Clinicians and admins read them; admins change them.
+
+use actix_web::{get, put, web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::validate::Checks;
+use crate::auth::AuthUser;
+use crate::db;
+use crate::db::audit::AuditEntry;
+use crate::db::clinic::{self, ClinicalRules};
+use crate::domain::role::Role;
+use crate::domain::Invalid;
+use crate::error::{ApiError, Problem};
+use crate::request_id::RequestMeta;
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ClinicalRulesView {
+    /// ODI sections that must be answered for a score (1–10; default 8).
+    pub odi_min_answered: i32,
+    /// Adherence over the last 14 days below this percent raises an alert (1–100; default 50).
+    pub low_adherence_percent: i32,
+    /// Weeks after the baseline before a plateau is called (4–26; default 6).
+    pub plateau_weeks: i32,
+    /// Days without a check-in, while a program is active, before an alert (7–60; default 14).
+    pub missed_check_in_days: i32,
+}
+
+impl From<ClinicalRules> for ClinicalRulesView {
+    fn from(r: ClinicalRules) -> Self {
+        Self {
+            odi_min_answered: r.odi_min_answered,
+            low_adherence_percent: r.low_adherence_percent,
+            plateau_weeks: r.plateau_weeks,
+            missed_check_in_days: r.missed_check_in_days,
+        }
+    }
+}
+
+fn within(value: i32, low: i32, high: i32) -> Result<i32, Invalid> {
+    if (low..=high).contains(&value) {
+        Ok(value)
+    } else {
+        Err(Invalid::new("out_of_range", format!("{low} to {high}")))
+    }
+}
+
+#[utoipa::path(
+    tag = "clinic",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = ClinicalRulesView),
+        (status = 403, description = "Clinicians and admins", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/clinic/clinical-rules")]
+pub async fn get_rules(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
+    user.require(&[Role::Clinician, Role::Admin])?;
+    let rules = db::run(&state.pool, |conn| Ok(clinic::clinical_rules(conn)?)).await?;
+    Ok(HttpResponse::Ok().json(ClinicalRulesView::from(rules)))
+}
+
+#[utoipa::path(
+    tag = "clinic",
+    security(("bearer" = [])),
+    request_body = ClinicalRulesView,
+    responses(
+        (status = 200, body = ClinicalRulesView),
+        (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/v1/clinic/clinical-rules")]
+pub async fn put_rules(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    meta: RequestMeta,
+    body: web::Json<ClinicalRulesView>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(&[Role::Admin])?;
+    let mut checks = Checks::default();
+    let rules = (
+        checks.field("odi_min_answered", within(body.odi_min_answered, 1, 10)),
+        checks.field("low_adherence_percent", within(body.low_adherence_percent, 1, 100)),
+        checks.field("plateau_weeks", within(body.plateau_weeks, 4, 26)),
+        checks.field("missed_check_in_days", within(body.missed_check_in_days, 7, 60)),
+    );
+    let rules = checks.finish(|| {
+        Some(ClinicalRules {
+            odi_min_answered: rules.0?,
+            low_adherence_percent: rules.1?,
+            plateau_weeks: rules.2?,
+            missed_check_in_days: rules.3?,
+        })
+    })?;
+    let saved = db::transaction(&state.pool, move |conn| {
+        clinic::save_clinical_rules(conn, &rules)?;
+        AuditEntry::new("clinic.clinical_rules.update", &meta).actor(&user.id, user.role).write(conn)?;
+        Ok(clinic::clinical_rules(conn)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(ClinicalRulesView::from(saved)))
+}
