@@ -32,11 +32,7 @@ pub async fn run(state: AppState) {
         if minutes.is_multiple_of(60) {
             // The plateau, adherence and missed-check-in rules; hourly, so each patient is
             // looked at soon after their own local midnight.
-            let swept = db::transaction(&state.pool, move |conn| {
-                let rules = db::clinic::clinical_rules(conn)?;
-                Ok(crate::clinical::alerts::sweep(conn, &rules, chrono::Utc::now())?)
-            })
-            .await;
+            let swept = crate::clinical::alerts::sweep(&state.pool, chrono::Utc::now()).await;
             if let Err(err) = swept {
                 tracing::warn!(error = %err, "the alert sweep failed; will try again");
             }

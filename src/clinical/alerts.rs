@@ -11,12 +11,13 @@ use super::progress::series;
 use crate::db::alerts::{self, AlertRow, Raised};
 use crate::db::clinic::ClinicalRules;
 use crate::db::outbox::{self, NewEmail};
-use crate::db::{check_ins, evaluations, exercise_logs, programs, users, DbConnection};
+use crate::db::{self, check_ins, evaluations, exercise_logs, programs, users, DbConnection, DbPool};
 use crate::domain::adherence;
 use crate::domain::outcomes::Measure;
 use crate::domain::progress::is_plateau;
 use crate::domain::red_flags::Severity;
 use crate::domain::role::Role;
+use crate::error::ApiError;
 use crate::mail::clinical_emails;
 
 /// Red-flag emails go out before anything else in the outbox.
@@ -61,14 +62,20 @@ pub fn raise_red_flag(
     Ok(Some(alert))
 }
 
-/// Opens a warning alert of `kind` unless one is open; true when it opened one.
+/// Opens a warning alert of `kind` unless one is open, or a clinician acknowledged one less than
+/// `quiet` ago (the rule's own window: acknowledging means "seen, acting", and the same facts
+/// would raise it again at once). True when it opened one.
 fn warn(
     conn: &mut DbConnection,
     patient_id: &str,
     kind: &str,
+    quiet: Duration,
     detail: serde_json::Value,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
+    if alerts::last_acknowledged(conn, patient_id, kind)?.is_some_and(|at| now - at < quiet) {
+        return Ok(false);
+    }
     Ok(matches!(alerts::raise(conn, patient_id, kind, "warning", Some(detail.to_string()), now)?, Raised::New(_)))
 }
 
@@ -81,12 +88,17 @@ pub fn check_plateau(
     rules: &ClinicalRules,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
+    // Only while in care: a patient whose program has ended is not reassessed.
+    if programs::in_force(conn, patient_id, as_of)?.is_none() {
+        return Ok(false);
+    }
     let series = series(conn, patient_id)?.until(as_of);
     let (nrs, odi) = (series.summary(Measure::Nrs, as_of), series.summary(Measure::Odi, as_of));
     if !is_plateau(nrs.as_ref(), odi.as_ref(), as_of, i64::from(rules.plateau_weeks)) {
         return Ok(false);
     }
-    warn(conn, patient_id, "plateau", serde_json::json!({ "weeks": rules.plateau_weeks }), now)
+    let quiet = Duration::weeks(i64::from(rules.plateau_weeks));
+    warn(conn, patient_id, "plateau", quiet, serde_json::json!({ "weeks": rules.plateau_weeks }), now)
 }
 
 /// The low-adherence and missed-check-in rules on the patient's local `today`, while a program
@@ -105,7 +117,7 @@ pub fn check_adherence(
     if adherence::is_low(&prescription, &logged, today, f64::from(rules.low_adherence_percent)) {
         let figure = adherence::last_14_days(&prescription, &logged, today);
         let detail = serde_json::json!({ "percent_last_14_days": figure.percent });
-        if warn(conn, patient_id, "low_adherence", detail, now)? {
+        if warn(conn, patient_id, "low_adherence", Duration::days(14), detail, now)? {
             raised.push("low_adherence");
         }
     }
@@ -114,7 +126,7 @@ pub fn check_adherence(
     let active_long_enough = today - version.starts_on >= window;
     if active_long_enough && last.is_none_or(|last| today - last >= window) {
         let detail = serde_json::json!({ "days": rules.missed_check_in_days });
-        if warn(conn, patient_id, "missed_check_ins", detail, now)? {
+        if warn(conn, patient_id, "missed_check_ins", window, detail, now)? {
             raised.push("missed_check_ins");
         }
     }
@@ -136,16 +148,23 @@ pub fn evaluate(
     Ok(raised)
 }
 
-/// The daily sweep: [`evaluate`] for every patient with a program, on their own local date.
-pub fn sweep(conn: &mut DbConnection, rules: &ClinicalRules, now: chrono::DateTime<chrono::Utc>) -> QueryResult<usize> {
+/// The sweep: [`evaluate`] for every active patient with a program, on their own local date,
+/// one transaction each (a failure for one patient keeps the others' alerts, and no lock is held
+/// for long). Returns how many alerts it opened.
+pub async fn sweep(pool: &DbPool, now: chrono::DateTime<chrono::Utc>) -> Result<usize, ApiError> {
+    let patients = db::run(pool, |conn| Ok(programs::patients_with_programs(conn)?)).await?;
+    // At the precision both databases keep, as every stored instant is (cursors rely on it).
+    let stamp = chrono::SubsecRound::trunc_subsecs(now.naive_utc(), 6);
     let mut raised = 0;
-    for patient_id in programs::patients_with_programs(conn)? {
-        let Some(patient) = users::find(conn, &patient_id)?.filter(|p| p.active) else { continue };
-        let zone: chrono_tz::Tz = patient.time_zone.parse().unwrap_or(chrono_tz::UTC);
-        let today = crate::domain::local_time::local(zone, now).date();
-        // At the precision both databases keep, as every stored instant is (cursors rely on it).
-        let stamp = chrono::SubsecRound::trunc_subsecs(now.naive_utc(), 6);
-        raised += evaluate(conn, &patient_id, today, rules, stamp)?.len();
+    for patient_id in patients {
+        raised += db::transaction(pool, move |conn| {
+            let Some(patient) = users::find(conn, &patient_id)?.filter(|p| p.active) else { return Ok(0) };
+            let zone: chrono_tz::Tz = patient.time_zone.parse().unwrap_or(chrono_tz::UTC);
+            let today = crate::domain::local_time::local(zone, now).date();
+            let rules = crate::db::clinic::clinical_rules(conn)?;
+            Ok(evaluate(conn, &patient_id, today, &rules, stamp)?.len())
+        })
+        .await?;
     }
     Ok(raised)
 }

@@ -173,3 +173,13 @@ pub fn of_patient(conn: &mut DbConnection, patient_id: &str) -> QueryResult<Vec<
         .select(AlertRow::as_select())
         .load(conn)
 }
+
+/// When an alert of `kind` was last acknowledged for the patient.
+pub fn last_acknowledged(conn: &mut DbConnection, patient_id: &str, kind: &str) -> QueryResult<Option<NaiveDateTime>> {
+    alerts::table
+        .filter(alerts::patient_id.eq(patient_id))
+        .filter(alerts::kind.eq(kind))
+        .filter(alerts::status.eq("acknowledged"))
+        .select(diesel::dsl::max(alerts::acknowledged_at))
+        .first(conn)
+}

@@ -54,7 +54,8 @@ pub const QUESTIONS: [Question; 8] = [
     },
     Question {
         id: "significant_trauma",
-        text: "Pain that started after a fall, accident or injury",
+        text: "Pain that started after significant trauma: a serious fall, a road accident, or a fall or blow \
+               to the back if you have osteoporosis or are over 50",
         severity: Severity::Urgent,
     },
     Question {

@@ -429,9 +429,6 @@ pub struct RescheduleRequest {
     pub clinician_id: Option<String>,
     /// Staff only: why the type's minimum notice or horizon may be passed (audited).
     pub override_reason: Option<String>,
-    /// The red-flag questions (`GET /v1/red-flag-questions`), asked when booking a first
-    /// evaluation: a positive answer alerts the clinician and the answer carries the advice.
-    pub red_flags: Option<BTreeMap<String, bool>>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -105,8 +105,7 @@ impl From<CheckInRow> for CheckIn {
         let odi: Vec<Option<i32>> = serde_json::from_str(&row.odi_answers).unwrap_or_default();
         let positive: Vec<String> = serde_json::from_str(&row.red_flags).unwrap_or_default();
         let red_flag = row.red_flag_severity.as_deref().map(|severity| RedFlagAdvice {
-            advice: red_flags::advice(if severity == "emergency" { Severity::Emergency } else { Severity::Urgent })
-                .to_string(),
+            advice: red_flags::advice(stored_severity(severity)).to_string(),
             severity: severity.to_string(),
             questions: positive,
         });
@@ -130,6 +129,15 @@ impl From<CheckInRow> for CheckIn {
             red_flag,
             updated_at: row.updated_at.and_utc(),
         }
+    }
+}
+
+/// A severity as stored (`emergency`, else urgent).
+fn stored_severity(stored: &str) -> Severity {
+    if stored == Severity::Emergency.as_str() {
+        Severity::Emergency
+    } else {
+        Severity::Urgent
     }
 }
 
@@ -362,4 +370,44 @@ pub async fn red_flag_questions() -> HttpResponse {
         .map(|q| RedFlagQuestion { id: q.id.into(), text: q.text.into(), severity: q.severity.as_str().into() })
         .collect();
     HttpResponse::Ok().json(questions)
+}
+
+/// Whether the patient has an open red flag, and the advice the app keeps showing until a
+/// clinician has acknowledged it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OpenRedFlag {
+    pub open: bool,
+    /// `emergency` or `urgent`, while open.
+    pub severity: Option<String>,
+    pub advice: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+}
+
+#[utoipa::path(
+    tag = "check-ins",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = OpenRedFlag),
+        (status = 403, description = "Patients only", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/me/red-flag")]
+pub async fn my_red_flag(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    meta: RequestMeta,
+) -> Result<HttpResponse, ApiError> {
+    user.require(&[Role::Patient])?;
+    let open = db::run(&state.pool, move |conn| {
+        AuditEntry::new("red_flag.read", &meta).actor(&user.id, user.role).patient(&user.id).write(conn)?;
+        Ok(crate::db::alerts::open_of(conn, &user.id, "red_flag")?)
+    })
+    .await?;
+    let severity = open.as_ref().map(|a| stored_severity(&a.severity));
+    Ok(HttpResponse::Ok().json(OpenRedFlag {
+        open: open.is_some(),
+        severity: severity.map(|s| s.as_str().to_string()),
+        advice: severity.map(|s| red_flags::advice(s).to_string()),
+        since: open.map(|a| a.opened_at.and_utc()),
+    }))
 }

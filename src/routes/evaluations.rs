@@ -1,7 +1,8 @@
 //! The comprehensive movement evaluation, recorded by a clinician against its appointment:
 //! findings, STarT Back (→ risk group), the patient's PSFS activities, and the baselines of NRS,
-//! ODI and PSFS. Recording it makes the clinician the patient's primary clinician. Front desk
-//! can neither read nor write it.
+//! ODI and PSFS. Recording it makes the clinician the patient's primary clinician when the patient
+//! has none yet (an emergency access never takes a patient over). Front desk can neither read nor
+//! write it.
 
 use actix_web::{get, put, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -156,16 +157,11 @@ impl OdiResult {
     }
 }
 
-fn view(row: EvaluationRow, activities: Vec<String>) -> Evaluation {
-    let ratings: Vec<i32> = serde_json::from_str(&row.baseline_psfs_ratings).unwrap_or_default();
+fn view(row: EvaluationRow) -> Evaluation {
     Evaluation {
+        psfs_activities: serde_json::from_str(&row.baseline_psfs_ratings).unwrap_or_default(),
         findings: serde_json::from_str(&row.findings).unwrap_or_default(),
         start_back: StartBackResult::of(&row),
-        psfs_activities: activities
-            .into_iter()
-            .zip(ratings)
-            .map(|(name, rating)| PsfsActivity { name, rating })
-            .collect(),
         baseline_psfs: row.baseline_psfs,
         baseline_nrs: row.baseline_nrs,
         baseline_odi: OdiResult::of(&row),
@@ -296,7 +292,7 @@ fn load(conn: &mut DbConnection, appointment_id: &str) -> Result<appointments::A
     ),
     request_body = EvaluationRequest,
     responses(
-        (status = 200, description = "Stored (replacing an earlier version); the clinician is now the primary clinician", body = Evaluation),
+        (status = 200, description = "Stored (replacing an earlier version); the clinician becomes the primary clinician if the patient had none", body = Evaluation),
         (status = 403, description = "Clinicians only; `access_reason_required` for another clinician's patient", body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`appointment_cancelled`", body = Problem, content_type = "application/problem+json"),
@@ -346,20 +342,23 @@ pub async fn put_evaluation(
             baseline_nrs: parsed.nrs,
             baseline_odi_answers: serde_json::to_string(&parsed.odi).map_err(ApiError::internal)?,
             baseline_odi: odi_percent(&parsed.odi, usize::try_from(rules.odi_min_answered).unwrap_or(8)),
-            baseline_psfs_ratings: serde_json::to_string(&ratings).map_err(ApiError::internal)?,
+            // The activities with their ratings: a later re-evaluation may rate other ones.
+            baseline_psfs_ratings: serde_json::to_string(&parsed.activities).map_err(ApiError::internal)?,
             baseline_psfs: psfs_mean(&ratings),
             created_at: existing.as_ref().map_or(now, |e| e.created_at),
             updated_at: now,
         };
         evaluations::save(conn, &row)?;
         evaluations::set_psfs_activities(conn, &appointment.patient_id, &names)?;
-        evaluations::set_primary_clinician(conn, &appointment.patient_id, &user.id)?;
+        if evaluations::primary_clinician(conn, &appointment.patient_id)?.is_none() {
+            evaluations::set_primary_clinician(conn, &appointment.patient_id, &user.id)?;
+        }
         AuditEntry::new("evaluation.write", &meta)
             .actor(&user.id, user.role)
             .patient(&appointment.patient_id)
             .target(&row.id)
             .write(conn)?;
-        Ok(view(row, names))
+        Ok(view(row))
     })
     .await?;
     Ok(HttpResponse::Ok().json(evaluation))
@@ -396,8 +395,7 @@ pub async fn get_evaluation(
             .patient(&appointment.patient_id)
             .target(&row.id)
             .write(conn)?;
-        let names = evaluations::psfs_activities(conn, &appointment.patient_id)?;
-        Ok(view(row, names))
+        Ok(view(row))
     })
     .await?;
     Ok(HttpResponse::Ok().json(evaluation))

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use super::appointments::{self, AppointmentView};
 use super::check_ins::CheckIn;
-use super::evaluations::{OdiResult, StartBackResult};
+use super::evaluations::{OdiResult, PsfsActivity, StartBackResult};
 use super::exercise_logs::ExerciseLog;
 use super::programs::{version_view, Program};
 use super::views::UserView;
@@ -46,7 +46,8 @@ pub struct ExportProgram {
 /// The baseline PSFS: the ratings of the patient's activities, in their order, and their mean.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ExportPsfsBaseline {
-    pub ratings: Vec<i32>,
+    /// The activities as rated at this evaluation.
+    pub activities: Vec<PsfsActivity>,
     pub mean: Option<f64>,
 }
 
@@ -159,7 +160,7 @@ fn evaluation(row: EvaluationRow, names: &HashMap<String, String>) -> ExportEval
         findings: serde_json::from_str(&row.findings).unwrap_or(serde_json::Value::String(row.findings)),
         baseline_nrs: row.baseline_nrs,
         baseline_psfs: ExportPsfsBaseline {
-            ratings: serde_json::from_str(&row.baseline_psfs_ratings).unwrap_or_default(),
+            activities: serde_json::from_str(&row.baseline_psfs_ratings).unwrap_or_default(),
             mean: row.baseline_psfs,
         },
         clinician_name: names.get(&row.clinician_id).cloned().unwrap_or_default(),

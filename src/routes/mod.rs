@@ -119,6 +119,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(check_ins::put_check_in)
         .service(check_ins::my_check_ins)
         .service(check_ins::patient_check_ins)
+        .service(check_ins::my_red_flag)
         .service(progress::my_progress)
         .service(progress::patient_progress)
         .service(progress::progress_svg)

@@ -114,6 +114,9 @@ async fn an_emergency_red_flag_advises_alerts_once_emails_the_clinician_and_paus
     again["red_flags"]["bladder_or_bowel"] = json!(true);
     assert_eq!(send(&app, &patient, &again).await.status(), 201);
     assert_eq!(open_alerts(&app, &patient_id, "red_flag"), 1);
+    let shown: Value = app.get_as(&patient, "/v1/me/red-flag").await.json().await.unwrap();
+    assert_eq!((shown["open"].as_bool(), shown["severity"].as_str()), (Some(true), Some("emergency")));
+    assert_eq!(shown["advice"], answer["red_flag"]["advice"], "the app keeps showing the same advice");
     let worklist: Value = app.get_as(&clinician, "/v1/alerts").await.json().await.unwrap();
     let items = worklist["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{worklist}");
@@ -162,6 +165,8 @@ async fn an_emergency_red_flag_advises_alerts_once_emails_the_clinician_and_paus
     assert_eq!(done["status"], "acknowledged");
     assert_problem(app.post_as(&clinician, &ack, &json!({"note": "again"})).await, 409, "already_acknowledged").await;
     assert_eq!(withhold(tomorrows()), None, "reminders resume");
+    let shown: Value = app.get_as(&patient, "/v1/me/red-flag").await.json().await.unwrap();
+    assert_eq!(shown["open"], false);
     let audited: i64 = audit_log::table
         .filter(audit_log::action.eq("alert.acknowledge"))
         .filter(audit_log::patient_id.eq(&patient_id))
@@ -184,8 +189,19 @@ async fn weekly_series(app: &TestApp, token: &str, pains: &[i32], odi: &[Value])
 #[tokio::test]
 async fn seven_weeks_without_meaningful_change_is_a_plateau_and_reaching_the_mcid_is_not() {
     let app = spawn_app().await;
-    let (stalled_id, stalled) = app.user_with_token(Role::Patient, "stalled@example.org", "Sam Stalled").await;
-    let (better_id, better) = app.user_with_token(Role::Patient, "better@example.org", "Bea Better").await;
+    let (_, clinician) = app.user_with_token(Role::Clinician, "pt@clinic.example", "Pia Therapist").await;
+    // In care: a program since before the first check-in (the plateau rule asks for one).
+    let start = (today_in("America/Chicago") - Duration::weeks(8)).to_string();
+    let (stalled_id, stalled, _) =
+        patient_with_program(&app, &clinician, "stalled@example.org", "America/Chicago", &start).await;
+    let (better_id, better, _) =
+        patient_with_program(&app, &clinician, "better@example.org", "America/Chicago", &start).await;
+    let (ended_id, ended, ended_program) =
+        patient_with_program(&app, &clinician, "ended@example.org", "America/Chicago", &start).await;
+    let mut finished = crate::reminders::every_day_from(&start);
+    finished["ends_on"] = json!((today_in("America/Chicago") - Duration::weeks(7)).to_string());
+    let path = format!("/v1/programs/{}", ended_program["id"].as_str().unwrap());
+    assert_eq!(put(&app, &clinician, &path, &finished).await.status(), 200);
     // ODI 40% or 38%: never 10 points or 30% better.
     let forty = json!([2, 2, 2, 2, 2, 2, 2, 2, 2, 2]);
     let thirty_eight = json!([2, 2, 2, 2, 2, 2, 2, 2, 2, 1]);
@@ -196,6 +212,9 @@ async fn seven_weeks_without_meaningful_change_is_a_plateau_and_reaching_the_mci
     // Pain falls from 7 to 4 by week 3: the MCID is reached, so no plateau, at any point.
     weekly_series(&app, &better, &[7, 6, 5, 4, 4, 4, 4, 4], &odi).await;
     assert_eq!(open_alerts(&app, &better_id, "plateau"), 0);
+    // The same stalled series after the program ended: no longer in care, no plateau alert.
+    weekly_series(&app, &ended, &[6, 6, 5, 6, 5, 6, 5, 5], &odi).await;
+    assert_eq!(open_alerts(&app, &ended_id, "plateau"), 0);
     let progress: Value = app.get_as(&better, "/v1/me/progress").await.json().await.unwrap();
     assert_eq!(progress["nrs"]["baseline"]["value"], 7.0);
     assert_eq!(progress["nrs"]["latest"]["value"], 4.0);
@@ -230,16 +249,9 @@ async fn two_weeks_under_half_the_sessions_raise_a_low_adherence_alert_once() {
                 .await;
         assert_eq!(logged.status(), 201);
     }
-    let sweep = || {
-        let mut conn = app.conn();
-        backtrack::db::write_tx(&mut conn, |conn| {
-            let rules = backtrack::db::clinic::clinical_rules(conn)?;
-            backtrack::clinical::alerts::sweep(conn, &rules, Utc::now())
-        })
-        .unwrap()
-    };
-    sweep();
-    sweep();
+    let sweep = || backtrack::clinical::alerts::sweep(app.pool(), Utc::now());
+    assert_eq!(sweep().await.unwrap(), 3);
+    assert_eq!(sweep().await.unwrap(), 0);
     // 2 of 14 sessions: 14% < 50%, once however often the sweep runs.
     assert_eq!(open_alerts(&app, &low_id, "low_adherence"), 1);
     assert_eq!(open_alerts(&app, &keen_id, "low_adherence"), 0);
@@ -253,6 +265,22 @@ async fn two_weeks_under_half_the_sessions_raise_a_low_adherence_alert_once() {
         app.get_as(&clinician, &format!("/v1/alerts?status=open&limit=2&cursor={cursor}")).await.json().await.unwrap();
     assert_eq!(rest["items"].as_array().unwrap().len(), 1);
     assert_eq!(rest["next_cursor"], Value::Null);
+
+    // Acknowledged: the same facts do not raise it again at the next sweep.
+    let low_alert = worklist["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(rest["items"].as_array().unwrap())
+        .find(|a| a["patient_id"] == low_id.as_str() && a["kind"] == "low_adherence")
+        .expect("the low-adherence alert")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let note = json!({"note": "Called: new job, will move sessions to evenings."});
+    assert_eq!(app.post_as(&clinician, &format!("/v1/alerts/{low_alert}/acknowledge"), &note).await.status(), 200);
+    assert_eq!(sweep().await.unwrap(), 0);
+    assert_eq!(open_alerts(&app, &low_id, "low_adherence"), 0);
 }
 
 #[tokio::test]

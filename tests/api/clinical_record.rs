@@ -107,12 +107,29 @@ async fn the_evaluation_scores_start_back_sets_the_primary_clinician_and_only_cl
         .select(audit_log::detail)
         .load(&mut app.conn())
         .unwrap();
-    assert_eq!(emergency.len(), 1);
+    assert_eq!(emergency.len(), 1, "one emergency access so far");
     assert!(emergency[0].as_deref().unwrap().contains(reason));
+    // A re-evaluation by the covering clinician (with a reason) does not take the patient over.
+    let again = cal
+        .book_ok(&patient, &json!({"appointment_type": "comprehensive_evaluation", "start": rfc3339(cal.at(2, 10, 0))}))
+        .await;
+    let again_path = format!("/v1/appointments/{}/evaluation", again["id"].as_str().unwrap());
+    let covered = app
+        .client
+        .put(app.url(&again_path))
+        .bearer_auth(&other_token)
+        .header("X-Access-Reason", reason)
+        .json(&evaluation())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(covered.status(), 200);
+    assert_problem(app.get_as(&other_token, &record).await, 403, "access_reason_required").await;
+    assert_eq!(app.get_as(&own_token, &record).await.status(), 200, "still the primary clinician's patient");
     // The patient reads their own progress, with the evaluation as baseline for PSFS.
     let mine: Value = app.get_as(&patient, "/v1/me/progress").await.json().await.unwrap();
     assert_eq!(mine["psfs_activities"].as_array().unwrap().len(), 3);
-    assert_eq!(mine["psfs"]["series"].as_array().unwrap().len(), 2);
+    assert_eq!(mine["psfs"]["series"].as_array().unwrap().len(), 3, "two evaluations and a check-in");
 }
 
 #[tokio::test]

@@ -31,7 +31,7 @@ CREATE TABLE evaluations (
     -- JSON: ten ODI sections, null where skipped.
     baseline_odi_answers TEXT NOT NULL,
     baseline_odi DOUBLE PRECISION,
-    -- JSON: the ratings of the patient's PSFS activities, in order.
+    -- JSON: the PSFS activities rated at this evaluation, [{name, rating}], in order.
     baseline_psfs_ratings TEXT NOT NULL,
     baseline_psfs DOUBLE PRECISION,
     created_at TIMESTAMP NOT NULL,
