@@ -2,13 +2,15 @@
 
 use actix_web::{post, web, HttpResponse};
 use chrono::NaiveDate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::check_ins::RedFlagAdvice;
 use super::validate::Checks;
 use super::views::{Accepted, TokenResponse};
 use crate::auth::password::Verified;
 use crate::auth::{secret_token, session};
+use crate::clinical::alerts::raise_red_flag;
 use crate::db::audit::{AuditEntry, Outcome};
 use crate::db::login_attempts::{self, Admission};
 use crate::db::outbox::{self, NewEmail};
@@ -18,11 +20,13 @@ use crate::db::{self, now};
 use crate::domain::contact::{EmailAddress, PhoneNumber};
 use crate::domain::password_policy::NewPassword;
 use crate::domain::person::{self, FullName};
+use crate::domain::red_flags::Screening;
 use crate::domain::role::Role;
 use crate::error::{ApiError, Problem};
 use crate::mail::{account_emails, link};
 use crate::request_id::RequestMeta;
 use crate::state::AppState;
+use std::collections::BTreeMap;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RegisterRequest {
@@ -34,6 +38,21 @@ pub struct RegisterRequest {
     pub date_of_birth: NaiveDate,
     /// IANA time zone, e.g. `America/Chicago`: reminders follow it.
     pub time_zone: String,
+    /// The red-flag screening questions (`GET /v1/red-flag-questions`): a positive answer
+    /// alerts a clinician once the account exists, and the answer carries the advice at once.
+    #[serde(default)]
+    pub red_flags: BTreeMap<String, bool>,
+}
+
+/// Sign-up's answer: the same whether or not the email was free; the advice depends only on the
+/// answers given.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignUpAccepted {
+    #[serde(flatten)]
+    pub accepted: Accepted,
+    /// Present when a red-flag answer was positive: show it at once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub red_flag: Option<RedFlagAdvice>,
 }
 
 /// Patient sign-up. The answer is the same whether or not the email is taken (the owner of an
@@ -42,7 +61,7 @@ pub struct RegisterRequest {
     tag = "auth",
     request_body = RegisterRequest,
     responses(
-        (status = 202, description = "Check your email to confirm the address", body = Accepted),
+        (status = 202, description = "Check your email to confirm the address", body = SignUpAccepted),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     )
@@ -62,8 +81,10 @@ pub async fn register(
     let phone = checks.optional("phone", body.phone.as_deref(), PhoneNumber::parse);
     let dob = checks.field("date_of_birth", person::date_of_birth(body.date_of_birth, today));
     let zone = checks.field("time_zone", person::time_zone(&body.time_zone));
-    let (email, password, name, phone, dob, zone) =
-        checks.finish(|| Some((email?, password?, name?, phone?, dob?, zone?)))?;
+    let screening = checks.field("red_flags", Screening::parse(&body.red_flags));
+    let (email, password, name, phone, dob, zone, screening) =
+        checks.finish(|| Some((email?, password?, name?, phone?, dob?, zone?, screening?)))?;
+    let advice = RedFlagAdvice::of(&screening);
 
     // Hash whatever happens next, so a taken email takes as long to answer as a new one.
     let hash = state.hasher.hash(password.expose().to_string()).await?;
@@ -108,6 +129,9 @@ pub async fn register(
         let content = account_emails::verify_email(&user.full_name, &link(&public_url, "verify-email", &token));
         outbox::enqueue(conn, &NewEmail::immediate("verify_email", email.as_str(), Some(&user.id), content, now), now)?;
         audit.actor(&user.id, Role::Patient).patient(&user.id).target(&user.id).write(conn)?;
+        if let Some(severity) = screening.severity() {
+            raise_red_flag(conn, &public_url, &user.id, severity, &screening.positive, now)?;
+        }
         Ok(())
     })
     .await;
@@ -116,10 +140,13 @@ pub async fn register(
         Ok(()) | Err(ApiError::Conflict { .. }) => {}
         Err(err) => return Err(err),
     }
-    Ok(HttpResponse::Accepted().json(Accepted::new(
-        "pending_verification",
-        "If this address can be used, we have sent it an email. Follow the link in it to continue.",
-    )))
+    Ok(HttpResponse::Accepted().json(SignUpAccepted {
+        accepted: Accepted::new(
+            "pending_verification",
+            "If this address can be used, we have sent it an email. Follow the link in it to continue.",
+        ),
+        red_flag: advice,
+    }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

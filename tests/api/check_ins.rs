@@ -311,3 +311,39 @@ async fn booking_a_first_evaluation_asks_the_same_red_flag_questions_with_the_sa
     let booked = cal.book_ok(&calm, &clear).await;
     assert!(booked.get("red_flag").is_none(), "{booked}");
 }
+
+#[tokio::test]
+async fn signing_up_screens_for_red_flags_without_telling_whether_the_email_was_taken() {
+    let app = spawn_app().await;
+    let (_, clinician) = app.user_with_token(Role::Clinician, "pt@clinic.example", "Pia Therapist").await;
+    let sign_up = |email: &str, flags: Value| {
+        json!({"email": email, "password": "Glute-bridge-2026", "full_name": "Nia Newcomer",
+               "date_of_birth": "1984-02-29", "time_zone": "America/Chicago", "red_flags": flags})
+    };
+    let unknown = app.post("/v1/auth/register", &sign_up("new@example.org", json!({"headache": true}))).await;
+    assert_problem(unknown, 422, "validation_failed").await;
+
+    let fever = json!({"fever_or_chills": true, "saddle_numbness": false});
+    let first = app.post("/v1/auth/register", &sign_up("new@example.org", fever.clone())).await;
+    assert_eq!(first.status(), 202);
+    let first: Value = first.json().await.unwrap();
+    assert_eq!(first["status"], "pending_verification");
+    assert_eq!(first["red_flag"]["severity"], "urgent");
+    assert!(first["red_flag"]["advice"].as_str().unwrap().contains("doctor today"));
+    let id: String = backtrack::db::schema::users::table
+        .filter(backtrack::db::schema::users::email.eq("new@example.org"))
+        .select(backtrack::db::schema::users::id)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(open_alerts(&app, &id, "red_flag"), 1);
+    let worklist: Value = app.get_as(&clinician, "/v1/alerts").await.json().await.unwrap();
+    assert_eq!(worklist["items"][0]["patient_id"], id.as_str());
+
+    // The same answer for a taken address: nothing tells the caller it exists.
+    let again: Value = app.post("/v1/auth/register", &sign_up("new@example.org", fever)).await.json().await.unwrap();
+    assert_eq!(again, first);
+    assert_eq!(open_alerts(&app, &id, "red_flag"), 1);
+    let clear: Value =
+        app.post("/v1/auth/register", &sign_up("calm@example.org", json!({}))).await.json().await.unwrap();
+    assert!(clear.get("red_flag").is_none(), "{clear}");
+}
