@@ -22,6 +22,23 @@ pub const REASON_HEADER: &str = "X-Access-Reason";
 #[derive(Debug, Clone, Default)]
 pub struct AccessReason(pub Option<String>);
 
+/// Documents the header once for every route that takes it (`params(AccessReason)`).
+impl utoipa::IntoParams for AccessReason {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+        vec![ParameterBuilder::new()
+            .name(REASON_HEADER)
+            .parameter_in(ParameterIn::Header)
+            .required(utoipa::openapi::Required::False)
+            .description(Some("Why you open the record of a patient who is not yours (audited)"))
+            .schema(Some(ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::String, Type::Null]))))
+            .build()]
+    }
+}
+
 impl FromRequest for AccessReason {
     type Error = actix_web::Error;
     type Future = Ready<Result<Self, Self::Error>>;

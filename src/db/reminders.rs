@@ -73,11 +73,11 @@ pub fn lock_of_user(conn: &mut DbConnection, user_id: &str) -> QueryResult<Vec<S
     let query = settings::table.filter(settings::user_id.eq(user_id)).select((settings::user_id, settings::kind));
     // Backend-specific: PostgreSQL waits for the scheduler's row locks; SQLite's write transaction
     // already holds the single write lock.
-    let keys: Vec<(String, String)> = match conn {
-        DbConnection::Pg(conn) => query.for_update().load(conn)?,
-        DbConnection::Sqlite(conn) => query.load(conn)?,
+    match conn {
+        DbConnection::Pg(conn) => query.for_update().load::<(String, String)>(conn)?,
+        DbConnection::Sqlite(conn) => query.load::<(String, String)>(conn)?,
     };
-    load_keys(conn, keys)
+    of_user(conn, user_id)
 }
 
 fn load_keys(conn: &mut DbConnection, keys: Vec<(String, String)>) -> QueryResult<Vec<SettingRow>> {

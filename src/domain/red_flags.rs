@@ -14,6 +14,15 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// A severity as stored; anything but `emergency` is urgent.
+    pub fn from_stored(stored: &str) -> Self {
+        if stored == Severity::Emergency.as_str() {
+            Severity::Emergency
+        } else {
+            Severity::Urgent
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Urgent => "urgent",

@@ -107,10 +107,19 @@ pub struct WeekInReview {
     pub sessions_done: u32,
     pub sessions_prescribed: f64,
     pub adherence_percent: Option<f64>,
-    /// Pain now (0–10) at the latest check-in, and its four-week trend.
-    pub pain: Option<(f64, &'static str)>,
+    /// Pain now (0–10) at the latest check-in, and its four-week trend (`improving`, `stable`,
+    /// `worsening` or `unknown`).
+    pub pain: Option<(f64, String)>,
     /// ODI % at the latest check-in, and its four-week trend.
-    pub disability: Option<(f64, &'static str)>,
+    pub disability: Option<(f64, String)>,
+}
+
+fn trend_words(trend: &str) -> &str {
+    if trend == "unknown" {
+        "not enough check-ins to tell"
+    } else {
+        trend
+    }
 }
 
 impl WeekInReview {
@@ -123,11 +132,12 @@ impl WeekInReview {
                 None => format!("{} logged", self.sessions_done),
             },
         )];
-        if let Some((pain, trend)) = self.pain {
-            lines.push(line("Pain", format!("{pain:.0}/10, {trend} over the last four weeks")));
+        if let Some((pain, trend)) = &self.pain {
+            lines.push(line("Pain", format!("{pain:.0}/10, {} over the last four weeks", trend_words(trend))));
         }
-        if let Some((odi, trend)) = self.disability {
-            lines.push(line("Back-related disability (ODI)", format!("{odi:.0}%, {trend} over the last four weeks")));
+        if let Some((odi, trend)) = &self.disability {
+            let words = format!("{odi:.0}%, {} over the last four weeks", trend_words(trend));
+            lines.push(line("Back-related disability (ODI)", words));
         }
         lines
     }
@@ -164,7 +174,7 @@ mod tests {
             sessions_done: 3,
             sessions_prescribed: 4.0,
             adherence_percent: Some(75.0),
-            pain: Some((4.0, "improving")),
+            pain: Some((4.0, "improving".into())),
             disability: None,
         };
         let email = weekly_summary("Ana", &week, "https://app.test/progress", "https://api.test/u");

@@ -139,8 +139,8 @@ fn weekly_summary(
         sessions_done: this_week.map_or(0, |w| w.done),
         sessions_prescribed: this_week.map_or(0.0, |w| w.prescribed),
         adherence_percent: this_week.and_then(|w| w.percent),
-        pain: progress.nrs.as_ref().map(|m| (m.latest.value, trend(&m.trend))),
-        disability: progress.odi.as_ref().map(|m| (m.latest.value, trend(&m.trend))),
+        pain: progress.nrs.as_ref().map(|m| (m.latest.value, m.trend.clone())),
+        disability: progress.odi.as_ref().map(|m| (m.latest.value, m.trend.clone())),
     };
     let png = crate::routes::progress::chart(&progress).png();
     let attachment = serde_json::json!([{
@@ -150,13 +150,4 @@ fn weekly_summary(
     }]);
     let content = reminder_emails::weekly_summary(&patient.full_name, &week, &links.app("progress"), unsubscribe);
     Ok((content, Some(attachment.to_string())))
-}
-
-fn trend(name: &str) -> &'static str {
-    match name {
-        "improving" => "improving",
-        "worsening" => "worsening",
-        "stable" => "stable",
-        _ => "not enough check-ins to tell",
-    }
 }

@@ -9,7 +9,7 @@ use diesel::QueryResult;
 
 use crate::db::deliveries::{self, DeliveryRow};
 use crate::db::{alerts, exercise_logs, programs, reminders, users, DbConnection};
-use crate::domain::adherence::week_quota_met;
+use crate::domain::adherence::{week_quota_met, Schedule};
 use crate::domain::reminders::{parse_key, ReminderKind};
 
 /// Why a queued reminder must not be sent any more, if it must not.
@@ -34,8 +34,12 @@ pub fn reason_to_withhold(conn: &mut DbConnection, row: &DeliveryRow) -> QueryRe
         if exercise_logs::logged_on(conn, &patient_id, date)? {
             return Ok(Some("withheld: that day's session is already logged"));
         }
-        let logged: BTreeSet<NaiveDate> = exercise_logs::dates(conn, &program.id)?.into_iter().collect();
-        if week_quota_met(&version.prescription(), &logged, date) {
+        let prescription = version.prescription();
+        // Only a program of so many sessions a week can have its week done already.
+        let per_week = matches!(prescription.schedule, Schedule::PerWeek(_));
+        let logged: BTreeSet<NaiveDate> =
+            if per_week { exercise_logs::dates(conn, &program.id)?.into_iter().collect() } else { BTreeSet::new() };
+        if per_week && week_quota_met(&prescription, &logged, date) {
             return Ok(Some("withheld: this week's sessions are all logged"));
         }
         if alerts::red_flag_open(conn, &patient_id)? {

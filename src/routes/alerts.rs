@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::paging::{self, PageParams};
+use super::paging::{self, PageParams, CURSOR_TIME};
 use super::validate::free_text;
 use crate::auth::AuthUser;
 use crate::clinical::access::{open_record, AccessReason};
@@ -65,8 +65,6 @@ pub struct AlertQuery {
     /// `open` (the default), `acknowledged` or `all`.
     pub status: Option<String>,
 }
-
-const CURSOR_TIME: &str = "%Y-%m-%dT%H:%M:%S%.6f";
 
 fn cursor(page: &PageParams) -> Result<Option<alerts::WorklistCursor>, ApiError> {
     let Some(parts) = page.cursor(3)? else { return Ok(None) };
@@ -138,7 +136,7 @@ pub struct AcknowledgeRequest {
     security(("bearer" = [])),
     params(
         ("id" = String, Path, description = "The alert's id"),
-        ("X-Access-Reason" = Option<String>, Header, description = "Why you act on a patient who is not yours (audited)")
+        AccessReason
     ),
     request_body = AcknowledgeRequest,
     responses(

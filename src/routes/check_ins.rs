@@ -105,7 +105,7 @@ impl From<CheckInRow> for CheckIn {
         let odi: Vec<Option<i32>> = serde_json::from_str(&row.odi_answers).unwrap_or_default();
         let positive: Vec<String> = serde_json::from_str(&row.red_flags).unwrap_or_default();
         let red_flag = row.red_flag_severity.as_deref().map(|severity| RedFlagAdvice {
-            advice: red_flags::advice(stored_severity(severity)).to_string(),
+            advice: red_flags::advice(Severity::from_stored(severity)).to_string(),
             severity: severity.to_string(),
             questions: positive,
         });
@@ -129,15 +129,6 @@ impl From<CheckInRow> for CheckIn {
             red_flag,
             updated_at: row.updated_at.and_utc(),
         }
-    }
-}
-
-/// A severity as stored (`emergency`, else urgent).
-fn stored_severity(stored: &str) -> Severity {
-    if stored == Severity::Emergency.as_str() {
-        Severity::Emergency
-    } else {
-        Severity::Urgent
     }
 }
 
@@ -329,7 +320,7 @@ pub async fn my_check_ins(
     security(("bearer" = [])),
     params(
         ("id" = String, Path, description = "The patient's id"),
-        ("X-Access-Reason" = Option<String>, Header, description = "Why you open the record of a patient who is not yours (audited)"),
+        AccessReason,
         PageParams
     ),
     responses(
@@ -403,7 +394,7 @@ pub async fn my_red_flag(
         Ok(crate::db::alerts::open_of(conn, &user.id, "red_flag")?)
     })
     .await?;
-    let severity = open.as_ref().map(|a| stored_severity(&a.severity));
+    let severity = open.as_ref().map(|a| Severity::from_stored(&a.severity));
     Ok(HttpResponse::Ok().json(OpenRedFlag {
         open: open.is_some(),
         severity: severity.map(|s| s.as_str().to_string()),

@@ -288,7 +288,7 @@ fn load(conn: &mut DbConnection, appointment_id: &str) -> Result<appointments::A
     security(("bearer" = [])),
     params(
         ("id" = String, Path, description = "The appointment's id"),
-        ("X-Access-Reason" = Option<String>, Header, description = "Why you open the record of a patient who is not yours (audited)")
+        AccessReason
     ),
     request_body = EvaluationRequest,
     responses(
@@ -369,7 +369,7 @@ pub async fn put_evaluation(
     security(("bearer" = [])),
     params(
         ("id" = String, Path, description = "The appointment's id"),
-        ("X-Access-Reason" = Option<String>, Header, description = "Why you open the record of a patient who is not yours (audited)")
+        AccessReason
     ),
     responses(
         (status = 200, body = Evaluation),

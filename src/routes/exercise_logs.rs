@@ -222,7 +222,7 @@ pub async fn my_logs(
 #[utoipa::path(
     tag = "programs",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "The patient's id"), ("X-Access-Reason" = Option<String>, Header, description = "Why you open the record of a patient who is not yours (audited)"), SyncQuery, PageParams),
+    params(("id" = String, Path, description = "The patient's id"), AccessReason, SyncQuery, PageParams),
     responses((status = 200, body = LogPage), (status = 403, body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/v1/patients/{id}/exercise-logs")]
@@ -309,7 +309,7 @@ pub async fn my_adherence(state: web::Data<AppState>, user: AuthUser) -> Result<
 #[utoipa::path(
     tag = "programs",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "The patient's id"), ("X-Access-Reason" = Option<String>, Header, description = "Why you open the record of a patient who is not yours (audited)")),
+    params(("id" = String, Path, description = "The patient's id"), AccessReason),
     responses(
         (status = 200, body = Adherence),
         (status = 403, body = Problem, content_type = "application/problem+json"),

@@ -43,7 +43,7 @@ impl PageParams {
 }
 
 /// How instants are written in cursors: microseconds, the precision both databases keep.
-const CURSOR_TIME: &str = "%Y-%m-%dT%H:%M:%S%.6f";
+pub const CURSOR_TIME: &str = "%Y-%m-%dT%H:%M:%S%.6f";
 
 impl PageParams {
     /// A cursor of (instant, id), for lists ordered by a time and then the id.

@@ -279,7 +279,7 @@ pub(crate) fn version_view(
 #[utoipa::path(
     tag = "programs",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "The patient's id"), ("X-Access-Reason" = Option<String>, Header, description = "Why you open the record of a patient who is not yours (audited)")),
+    params(("id" = String, Path, description = "The patient's id"), AccessReason),
     request_body = ProgramRequest,
     responses(
         (status = 201, body = Program),
@@ -330,7 +330,7 @@ pub async fn prescribe(
 #[utoipa::path(
     tag = "programs",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "The program's id"), ("X-Access-Reason" = Option<String>, Header, description = "Why you open the record of a patient who is not yours (audited)")),
+    params(("id" = String, Path, description = "The program's id"), AccessReason),
     request_body = ProgramRequest,
     responses(
         (status = 200, description = "The new version", body = Program),
@@ -375,7 +375,7 @@ pub async fn revise(
 #[utoipa::path(
     tag = "programs",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "The patient's id"), ("X-Access-Reason" = Option<String>, Header, description = "Why you open the record of a patient who is not yours (audited)")),
+    params(("id" = String, Path, description = "The patient's id"), AccessReason),
     responses(
         (status = 200, description = "Newest first, each as it stands", body = ProgramList),
         (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -403,7 +403,7 @@ pub async fn of_patient(
 #[utoipa::path(
     tag = "programs",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "The program's id"), ("X-Access-Reason" = Option<String>, Header, description = "Why you open the record of a patient who is not yours (audited)")),
+    params(("id" = String, Path, description = "The program's id"), AccessReason),
     responses(
         (status = 200, body = Program),
         (status = 403, body = Problem, content_type = "application/problem+json"),

@@ -154,7 +154,7 @@ pub async fn my_progress(
     security(("bearer" = [])),
     params(
         ("id" = String, Path, description = "The patient's id"),
-        ("X-Access-Reason" = Option<String>, Header, description = "Why you open the record of a patient who is not yours (audited)")
+        AccessReason
     ),
     responses(
         (status = 200, body = Progress),
@@ -179,7 +179,7 @@ pub async fn patient_progress(
     security(("bearer" = [])),
     params(
         ("id" = String, Path, description = "The patient's id"),
-        ("X-Access-Reason" = Option<String>, Header, description = "Why you open the record of a patient who is not yours (audited)")
+        AccessReason
     ),
     responses(
         (status = 200, description = "Pain and ODI over the weeks with their MCID lines, adherence as bars", content_type = "image/svg+xml"),
@@ -204,7 +204,7 @@ pub async fn progress_svg(
     security(("bearer" = [])),
     params(
         ("id" = String, Path, description = "The patient's id"),
-        ("X-Access-Reason" = Option<String>, Header, description = "Why you open the record of a patient who is not yours (audited)")
+        AccessReason
     ),
     responses(
         (status = 200, description = "The same chart as PNG (no text)", content_type = "image/png"),
