@@ -11,103 +11,14 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 
-use backtrack::db::appointments::{self, AppointmentRow};
-use backtrack::db::availability::{self, NewRule};
-use backtrack::db::users::UserRow;
-use backtrack::db::{self, clinic};
-use backtrack::domain::person::FullName;
-use backtrack::domain::role::Role;
-use chrono::{DateTime, Duration as Span, TimeZone, Utc};
 use serde_json::{json, Value};
+use support::clinic::{self, Clinic, CLINICIANS, EXISTING, PASSWORD};
 use support::{measure, save, start_app, table, Measure};
 
-const CLINICIANS: usize = 8;
-const PATIENTS: usize = 250;
-const EXISTING: usize = 2_000;
-const PASSWORD: &str = "Lumbar-hinge-2026";
-
-fn local(day: i64, hour: u32) -> DateTime<Utc> {
-    let zone = chrono_tz::America::Chicago;
-    let today = Utc::now().with_timezone(&zone).date_naive();
-    zone.from_local_datetime(&(today + Span::days(day)).and_hms_opt(hour, 0, 0).unwrap())
-        .earliest()
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-/// The clinic: 8 clinicians working 08:00–18:00 every day, 250 patients, 2,000 appointments over
-/// the next 31 days. Returns (clinician ids, patient ids).
-async fn seed(app: &support::RunningApp) -> (Vec<String>, Vec<String>) {
+/// The clinic of `support::clinic`, seeded with the app's own hasher.
+async fn seed(app: &support::RunningApp) -> Clinic {
     let hash = app.state.hasher.hash(PASSWORD.into()).await.unwrap();
-    let mut conn = app.state.pool.get().unwrap();
-    db::write_tx(&mut conn, |conn| {
-        let now = db::now();
-        let mut settings = clinic::settings(conn)?;
-        settings.time_zone = "America/Chicago".into();
-        clinic::save_settings(conn, &settings)?;
-        let mut dry_needling = clinic::find_type(conn, "dry_needling")?.unwrap();
-        dry_needling.horizon_days = 365;
-        clinic::save_type(conn, &dry_needling)?;
-        let person = |role: Role, email: String, name: String| UserRow {
-            email: Some(email),
-            password_hash: Some(hash.clone()),
-            ..UserRow::new(role, &FullName::parse(&name).unwrap(), "America/Chicago", now)
-        };
-        let mut clinicians = Vec::new();
-        for c in 0..CLINICIANS {
-            let user = person(Role::Clinician, format!("pt{c}@clinic.example"), format!("Clinician {c}"));
-            backtrack::db::users::insert(conn, &user)?;
-            let rules: Vec<NewRule> = (1..=7)
-                .map(|weekday| NewRule {
-                    weekday,
-                    start_minute: 8 * 60,
-                    end_minute: 18 * 60,
-                    valid_from: None,
-                    valid_until: None,
-                })
-                .collect();
-            availability::replace_rules(conn, &user.id, &rules, now)?;
-            clinicians.push(user.id);
-        }
-        let mut patients = Vec::new();
-        for p in 0..PATIENTS {
-            let user = person(Role::Patient, format!("patient{p}@example.org"), format!("Patient {p}"));
-            backtrack::db::users::insert(conn, &user)?;
-            patients.push(user.id);
-        }
-        backtrack::db::users::insert(
-            conn,
-            &person(Role::FrontDesk, "desk@clinic.example".into(), "Front Desk".into()),
-        )?;
-        // Appointment k of clinician c: day 1 + k / 8 at 08:00 + k % 8 hours; its patient is
-        // (k + 31c) mod 250, which never puts one patient in two places at once.
-        for c in 0..CLINICIANS {
-            for k in 0..EXISTING / CLINICIANS {
-                let start = local(1 + (k / 8) as i64, 8 + (k % 8) as u32);
-                let row = AppointmentRow {
-                    id: db::new_id(),
-                    patient_id: patients[(k + 31 * c) % PATIENTS].clone(),
-                    clinician_id: clinicians[c].clone(),
-                    appointment_type_id: dry_needling.id.clone(),
-                    starts_at: start.naive_utc(),
-                    ends_at: (start + Span::minutes(30)).naive_utc(),
-                    block_start: start.naive_utc(),
-                    block_end: (start + Span::minutes(40)).naive_utc(),
-                    status: "booked".into(),
-                    reason: None,
-                    late_cancellation: false,
-                    cancel_reason: None,
-                    sequence: 0,
-                    booked_by: None,
-                    created_at: now,
-                    updated_at: now,
-                };
-                appointments::insert(conn, &row)?;
-            }
-        }
-        Ok::<_, diesel::result::Error>((clinicians, patients))
-    })
-    .unwrap()
+    clinic::seed(&mut app.state.pool.get().unwrap(), &hash)
 }
 
 async fn token(client: &reqwest::Client, address: &str, email: &str) -> String {
@@ -125,10 +36,10 @@ async fn token(client: &reqwest::Client, address: &str, email: &str) -> String {
 
 async fn run(postgres: Option<&str>) -> String {
     let app = start_app(postgres, &[("BACKTRACK_DB_POOL_SIZE", "16")]).await;
-    let (clinicians, patients) = seed(&app).await;
+    let clinic = seed(&app).await;
     let client = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
     let address = Arc::new(app.address.clone());
-    let desk = Arc::new(token(&client, &address, "desk@clinic.example").await);
+    let desk = Arc::new(token(&client, &address, clinic::DESK_EMAIL).await);
     let concurrency = 16;
     let window = Duration::from_secs(8);
     let mut results: Vec<Measure> = Vec::new();
@@ -142,11 +53,7 @@ async fn run(postgres: Option<&str>) -> String {
         .await,
     );
 
-    let query = format!(
-        "appointment_type=dry_needling&from={}&to={}",
-        local(1, 0).to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        local(15, 0).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-    );
+    let query = clinic::availability_query();
     // Staff see every clinician's free times (dry needling is booked by the front desk).
     let sample: Value = client
         .get(format!("{address}/v1/availability?{query}"))
@@ -178,14 +85,7 @@ async fn run(postgres: Option<&str>) -> String {
 
     // Each booking takes a distinct free hour (days 40 to 67, 08:00–17:00, every clinician):
     // what is measured is booking, not refusals.
-    let slots: Arc<Vec<(String, String, DateTime<Utc>)>> = Arc::new(
-        (0..28 * 10 * CLINICIANS)
-            .map(|i| {
-                let (clinician, hour, day) = (i % CLINICIANS, (i / CLINICIANS) % 10, i / (CLINICIANS * 10));
-                (clinicians[clinician].clone(), patients[i % PATIENTS].clone(), local(40 + day as i64, 8 + hour as u32))
-            })
-            .collect(),
-    );
+    let slots = Arc::new(clinic::free_hours(&clinic, 28 * 10 * CLINICIANS));
     let limit = slots.len();
     let (c, a, t) = (client.clone(), address.clone(), desk.clone());
     results.push(
@@ -206,13 +106,15 @@ async fn run(postgres: Option<&str>) -> String {
         .await,
     );
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
-    table(
+    let report = table(
         &format!(
             "scheduling benchmark: {}, {cores} cores, {concurrency} concurrent clients, {EXISTING} existing appointments; ratio = req/s ÷ /healthz req/s",
             app.db.backend
         ),
         &results,
-    )
+    );
+    app.stop().await;
+    report
 }
 
 fn main() {

@@ -205,6 +205,12 @@ pub struct Config {
     pub login_throttle: crate::domain::login_throttle::Limits,
     /// Trust the first `X-Forwarded-For` address (only behind a proxy that sets it).
     pub trust_forwarded_for: bool,
+    /// Web origins (`https://host[:port]`) whose pages may call the API from a browser; none by
+    /// default (the phone app and the worker are not browsers).
+    pub cors_origins: Vec<String>,
+    /// How long a client may take to send a request's head, and then its body: a slower client
+    /// gets 408 and is disconnected.
+    pub client_timeout: Duration,
 }
 
 impl std::fmt::Debug for Config {
@@ -233,6 +239,29 @@ pub enum ConfigError {
 }
 
 type Vars = HashMap<String, String>;
+
+/// A comma-separated list of origins, each `scheme://host[:port]` with no path.
+fn cors_origins(list: &str) -> Result<Vec<String>, ConfigError> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(|origin| {
+            let (scheme, rest) = origin.split_once("://").unwrap_or(("", ""));
+            let valid = matches!(scheme, "http" | "https")
+                && !rest.is_empty()
+                && !rest.contains(['/', '*', ' ', '?', '#'])
+                && origin.is_ascii();
+            if valid {
+                Ok(origin.to_ascii_lowercase())
+            } else {
+                Err(ConfigError::Invalid {
+                    name: "BACKTRACK_CORS_ORIGINS",
+                    reason: format!("{origin:?} is not an origin like https://app.example.org"),
+                })
+            }
+        })
+        .collect()
+}
 
 impl Config {
     /// Reads the process environment (after loading `.env` if there is one).
@@ -306,6 +335,10 @@ impl Config {
             http_workers: parse(&get, "BACKTRACK_HTTP_WORKERS", "0")?,
             login_throttle: Default::default(),
             trust_forwarded_for: parse(&get, "BACKTRACK_TRUST_FORWARDED_FOR", "false")?,
+            cors_origins: cors_origins(get("BACKTRACK_CORS_ORIGINS").as_deref().unwrap_or(""))?,
+            client_timeout: Duration::from_secs(
+                parse::<u64>(&get, "BACKTRACK_CLIENT_TIMEOUT_SECONDS", "10")?.clamp(1, 300),
+            ),
             data_dir,
         };
         if config.environment == Environment::Production {
@@ -328,6 +361,9 @@ impl Config {
         }
         if !self.api_public_url.starts_with("https://") {
             problems.push("BACKTRACK_API_PUBLIC_URL is not https:// (one-click unsubscribe needs it)");
+        }
+        if self.cors_origins.iter().any(|o| !o.starts_with("https://")) {
+            problems.push("BACKTRACK_CORS_ORIGINS lists an origin that is not https://");
         }
         if problems.is_empty() {
             Ok(())
@@ -415,6 +451,24 @@ mod tests {
         assert!(err.contains("BACKTRACK_JWT_SECRET"), "{err}");
         assert!(err.contains("BACKTRACK_MAIL_TRANSPORT"), "{err}");
         assert!(err.contains("BACKTRACK_PUBLIC_URL"), "{err}");
+    }
+
+    #[test]
+    fn cors_origins_are_plain_origins() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().to_str().unwrap();
+        let config = Config::from_vars(vars(&[
+            ("BACKTRACK_DATA_DIR", data),
+            ("BACKTRACK_CORS_ORIGINS", " https://App.clinic.example , http://localhost:5173"),
+        ]))
+        .unwrap();
+        assert_eq!(config.cors_origins, ["https://app.clinic.example", "http://localhost:5173"]);
+        for bad in ["*", "https://app.example/path", "app.example", "ftp://app.example", "https://*.example"] {
+            let err = Config::from_vars(vars(&[("BACKTRACK_DATA_DIR", data), ("BACKTRACK_CORS_ORIGINS", bad)]));
+            assert!(err.err().unwrap().to_string().contains("BACKTRACK_CORS_ORIGINS"), "{bad}");
+        }
+        let none = Config::from_vars(vars(&[("BACKTRACK_DATA_DIR", data)])).unwrap();
+        assert!(none.cors_origins.is_empty());
     }
 
     #[test]

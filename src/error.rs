@@ -64,6 +64,9 @@ pub enum ApiError {
     Denied { code: &'static str, message: String },
     #[error("not found")]
     NotFound,
+    /// The path exists, but not with this method; `allow` lists the methods it has.
+    #[error("this address does not take {method} requests")]
+    MethodNotAllowed { method: String, allow: String },
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
     #[error("too many attempts; try again later")]
@@ -72,6 +75,8 @@ pub enum ApiError {
     PayloadTooLarge,
     #[error("send the body as application/json")]
     UnsupportedMediaType,
+    #[error("the request did not arrive in time")]
+    RequestTimeout,
     #[error("the service is temporarily unavailable")]
     Unavailable,
     #[error("an unexpected error occurred")]
@@ -101,10 +106,12 @@ impl ApiError {
             Self::Forbidden => "forbidden",
             Self::Denied { code, .. } => code,
             Self::NotFound => "not_found",
+            Self::MethodNotAllowed { .. } => "method_not_allowed",
             Self::Conflict { code, .. } => code,
             Self::RateLimited { .. } => "rate_limited",
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::RequestTimeout => "request_timeout",
             Self::Unavailable => "service_unavailable",
             Self::Internal(_) => "internal_error",
         }
@@ -119,10 +126,12 @@ impl ApiError {
             Self::InvalidToken => "Invalid or expired token",
             Self::Forbidden | Self::Denied { .. } => "Forbidden",
             Self::NotFound => "Not found",
+            Self::MethodNotAllowed { .. } => "Method not allowed",
             Self::Conflict { .. } => "Conflict",
             Self::RateLimited { .. } => "Too many requests",
             Self::PayloadTooLarge => "Payload too large",
             Self::UnsupportedMediaType => "Unsupported media type",
+            Self::RequestTimeout => "Request timeout",
             Self::Unavailable => "Service unavailable",
             Self::Internal(_) => "Internal server error",
         }
@@ -157,10 +166,12 @@ impl ResponseError for ApiError {
             Self::InvalidToken => StatusCode::BAD_REQUEST,
             Self::Forbidden | Self::Denied { .. } => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -181,6 +192,11 @@ impl ResponseError for ApiError {
             }
             Self::Unauthorized => {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+            }
+            Self::MethodNotAllowed { allow, .. } => {
+                if let Ok(value) = HeaderValue::from_str(allow) {
+                    response.insert_header((header::ALLOW, value));
+                }
             }
             _ => {}
         }

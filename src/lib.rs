@@ -13,6 +13,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod housekeeping;
+pub mod http_guards;
 pub mod mail;
 pub mod progress_chart;
 pub mod reminders;

@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::db::{self, DbPool};
 use crate::error::{ApiError, FieldError};
 use crate::state::AppState;
-use crate::{housekeeping, request_id, routes};
+use crate::{housekeeping, http_guards, request_id, routes};
 
 /// Request bodies larger than this are refused with 413.
 pub const JSON_LIMIT_BYTES: usize = 64 * 1024;
@@ -56,6 +56,7 @@ impl Application {
         let listener = TcpListener::bind(config.bind)?;
         let port = listener.local_addr()?.port();
         let workers = config.http_workers;
+        let client_timeout = config.client_timeout;
         let state = AppState::new(config, pool);
         let app_state = state.clone();
         let api = routes::openapi::document();
@@ -63,6 +64,7 @@ impl Application {
         let mut server = HttpServer::new(move || build_app(app_state.clone(), api.clone()))
             .listen(listener)?
             .disable_signals()
+            .client_request_timeout(client_timeout)
             .shutdown_timeout(10);
         if workers > 0 {
             server = server.workers(workers);
@@ -169,6 +171,9 @@ fn build_app(
         .service(web::redirect("/docs", "/docs/"))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
         .default_service(web::to(not_found))
+        .wrap(from_fn(http_guards::body_deadline))
+        .wrap(from_fn(http_guards::cors))
+        .wrap(from_fn(http_guards::content_security_policy))
         .wrap(
             DefaultHeaders::new()
                 .add(("X-Content-Type-Options", "nosniff"))
@@ -193,6 +198,7 @@ fn json_error(err: JsonPayloadError) -> ApiError {
     match err {
         JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => ApiError::PayloadTooLarge,
         JsonPayloadError::ContentType => ApiError::UnsupportedMediaType,
+        JsonPayloadError::Payload(err) if http_guards::is_body_timeout(&err) => ApiError::RequestTimeout,
         JsonPayloadError::Deserialize(err) if err.is_data() => {
             let message = err.to_string();
             let field = between(&message, "field `", "`").unwrap_or("body").to_string();

@@ -3,6 +3,12 @@
 
 #![allow(dead_code)]
 
+pub mod clinic;
+pub mod fast_smtp;
+pub mod growth;
+pub mod oha;
+pub mod server;
+
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -47,20 +53,46 @@ pub fn database(dir: &std::path::Path, postgres_admin_url: Option<&str>) -> Data
     }
 }
 
-/// The backends to measure: SQLite always, PostgreSQL when `BENCH_DATABASE_URL` is set.
-pub fn backends() -> Vec<Option<String>> {
-    let mut all = vec![None];
-    if let Some(url) = std::env::var("BENCH_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
-        all.push(Some(url));
+/// The backends to measure: SQLite always, PostgreSQL when `BENCH_DATABASE_URL` is set and the
+/// server answers; with a line saying why PostgreSQL was skipped when it is set but does not.
+pub fn backends_with_note() -> (Vec<Option<String>>, String) {
+    let Some(url) = std::env::var("BENCH_DATABASE_URL").ok().filter(|u| !u.is_empty()) else {
+        return (vec![None], String::new());
+    };
+    match diesel::PgConnection::establish(&url) {
+        Ok(_) => (vec![None, Some(url)], String::new()),
+        Err(err) => {
+            let note =
+                format!("PostgreSQL skipped: BENCH_DATABASE_URL={url} is unreachable ({})\n\n", err.to_string().trim());
+            print!("{note}");
+            (vec![None], note)
+        }
     }
-    all
+}
+
+pub fn backends() -> Vec<Option<String>> {
+    backends_with_note().0
 }
 
 pub struct RunningApp {
     pub address: String,
     pub state: AppState,
     pub db: Database,
+    stop: tokio::sync::oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
     _dir: tempfile::TempDir,
+}
+
+impl RunningApp {
+    /// Stops the server gracefully, closes its pool, then drops the database: nothing of the app
+    /// is still running (and touching the database client) when the benchmark process exits.
+    pub async fn stop(self) {
+        let RunningApp { state, db, stop, server, _dir, .. } = self;
+        let _ = stop.send(());
+        let _ = server.await;
+        drop(state);
+        drop(db);
+    }
 }
 
 pub async fn start_app(postgres_admin_url: Option<&str>, extra: &[(&str, &str)]) -> RunningApp {
@@ -82,8 +114,11 @@ pub async fn start_app(postgres_admin_url: Option<&str>, extra: &[(&str, &str)])
     let app = Application::build(Config::from_vars(vars).unwrap()).await.expect("app");
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = app.state().clone();
-    tokio::spawn(app.run_until_stopped());
-    RunningApp { address, state, db, _dir: dir }
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until(async move {
+        let _ = stopped.await;
+    }));
+    RunningApp { address, state, db, stop, server, _dir: dir }
 }
 
 /// Requests per second and latency percentiles of one endpoint.
@@ -95,6 +130,8 @@ pub struct Measure {
     pub per_second: f64,
     pub p50_ms: f64,
     pub p99_ms: f64,
+    /// What else came back (e.g. `12×429`), when anything did.
+    pub note: String,
 }
 
 /// `concurrency` loops send `request(i)` until `limit` requests or `duration` have passed.
@@ -144,6 +181,7 @@ where
         per_second: latencies.len() as f64 / elapsed,
         p50_ms: ms(pick(0.50)),
         p99_ms: ms(pick(0.99)),
+        note: String::new(),
     }
 }
 
@@ -165,6 +203,9 @@ pub fn table(title: &str, measures: &[Measure]) -> String {
             m.p99_ms,
             m.per_second / base
         ));
+        if !m.note.is_empty() {
+            out.push_str(&format!("{:<44} answers other than the expected status: {}\n", "", m.note));
+        }
     }
     out
 }

@@ -38,6 +38,12 @@ fn bearer(req: &HttpRequest) -> Option<String> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string())
 }
 
+/// The worker is a machine that sends email: its credential reaches the delivery endpoints and
+/// "who am I", nothing else, so a leaked worker token opens no patient's record.
+fn worker_may_call(req: &HttpRequest) -> bool {
+    req.path().starts_with("/v1/worker/") || (req.method() == actix_web::http::Method::GET && req.path() == "/v1/me")
+}
+
 impl FromRequest for AuthUser {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
@@ -45,6 +51,7 @@ impl FromRequest for AuthUser {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = bearer(req);
+        let worker_allowed = worker_may_call(req);
         Box::pin(async move {
             let state = state.ok_or(ApiError::Unavailable)?;
             if let Some(api_token) = token.as_deref().filter(|t| t.starts_with(api_tokens::PREFIX)) {
@@ -55,7 +62,7 @@ impl FromRequest for AuthUser {
                 if Role::parse(&role) != Some(Role::Worker) {
                     return Err(ApiError::Unauthorized);
                 }
-                return Ok(AuthUser { id, role: Role::Worker });
+                return if worker_allowed { Ok(AuthUser { id, role: Role::Worker }) } else { Err(ApiError::Forbidden) };
             }
             let claims = token.and_then(|t| state.jwt.verify(&t)).ok_or(ApiError::Unauthorized)?;
             let user_id = claims.sub.clone();
@@ -69,6 +76,9 @@ impl FromRequest for AuthUser {
             .await?;
             match current {
                 Some((role, true, version)) if version == claims.ver && Role::parse(&role) == Some(claims.role) => {
+                    if claims.role == Role::Worker && !worker_allowed {
+                        return Err(ApiError::Forbidden);
+                    }
                     Ok(AuthUser { id: claims.sub, role: claims.role })
                 }
                 _ => Err(ApiError::Unauthorized),

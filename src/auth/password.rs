@@ -1,15 +1,17 @@
 //! Password hashing with argon2id at the OWASP parameters (19 MiB, t=2, p=1).
 //!
-//! Hashing costs tens of milliseconds of CPU and 19 MiB of memory, so it runs on the blocking
-//! pool behind a semaphore sized to the cores: a login flood queues instead of exhausting memory
-//! or starving the async workers.
+//! Hashing costs tens of milliseconds of CPU and 19 MiB of memory, so it runs on a few threads
+//! of its own, as many as the cores, fed by a queue: a login flood waits its turn instead of
+//! starving the async workers, and the memory stays that of a few hashes. (On the general blocking
+//! pool each of its many threads kept its own freed 19 MiB, and a flood grew the server past
+//! half a GiB.)
 
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{mpsc, Arc, Mutex, OnceLock};
 
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-use tokio::sync::Semaphore;
 
 use crate::error::ApiError;
 
@@ -31,15 +33,37 @@ pub enum Verified {
     NoMatch,
 }
 
+type Job = Box<dyn FnOnce() + Send>;
+
 #[derive(Clone)]
 pub struct PasswordHasher {
-    permits: Arc<Semaphore>,
+    jobs: mpsc::Sender<Job>,
     verifications: Arc<AtomicU64>,
 }
 
 impl PasswordHasher {
-    pub fn new(concurrency: usize) -> Self {
-        Self { permits: Arc::new(Semaphore::new(concurrency.max(1))), verifications: Arc::default() }
+    /// Starts `threads` hashing threads; they end when the last clone of the hasher is dropped.
+    pub fn new(threads: usize) -> Self {
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for n in 0..threads.max(1) {
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name(format!("argon2-{n}"))
+                .spawn(move || loop {
+                    let next = match queue.lock() {
+                        Ok(queue) => queue.recv(),
+                        Err(_) => return,
+                    };
+                    match next {
+                        // A panicking job drops its answer channel, which its caller sees.
+                        Ok(job) => drop(std::panic::catch_unwind(AssertUnwindSafe(job))),
+                        Err(_) => return,
+                    }
+                })
+                .expect("start a password-hashing thread");
+        }
+        Self { jobs, verifications: Arc::default() }
     }
 
     /// How many argon2 verifications ran, decoys included (sign-in must cost the same work
@@ -74,8 +98,12 @@ impl PasswordHasher {
         &self,
         work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
-        let _permit = self.permits.acquire().await.map_err(ApiError::internal)?;
-        actix_web::web::block(work).await.map_err(ApiError::internal)?
+        let (done, answer) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = done.send(work());
+        });
+        self.jobs.send(job).map_err(|_| ApiError::internal(std::io::Error::other("the hashing threads stopped")))?;
+        answer.await.map_err(|_| ApiError::internal(std::io::Error::other("a password hash failed")))?
     }
 }
 
@@ -133,6 +161,32 @@ mod tests {
             Verified::Match { rehash: Some(new) } => assert!(new.contains("m=19456,t=2,p=1")),
             other => panic!("expected a rehash, got {other:?}"),
         }
+    }
+
+    #[tokio::test]
+    async fn work_runs_on_the_hashers_own_threads_a_few_at_a_time() {
+        let hasher = PasswordHasher::new(2);
+        let running = Arc::new(AtomicU64::new(0));
+        let most = Arc::new(AtomicU64::new(0));
+        let jobs = (0..8).map(|_| {
+            let (running, most) = (running.clone(), most.clone());
+            hasher.off_thread(move || {
+                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                running.fetch_sub(1, Ordering::SeqCst);
+                Ok(std::thread::current().name().unwrap_or_default().to_string())
+            })
+        });
+        let names = futures_util::future::join_all(jobs).await;
+        assert!(names.iter().all(|n| n.as_ref().is_ok_and(|n| n.starts_with("argon2-"))), "{names:?}");
+        assert_eq!(most.load(Ordering::SeqCst), 2, "two at a time, no more");
+        let hash = hasher.hash("side plank 3x20s".into()).await.unwrap();
+        let verified = hasher.verify("side plank 3x20s".into(), Some(hash)).await.unwrap();
+        assert!(matches!(verified, Verified::Match { rehash: None }));
+        // A job that panics answers with an error and leaves the threads serving.
+        assert!(hasher.off_thread::<()>(|| panic!("boom")).await.is_err());
+        assert!(hasher.off_thread(|| Ok(1)).await.is_ok());
     }
 
     #[test]

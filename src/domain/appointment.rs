@@ -5,6 +5,17 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+/// The longest visit an appointment type may have, and the most time kept free on either side.
+pub const MAX_DURATION_MINUTES: i64 = 480;
+pub const MAX_BUFFER_MINUTES: i64 = 120;
+
+/// No appointment keeps a clinician busy longer than this, so one that overlaps a window started
+/// at most this long before it: the lower bound that keeps the calendar's range scans short however
+/// much history there is.
+pub fn longest_block() -> Duration {
+    Duration::minutes(MAX_DURATION_MINUTES + 2 * MAX_BUFFER_MINUTES)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {

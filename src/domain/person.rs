@@ -10,12 +10,13 @@ pub struct FullName(String);
 
 impl FullName {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        // As sent, so the limit is the document's `maxLength`.
+        if raw.chars().count() > 200 {
+            return Err(Invalid::new("too_long", "a name has at most 200 characters"));
+        }
         let value = raw.split_whitespace().collect::<Vec<_>>().join(" ");
         if value.is_empty() {
             return Err(Invalid::new("required", "a name is required"));
-        }
-        if value.chars().count() > 200 {
-            return Err(Invalid::new("too_long", "a name has at most 200 characters"));
         }
         if value.chars().any(char::is_control) {
             return Err(Invalid::new("invalid_format", "a name cannot hold control characters"));

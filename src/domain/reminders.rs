@@ -125,12 +125,19 @@ impl ReminderTime {
 }
 
 fn parse_clock(time: &str) -> Option<u32> {
-    let (h, m) = time.split_once(':')?;
-    if h.len() != 2 || m.len() != 2 {
+    parse_hh_mm(time).filter(|minute| *minute < 24 * 60)
+}
+
+/// `HH:MM` exactly (two digits, a colon, two digits), `00:00` to `24:00`, as minutes since
+/// midnight; callers that mean a start refuse `24:00`.
+pub fn parse_hh_mm(time: &str) -> Option<u32> {
+    let b = time.as_bytes();
+    if b.len() != 5 || b[2] != b':' || ![b[0], b[1], b[3], b[4]].iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
-    (h < 24 && m < 60).then_some(h * 60 + m)
+    let (h, m) =
+        (u32::from(b[0] - b'0') * 10 + u32::from(b[1] - b'0'), u32::from(b[3] - b'0') * 10 + u32::from(b[4] - b'0'));
+    (m < 60 && (h < 24 || (h == 24 && m == 0))).then_some(h * 60 + m)
 }
 
 /// One reminder: the patient's local date it belongs to, and the instant it is due.
@@ -186,6 +193,16 @@ mod tests {
     use super::*;
     use chrono::NaiveDateTime;
     use chrono_tz::America::Chicago;
+
+    #[test]
+    fn clock_times_are_exactly_hh_mm() {
+        assert_eq!(parse_hh_mm("07:30"), Some(450));
+        assert_eq!(parse_hh_mm("24:00"), Some(1440));
+        for bad in ["7:30", "+7:30", "07:3", "07:60", "24:01", " 07:30", "07:30\n", "0730", "07-30"] {
+            assert_eq!(parse_hh_mm(bad), None, "{bad:?}");
+        }
+        assert_eq!(parse_clock("24:00"), None);
+    }
     use chrono_tz::Australia::Lord_Howe;
     use chrono_tz::Europe::London;
 

@@ -1,6 +1,7 @@
 //! The clinician's worklist: alerts on their patients (and on patients with no primary clinician
 //! yet), most severe first; a clinician closes one with a note, which is audited.
 
+use super::json::Json;
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -63,6 +64,7 @@ pub struct AlertPage {
 #[into_params(parameter_in = Query)]
 pub struct AlertQuery {
     /// `open` (the default), `acknowledged` or `all`.
+    #[param(schema_with = alert_status)]
     pub status: Option<String>,
 }
 
@@ -128,6 +130,10 @@ pub async fn worklist(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AcknowledgeRequest {
     /// What was done (1 to 2000 characters), e.g. "Called; seen in ED, cleared. Resume program."
+    #[schema(
+        max_length = 2000,
+        pattern = r"^[^\u0000-\u0009\u000b-\u001f\u007f-\u009f]*[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f][^\u0000-\u0009\u000b-\u001f\u007f-\u009f]*$"
+    )]
     pub note: String,
 }
 
@@ -154,7 +160,7 @@ pub async fn acknowledge(
     meta: RequestMeta,
     reason: AccessReason,
     path: web::Path<String>,
-    body: web::Json<AcknowledgeRequest>,
+    body: Json<AcknowledgeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Clinician])?;
     let note = free_text("note", Some(&body.note), 2000)?
@@ -179,4 +185,8 @@ pub async fn acknowledge(
     })
     .await?;
     Ok(HttpResponse::Ok().json(alert))
+}
+
+fn alert_status() -> utoipa::openapi::schema::Schema {
+    super::schemas::one_of(&["open", "acknowledged", "all"], false)
 }

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use super::json::Json;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -36,8 +37,11 @@ const MAX_WINDOW_DAYS: i64 = 31;
 pub struct SlotView {
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
-    /// Clinic-local wall-clock time, e.g. `2026-11-16T09:00:00`.
+    /// Clinic-local wall-clock time (no offset), e.g. `2026-11-16T09:00:00`.
+    #[schema(value_type = String, pattern = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$", example = "2026-11-16T09:00:00")]
     pub local_start: NaiveDateTime,
+    /// Clinic-local wall-clock time (no offset).
+    #[schema(value_type = String, pattern = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$", example = "2026-11-16T09:00:00")]
     pub local_end: NaiveDateTime,
 }
 
@@ -61,8 +65,11 @@ pub struct AvailabilityResponse {
 pub struct AvailabilityQuery {
     /// The type's code or id.
     pub appointment_type: String,
+    /// From 2000 to 2199.
+    #[param(pattern = r"^2[01][0-9]{2}-")]
     pub from: DateTime<Utc>,
-    /// At most 31 days after `from`.
+    /// After `from`, and at most 31 days after it.
+    #[param(pattern = r"^2[01][0-9]{2}-")]
     pub to: DateTime<Utc>,
     pub clinician_id: Option<String>,
 }
@@ -161,7 +168,11 @@ pub struct AppointmentView {
     pub appointment_type_name: String,
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
+    /// Clinic-local wall-clock time (no offset), e.g. `2026-11-16T09:00:00`.
+    #[schema(value_type = String, pattern = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$", example = "2026-11-16T09:00:00")]
     pub local_start: NaiveDateTime,
+    /// Clinic-local wall-clock time (no offset).
+    #[schema(value_type = String, pattern = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$", example = "2026-11-16T09:00:00")]
     pub local_end: NaiveDateTime,
     pub time_zone: String,
     pub status: Status,
@@ -229,16 +240,21 @@ fn view(conn: &mut DbConnection, viewer: &AuthUser, row: AppointmentRow) -> Resu
 pub struct BookRequest {
     /// The type's code or id.
     pub appointment_type: String,
+    #[schema(pattern = r"^2[01][0-9]{2}-")]
     pub start: DateTime<Utc>,
     /// Any free clinician when absent.
     pub clinician_id: Option<String>,
     /// Staff only: whom the appointment is for (patients book for themselves).
     pub patient_id: Option<String>,
+    /// At most 1000 characters.
+    #[schema(max_length = 1000, pattern = r"^[^\u0000-\u0009\u000b-\u001f\u007f-\u009f]*$")]
     pub reason: Option<String>,
     /// Staff only: why the type's minimum notice or horizon may be passed (audited).
+    #[schema(max_length = 500, pattern = r"^[^\u0000-\u0009\u000b-\u001f\u007f-\u009f]*$")]
     pub override_reason: Option<String>,
     /// The red-flag questions (`GET /v1/red-flag-questions`), asked when booking a first
     /// evaluation: a positive answer alerts the clinician and the answer carries the advice.
+    #[schema(schema_with = super::schemas::red_flags_or_null)]
     pub red_flags: Option<BTreeMap<String, bool>>,
 }
 
@@ -275,7 +291,7 @@ fn booking_patient(
 #[utoipa::path(
     tag = "appointments",
     security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe creation: a retry with the same key gets the same answer")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,200}$", description = "Retry-safe creation: a retry with the same key gets the same answer (1 to 200 visible ASCII characters)")),
     request_body = BookRequest,
     responses(
         (status = 201, body = AppointmentView),
@@ -290,7 +306,7 @@ pub async fn book(
     req: HttpRequest,
     user: AuthUser,
     meta: RequestMeta,
-    body: web::Json<BookRequest>,
+    body: Json<BookRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let key = idempotency_key(&req)?;
     let mut body = body.into_inner();
@@ -424,15 +440,19 @@ pub async fn get_appointment(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RescheduleRequest {
+    #[schema(pattern = r"^2[01][0-9]{2}-")]
     pub start: DateTime<Utc>,
     /// Another clinician, or the same one when absent.
     pub clinician_id: Option<String>,
     /// Staff only: why the type's minimum notice or horizon may be passed (audited).
+    #[schema(max_length = 500, pattern = r"^[^\u0000-\u0009\u000b-\u001f\u007f-\u009f]*$")]
     pub override_reason: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CancelRequest {
+    /// At most 500 characters.
+    #[schema(max_length = 500, pattern = r"^[^\u0000-\u0009\u000b-\u001f\u007f-\u009f]*$")]
     pub reason: Option<String>,
 }
 
@@ -478,7 +498,7 @@ pub async fn reschedule(
     user: AuthUser,
     meta: RequestMeta,
     path: web::Path<String>,
-    body: web::Json<RescheduleRequest>,
+    body: Json<RescheduleRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let mut body = body.into_inner();
     plausible_instant("start", body.start)?;
@@ -514,7 +534,7 @@ pub async fn cancel(
     user: AuthUser,
     meta: RequestMeta,
     path: web::Path<String>,
-    body: web::Json<CancelRequest>,
+    body: Json<CancelRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let reason = free_text("reason", body.into_inner().reason.as_deref(), 500)?;
     change(&state, user, meta, path.into_inner(), move |conn, cx, current, kind| {
@@ -639,7 +659,9 @@ pub struct AppointmentPage {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AppointmentQuery {
+    #[param(pattern = r"^2[01][0-9]{2}-")]
     pub from: Option<DateTime<Utc>>,
+    #[param(pattern = r"^2[01][0-9]{2}-")]
     pub to: Option<DateTime<Utc>>,
     pub clinician_id: Option<String>,
     pub patient_id: Option<String>,
@@ -715,6 +737,7 @@ pub async fn list(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct MyAppointmentsQuery {
+    #[param(pattern = r"^2[01][0-9]{2}-")]
     pub from: Option<DateTime<Utc>>,
     pub status: Option<Status>,
 }

@@ -1,5 +1,6 @@
 //! Sign-up, email verification, sign-in, refresh-token rotation and sign-out.
 
+use super::json::Json;
 use actix_web::{post, web, HttpResponse};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -30,17 +31,33 @@ use std::collections::BTreeMap;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RegisterRequest {
+    #[schema(
+        max_length = 254,
+        pattern = r"^[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub email: String,
     /// 8 to 128 characters; the most common passwords are refused.
+    #[schema(min_length = 8, max_length = 128)]
     pub password: String,
+    #[schema(
+        max_length = 200,
+        pattern = r"^[^\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f]*[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f][^\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f]*$"
+    )]
     pub full_name: String,
+    #[schema(
+        pattern = r"^[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\+?[ ().-]*([0-9][ ().-]*){7,15}[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub phone: Option<String>,
+    /// On or after 1900-01-01, and not in the future.
+    #[schema(pattern = r"^(19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub date_of_birth: NaiveDate,
     /// IANA time zone, e.g. `America/Chicago`: reminders follow it.
+    #[schema(schema_with = super::schemas::time_zone)]
     pub time_zone: String,
     /// The red-flag screening questions (`GET /v1/red-flag-questions`): a positive answer
     /// alerts a clinician once the account exists, and the answer carries the advice at once.
     #[serde(default)]
+    #[schema(schema_with = super::schemas::red_flags)]
     pub red_flags: BTreeMap<String, bool>,
 }
 
@@ -70,7 +87,7 @@ pub struct SignUpAccepted {
 pub async fn register(
     state: web::Data<AppState>,
     meta: RequestMeta,
-    body: web::Json<RegisterRequest>,
+    body: Json<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let today = now().date();
@@ -167,7 +184,7 @@ pub struct TokenRequest {
 pub async fn verify_email(
     state: web::Data<AppState>,
     meta: RequestMeta,
-    body: web::Json<TokenRequest>,
+    body: Json<TokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let hash = secret_token::hash(body.token.trim());
     db::transaction(&state.pool, move |conn| {
@@ -204,7 +221,7 @@ pub struct LoginRequest {
 pub async fn login(
     state: web::Data<AppState>,
     meta: RequestMeta,
-    body: web::Json<LoginRequest>,
+    body: Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let LoginRequest { email, password } = body.into_inner();
     // An address that cannot be one is an unknown account: it never reaches a query.
@@ -289,7 +306,7 @@ pub struct RefreshRequest {
 pub async fn refresh(
     state: web::Data<AppState>,
     meta: RequestMeta,
-    body: web::Json<RefreshRequest>,
+    body: Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let hash = secret_token::hash(body.refresh_token.trim());
     let keys = state.jwt.clone();
@@ -334,7 +351,7 @@ pub async fn refresh(
 pub async fn logout(
     state: web::Data<AppState>,
     meta: RequestMeta,
-    body: web::Json<RefreshRequest>,
+    body: Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let hash = secret_token::hash(body.refresh_token.trim());
     db::transaction(&state.pool, move |conn| {

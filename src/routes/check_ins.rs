@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use super::json::Json;
 use actix_web::{get, put, web, HttpResponse};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -28,26 +29,37 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CheckInRequest {
     /// The patient's local date it was filled in (one sent late counts for that day).
+    #[schema(pattern = r"^2[01][0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub completed_on: NaiveDate,
     /// Pain now, 0–10.
+    #[schema(minimum = 0, maximum = 10)]
     pub pain_now: i32,
     /// Average pain over the last 7 days, 0–10.
+    #[schema(minimum = 0, maximum = 10)]
     pub pain_average: i32,
     /// Worst pain over the last 7 days, 0–10.
+    #[schema(minimum = 0, maximum = 10)]
     pub pain_worst: i32,
     /// The ten ODI sections in order (pain intensity … travelling), each 0–5, null where skipped.
     #[serde(default)]
+    #[schema(schema_with = super::schemas::odi_or_null)]
     pub odi: Option<Vec<Option<i32>>>,
     /// Ratings 0–10 of the patient's PSFS activities, in their order (see `GET /v1/me/progress`).
     #[serde(default)]
+    #[schema(schema_with = super::schemas::ratings_or_null)]
     pub psfs: Option<Vec<i32>>,
     /// Sleep quality this week, 0 (very poor) to 10 (very good).
+    #[schema(minimum = 0, maximum = 10)]
     pub sleep_quality: Option<i32>,
     /// Confidence with the exercises, 0 to 10.
+    #[schema(minimum = 0, maximum = 10)]
     pub exercise_confidence: Option<i32>,
+    /// At most 2000 characters.
+    #[schema(max_length = 2000, pattern = r"^[^\u0000-\u0009\u000b-\u001f\u007f-\u009f]*$")]
     pub note: Option<String>,
     /// The red-flag questions answered, by id (`GET /v1/red-flag-questions`); absent means no.
     #[serde(default)]
+    #[schema(schema_with = super::schemas::red_flags)]
     pub red_flags: BTreeMap<String, bool>,
 }
 
@@ -192,7 +204,7 @@ pub async fn put_check_in(
     user: AuthUser,
     meta: RequestMeta,
     path: web::Path<String>,
-    body: web::Json<CheckInRequest>,
+    body: Json<CheckInRequest>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Patient])?;
     let id = path.into_inner();

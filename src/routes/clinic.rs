@@ -1,6 +1,7 @@
 //! The clinic's settings and its appointment types. Everyone can read them (the app shows them
 //! before sign-in); admins change them.
 
+use super::json::Json;
 use actix_web::{get, patch, post, put, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -20,16 +21,30 @@ use crate::state::AppState;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Clinic {
+    #[schema(
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: String,
+    #[schema(max_length = 500, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub address: String,
+    /// Empty, or 7 to 15 digits.
+    #[schema(
+        pattern = r"^[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$|^[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\+?[ ().-]*([0-9][ ().-]*){7,15}[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub phone: String,
     /// IANA time zone: weekly hours and the day view are in it.
+    #[schema(schema_with = super::schemas::time_zone)]
     pub time_zone: String,
     /// Appointments start on multiples of this many minutes (5, 10, 15, 20, 30 or 60).
+    #[schema(schema_with = granularity)]
     pub slot_granularity_minutes: i32,
-    /// Reminders go this many minutes before an appointment (default 1440 and 120).
+    /// Reminders go this many minutes before an appointment (default 1440 and 120): up to five,
+    /// each at most 10080 (7 days).
+    #[schema(schema_with = super::schemas::reminder_offsets)]
     pub reminder_offsets_minutes: Vec<i64>,
-    /// How long a waitlist offer stays open.
+    /// How long a waitlist offer stays open (5 to 1440).
+    #[schema(minimum = 5, maximum = 1440)]
     pub waitlist_offer_minutes: i32,
 }
 
@@ -56,12 +71,13 @@ pub async fn get_clinic(state: web::Data<AppState>) -> Result<HttpResponse, ApiE
 
 fn text(max: usize, required: bool) -> impl Fn(&str) -> Result<String, Invalid> {
     move |raw: &str| {
+        // Length and characters as sent: the document's `maxLength` and `pattern`.
+        if raw.chars().count() > max || raw.chars().any(char::is_control) {
+            return Err(Invalid::new("invalid_format", format!("at most {max} characters, no control characters")));
+        }
         let value = raw.trim();
         if required && value.is_empty() {
             return Err(Invalid::new("required", "this is required"));
-        }
-        if value.chars().count() > max || value.chars().any(char::is_control) {
-            return Err(Invalid::new("invalid_format", format!("at most {max} characters, no control characters")));
         }
         Ok(value.to_string())
     }
@@ -92,7 +108,7 @@ pub async fn put_clinic(
     state: web::Data<AppState>,
     user: AuthUser,
     meta: RequestMeta,
-    body: web::Json<Clinic>,
+    body: Json<Clinic>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Admin])?;
     let body = body.into_inner();
@@ -201,16 +217,58 @@ pub async fn list_types(state: web::Data<AppState>) -> Result<HttpResponse, ApiE
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct AppointmentTypeFields {
     /// Lower-case letters, digits and `_`, e.g. `follow_up`; fixed once created.
+    #[schema(pattern = r"^[a-z0-9_]{2,50}$")]
     pub code: Option<String>,
+    #[schema(
+        max_length = 120,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: Option<String>,
+    #[schema(minimum = 5, maximum = 480)]
     pub duration_minutes: Option<i64>,
+    #[schema(minimum = 0, maximum = 120)]
     pub buffer_before_minutes: Option<i64>,
+    #[schema(minimum = 0, maximum = 120)]
     pub buffer_after_minutes: Option<i64>,
     pub patient_bookable: Option<bool>,
+    #[schema(minimum = 0, maximum = 720)]
     pub min_notice_hours: Option<i64>,
+    #[schema(minimum = 1, maximum = 730)]
     pub horizon_days: Option<i64>,
+    #[schema(minimum = 0, maximum = 720)]
     pub cancel_cutoff_hours: Option<i64>,
+    #[schema(minimum = 0, maximum = 720)]
     pub reschedule_cutoff_hours: Option<i64>,
+}
+
+/// A new appointment type: every field but the buffers and `patient_bookable` is required.
+/// (The document's shape of [`AppointmentTypeFields`] on create.)
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct NewAppointmentType {
+    /// Lower-case letters, digits and `_`, e.g. `follow_up`; fixed once created.
+    #[schema(pattern = r"^[a-z0-9_]{2,50}$")]
+    pub code: String,
+    #[schema(
+        max_length = 120,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
+    pub name: String,
+    #[schema(minimum = 5, maximum = 480)]
+    pub duration_minutes: i64,
+    #[schema(minimum = 0, maximum = 120)]
+    pub buffer_before_minutes: Option<i64>,
+    #[schema(minimum = 0, maximum = 120)]
+    pub buffer_after_minutes: Option<i64>,
+    pub patient_bookable: Option<bool>,
+    #[schema(minimum = 0, maximum = 720)]
+    pub min_notice_hours: i64,
+    #[schema(minimum = 1, maximum = 730)]
+    pub horizon_days: i64,
+    #[schema(minimum = 0, maximum = 720)]
+    pub cancel_cutoff_hours: i64,
+    #[schema(minimum = 0, maximum = 720)]
+    pub reschedule_cutoff_hours: i64,
 }
 
 impl AppointmentTypeFields {
@@ -271,7 +329,7 @@ impl AppointmentTypeFields {
 #[utoipa::path(
     tag = "clinic",
     security(("bearer" = [])),
-    request_body = AppointmentTypeFields,
+    request_body = NewAppointmentType,
     responses(
         (status = 201, body = AppointmentType),
         (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -284,7 +342,7 @@ pub async fn create_type(
     state: web::Data<AppState>,
     user: AuthUser,
     meta: RequestMeta,
-    body: web::Json<AppointmentTypeFields>,
+    body: Json<AppointmentTypeFields>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Admin])?;
     let now = now();
@@ -337,7 +395,7 @@ pub async fn update_type(
     user: AuthUser,
     meta: RequestMeta,
     path: web::Path<String>,
-    body: web::Json<AppointmentTypeFields>,
+    body: Json<AppointmentTypeFields>,
 ) -> Result<HttpResponse, ApiError> {
     let fields = body.into_inner();
     change_type(&state, user, meta, path.into_inner(), "appointment_type.update", move |row| {
@@ -393,4 +451,14 @@ pub async fn archive_type(
         Ok(())
     })
     .await
+}
+
+/// 5, 10, 15, 20, 30 or 60.
+fn granularity() -> utoipa::openapi::schema::Schema {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::Integer)
+        .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Int32)))
+        .enum_values(Some([5, 10, 15, 20, 30, 60]))
+        .build()
+        .into()
 }

@@ -1,6 +1,7 @@
 //! The clinic's clinical rules (CLINICAL.md): the thresholds that are a clinic's choice rather
 //! than a published rule. Clinicians and admins read them; admins change them.
 
+use super::json::Json;
 use actix_web::{get, put, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -19,12 +20,16 @@ use crate::state::AppState;
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ClinicalRulesView {
     /// ODI sections that must be answered for a score (1–10; default 8).
+    #[schema(minimum = 1, maximum = 10)]
     pub odi_min_answered: i32,
     /// Adherence over the last 14 days below this percent raises an alert (1–100; default 50).
+    #[schema(minimum = 1, maximum = 100)]
     pub low_adherence_percent: i32,
     /// Weeks after the baseline before a plateau is called (4–26; default 6).
+    #[schema(minimum = 4, maximum = 26)]
     pub plateau_weeks: i32,
     /// Days without a check-in, while a program is active, before an alert (7–60; default 14).
+    #[schema(minimum = 7, maximum = 60)]
     pub missed_check_in_days: i32,
 }
 
@@ -77,7 +82,7 @@ pub async fn put_rules(
     state: web::Data<AppState>,
     user: AuthUser,
     meta: RequestMeta,
-    body: web::Json<ClinicalRulesView>,
+    body: Json<ClinicalRulesView>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Admin])?;
     let mut checks = Checks::default();

@@ -2,6 +2,7 @@
 //! hours), and the appointment types each offers. A clinician edits their own; admins and the
 //! front desk edit anyone's.
 
+use super::json::Json;
 use actix_web::{delete, get, post, put, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -77,17 +78,25 @@ fn editable(conn: &mut DbConnection, user: &AuthUser, id: &str) -> Result<Clinic
 #[derive(Debug, Serialize, Deserialize, ToSchema, Clone)]
 pub struct WeeklyHours {
     /// ISO weekday: 1 = Monday … 7 = Sunday.
+    #[schema(minimum = 1, maximum = 7)]
     pub weekday: i32,
     /// `HH:MM`, local.
+    #[schema(pattern = r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$")]
     pub start: String,
-    /// `HH:MM`, local; `24:00` for midnight at the end of the day.
+    /// `HH:MM`, local; `24:00` for midnight at the end of the day. After `start`.
+    #[schema(pattern = r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$")]
     pub end: String,
+    #[schema(pattern = r"^2[01][0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub valid_from: Option<NaiveDate>,
+    /// On or after `valid_from`.
+    #[schema(pattern = r"^2[01][0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub valid_until: Option<NaiveDate>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Availability {
+    /// At most 70 weekly periods.
+    #[schema(max_items = 70)]
     pub rules: Vec<WeeklyHours>,
 }
 
@@ -102,13 +111,9 @@ pub struct AvailabilityView {
 }
 
 fn minute_of(raw: &str) -> Result<i32, Invalid> {
-    let bad = || Invalid::new("invalid_format", "a time is HH:MM, 00:00 to 24:00");
-    let (h, m) = raw.trim().split_once(':').ok_or_else(bad)?;
-    let (h, m): (i32, i32) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
-    if !(0..=24).contains(&h) || !(0..60).contains(&m) || (h == 24 && m != 0) {
-        return Err(bad());
-    }
-    Ok(h * 60 + m)
+    crate::domain::reminders::parse_hh_mm(raw)
+        .map(|minute| minute as i32)
+        .ok_or_else(|| Invalid::new("invalid_format", "a time is HH:MM, 00:00 to 24:00"))
 }
 
 fn hh_mm(minute: i32) -> String {
@@ -146,6 +151,7 @@ async fn availability_view(state: &AppState, clinician_id: String) -> Result<Ava
     params(("id" = String, Path, description = "The clinician's user id")),
     responses(
         (status = 200, body = AvailabilityView),
+        (status = 403, description = "A clinician asking for another clinician's hours", body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -179,7 +185,7 @@ pub async fn put_availability(
     user: AuthUser,
     meta: RequestMeta,
     path: web::Path<String>,
-    body: web::Json<Availability>,
+    body: Json<Availability>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let body = body.into_inner();
@@ -252,7 +258,10 @@ pub enum ExceptionKind {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewException {
     pub kind: ExceptionKind,
+    #[schema(pattern = r"^2[01][0-9]{2}-")]
     pub starts_at: DateTime<Utc>,
+    /// After `starts_at`.
+    #[schema(pattern = r"^2[01][0-9]{2}-")]
     pub ends_at: DateTime<Utc>,
     pub note: Option<String>,
 }
@@ -296,7 +305,7 @@ pub async fn add_exception(
     user: AuthUser,
     meta: RequestMeta,
     path: web::Path<String>,
-    body: web::Json<NewException>,
+    body: Json<NewException>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let body = body.into_inner();
@@ -369,7 +378,8 @@ pub async fn delete_exception(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct Services {
-    /// Codes (or ids) of the types the clinician offers; empty means every type.
+    /// Codes (or ids) of the types the clinician offers (a set: repeats count once); empty
+    /// means every type.
     pub appointment_types: Vec<String>,
 }
 
@@ -391,7 +401,7 @@ pub async fn put_services(
     user: AuthUser,
     meta: RequestMeta,
     path: web::Path<String>,
-    body: web::Json<Services>,
+    body: Json<Services>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Admin])?;
     let id = path.into_inner();
@@ -403,7 +413,10 @@ pub async fn put_services(
             let kind = clinic::find_type(conn, code)?.ok_or_else(|| {
                 ApiError::field(&format!("appointment_types[{i}]"), "unknown", "no such appointment type")
             })?;
-            ids.push(kind.id);
+            // A set: a type named twice (or by its code and its id) is offered once.
+            if !ids.contains(&kind.id) {
+                ids.push(kind.id);
+            }
         }
         clinic::set_services(conn, &id, &ids)?;
         AuditEntry::new("clinician.services", &meta).actor(&user.id, user.role).target(&id).write(conn)?;

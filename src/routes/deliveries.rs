@@ -68,6 +68,7 @@ pub struct DeliveryPage {
 #[into_params(parameter_in = Query)]
 pub struct DeliveryQuery {
     /// `pending`, `leased`, `sent`, `failed`, `cancelled` or `expired`.
+    #[param(schema_with = status_filter)]
     pub status: Option<String>,
 }
 
@@ -184,4 +185,8 @@ pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiErro
         stats.oldest_due_age_seconds
     ));
     Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(text))
+}
+
+fn status_filter() -> utoipa::openapi::schema::Schema {
+    super::schemas::one_of(&STATUSES, false)
 }

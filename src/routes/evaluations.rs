@@ -4,6 +4,7 @@
 //! has none yet (an emergency access never takes a patient over). Front desk can neither read nor
 //! write it.
 
+use super::json::Json;
 use actix_web::{get, put, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -26,8 +27,11 @@ use crate::state::AppState;
 /// Degrees, 0–180.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct HipSide {
+    #[schema(minimum = 0, maximum = 180)]
     pub flexion: Option<i32>,
+    #[schema(minimum = 0, maximum = 180)]
     pub internal_rotation: Option<i32>,
+    #[schema(minimum = 0, maximum = 180)]
     pub external_rotation: Option<i32>,
 }
 
@@ -40,49 +44,68 @@ pub struct HipRangeOfMotion {
 /// Seconds held, 0–600.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct TrunkEndurance {
+    #[schema(minimum = 0, maximum = 600)]
     pub plank_seconds: Option<i32>,
+    #[schema(minimum = 0, maximum = 600)]
     pub side_plank_left_seconds: Option<i32>,
+    #[schema(minimum = 0, maximum = 600)]
     pub side_plank_right_seconds: Option<i32>,
+    #[schema(minimum = 0, maximum = 600)]
     pub extensor_hold_seconds: Option<i32>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct MovementPatterns {
+    #[schema(max_length = 2000, pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$")]
     pub hinge: Option<String>,
+    #[schema(max_length = 2000, pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$")]
     pub squat: Option<String>,
+    #[schema(max_length = 2000, pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$")]
     pub rotation: Option<String>,
 }
 
 /// What the clinician found and thinks (free text at most 2000 characters each).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct Findings {
+    #[schema(max_length = 2000, pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$")]
     pub lumbar_mobility: Option<String>,
     #[serde(default)]
     pub hip_range_of_motion: HipRangeOfMotion,
+    #[schema(max_length = 2000, pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$")]
     pub core_activation: Option<String>,
     #[serde(default)]
     pub trunk_endurance: TrunkEndurance,
     #[serde(default)]
     pub movement_patterns: MovementPatterns,
     /// How symptoms respond to repeated movements.
+    #[schema(max_length = 2000, pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$")]
     pub repeated_movements: Option<String>,
+    #[schema(max_length = 2000, pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$")]
     pub impression: Option<String>,
+    #[schema(max_length = 2000, pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$")]
     pub plan: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct StartBackAnswers {
     /// Items 1–8 in the official Keele order: true for "agree".
+    #[schema(schema_with = super::schemas::eight_answers)]
     pub agree: Vec<bool>,
     /// Item 9: `not_at_all`, `slightly`, `moderately`, `very_much` or `extremely`.
+    #[schema(schema_with = bothersome)]
     pub bothersome: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PsfsActivity {
     /// e.g. "Lifting my toddler", "Sitting through a film".
+    #[schema(
+        max_length = 120,
+        pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    )]
     pub name: String,
     /// 0 (unable) to 10 (as before the problem).
+    #[schema(minimum = 0, maximum = 10)]
     pub rating: i32,
 }
 
@@ -92,10 +115,13 @@ pub struct EvaluationRequest {
     pub findings: Findings,
     pub start_back: StartBackAnswers,
     /// 3 to 5 activities; kept for the patient, so every re-test rates the same ones.
+    #[schema(min_items = 3, max_items = 5)]
     pub psfs_activities: Vec<PsfsActivity>,
     /// Pain now, 0–10.
+    #[schema(minimum = 0, maximum = 10)]
     pub baseline_nrs: i32,
     /// The ten ODI sections, 0–5, null where skipped.
+    #[schema(schema_with = super::schemas::odi)]
     pub baseline_odi: Vec<Option<i32>>,
 }
 
@@ -181,14 +207,17 @@ fn bounded(value: Option<i32>, max: i32) -> Result<Option<i32>, Invalid> {
     }
 }
 
+/// At most 2000 characters, no control characters but line breaks and tabs, as sent; stored
+/// trimmed, and blank is absent.
 fn text(value: &Option<String>) -> Result<Option<String>, Invalid> {
-    match value.as_deref().map(str::trim) {
+    match value.as_deref() {
         Some(t) if t.chars().count() > 2000 => Err(Invalid::new("too_long", "at most 2000 characters")),
         Some(t) if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t') => {
             Err(Invalid::new("invalid_format", "plain text"))
         }
-        Some("") | None => Ok(None),
-        Some(t) => Ok(Some(t.to_string())),
+        Some(t) if t.trim().is_empty() => Ok(None),
+        Some(t) => Ok(Some(t.trim().to_string())),
+        None => Ok(None),
     }
 }
 
@@ -258,7 +287,7 @@ fn parse(request: EvaluationRequest) -> Result<Parsed, ApiError> {
     let mut activities = Vec::new();
     for (i, activity) in request.psfs_activities.iter().enumerate() {
         let name = activity.name.trim();
-        if name.is_empty() || name.chars().count() > 120 {
+        if name.is_empty() || activity.name.chars().count() > 120 {
             checks.fail(&format!("psfs_activities[{i}].name"), "invalid", "1 to 120 characters");
         }
         checks.field(&format!("psfs_activities[{i}].rating"), bounded(Some(activity.rating), 10));
@@ -306,7 +335,7 @@ pub async fn put_evaluation(
     meta: RequestMeta,
     reason: AccessReason,
     path: web::Path<String>,
-    body: web::Json<EvaluationRequest>,
+    body: Json<EvaluationRequest>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Clinician])?;
     let appointment_id = path.into_inner();
@@ -399,4 +428,8 @@ pub async fn get_evaluation(
     })
     .await?;
     Ok(HttpResponse::Ok().json(evaluation))
+}
+
+fn bothersome() -> utoipa::openapi::schema::Schema {
+    super::schemas::one_of(&["not_at_all", "slightly", "moderately", "very_much", "extremely"], false)
 }

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use super::json::Json;
 use actix_web::{get, put, web, HttpResponse};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -37,12 +38,19 @@ pub struct LoggedItem {
 pub struct LogRequest {
     pub program_version_id: String,
     /// The patient's local date the session was done (a log sent late counts for that day).
+    #[schema(pattern = r"^2[01][0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub performed_on: NaiveDate,
+    /// At most 50 items.
+    #[schema(max_items = 50)]
     pub items: Vec<LoggedItem>,
     /// Pain during the session, 0 to 10.
+    #[schema(minimum = 0, maximum = 10)]
     pub pain: Option<i32>,
     /// Effort, 0 to 10.
+    #[schema(minimum = 0, maximum = 10)]
     pub effort: Option<i32>,
+    /// At most 1000 characters.
+    #[schema(max_length = 1000, pattern = r"^[^\u0000-\u0009\u000b-\u001f\u007f-\u009f]*$")]
     pub note: Option<String>,
 }
 
@@ -100,7 +108,7 @@ pub async fn put_log(
     user: AuthUser,
     meta: RequestMeta,
     path: web::Path<String>,
-    body: web::Json<LogRequest>,
+    body: Json<LogRequest>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Patient])?;
     let id = path.into_inner();
@@ -121,11 +129,15 @@ pub async fn put_log(
         if body.performed_on > today + Duration::days(1) {
             return Err(ApiError::field("performed_on", "in_future", "a session cannot be logged ahead"));
         }
+        // Another patient's log id is not theirs to know about, whatever the body says.
+        let existing = exercise_logs::find(conn, &id)?;
+        if existing.as_ref().is_some_and(|e| e.patient_id != user.id) {
+            return Err(ApiError::NotFound);
+        }
         let (program_id, owner) = exercise_logs::version_owner(conn, &body.program_version_id)?
             .filter(|(_, owner)| *owner == user.id)
             .ok_or_else(|| ApiError::field("program_version_id", "unknown", "not a version of one of your programs"))?;
         let now = now();
-        let existing = exercise_logs::find(conn, &id)?;
         let row = LogRow {
             id: id.clone(),
             patient_id: owner,
@@ -140,7 +152,6 @@ pub async fn put_log(
             updated_at: now,
         };
         let created = match existing {
-            Some(e) if e.patient_id != user.id => return Err(ApiError::NotFound),
             Some(_) => {
                 exercise_logs::replace(conn, &row)?;
                 false
@@ -223,7 +234,11 @@ pub async fn my_logs(
     tag = "programs",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The patient's id"), AccessReason, SyncQuery, PageParams),
-    responses((status = 200, body = LogPage), (status = 403, body = Problem, content_type = "application/problem+json"))
+    responses(
+        (status = 200, body = LogPage),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
 )]
 #[get("/v1/patients/{id}/exercise-logs")]
 pub async fn patient_logs(

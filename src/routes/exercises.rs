@@ -1,6 +1,7 @@
 //! The exercise library: everyone signed in reads it; clinicians and admins write it.
 //! Archiving hides an exercise from new programs; programs that use it still show it.
 
+use super::json::Json;
 use actix_web::{get, patch, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -54,9 +55,13 @@ impl Category {
 /// A default dose: sets with reps, a hold, or a duration.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct Dose {
+    #[schema(minimum = 1, maximum = 20)]
     pub sets: Option<i32>,
+    #[schema(minimum = 1, maximum = 200)]
     pub reps: Option<i32>,
+    #[schema(minimum = 1, maximum = 600)]
     pub hold_seconds: Option<i32>,
+    #[schema(minimum = 1, maximum = 7200)]
     pub duration_seconds: Option<i32>,
 }
 
@@ -112,6 +117,8 @@ pub struct ExerciseList {
 #[into_params(parameter_in = Query)]
 pub struct ExerciseQuery {
     pub category: Option<Category>,
+    /// 1 control, 2 capacity, 3 loading.
+    #[param(minimum = 1, maximum = 3)]
     pub phase: Option<i32>,
     /// Staff only: include archived exercises.
     #[serde(default)]
@@ -131,6 +138,9 @@ pub async fn list(
     query: web::Query<ExerciseQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
+    if query.phase.is_some_and(|phase| !(1..=3).contains(&phase)) {
+        return Err(ApiError::field("phase", "out_of_range", "1 (control), 2 (capacity) or 3 (loading)"));
+    }
     let filter = ExerciseFilter {
         category: query.category.map(|c| c.as_str().to_string()),
         phase: query.phase,
@@ -161,16 +171,88 @@ pub async fn get_one(
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct ExerciseFields {
     /// Lower-case letters, digits and `-`; fixed once created.
+    #[schema(pattern = r"^[a-z0-9-]{2,80}$")]
     pub slug: Option<String>,
+    #[schema(
+        max_length = 120,
+        pattern = r"^[^\u0000-\u0009\u000b-\u001f\u007f-\u009f]*[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f][^\u0000-\u0009\u000b-\u001f\u007f-\u009f]*$"
+    )]
     pub name: Option<String>,
     pub category: Option<Category>,
+    /// 1 control, 2 capacity, 3 loading.
+    #[schema(minimum = 1, maximum = 3)]
     pub phase: Option<i32>,
+    #[schema(
+        max_length = 4000,
+        pattern = r"^[^\u0000-\u0009\u000b-\u001f\u007f-\u009f]*[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f][^\u0000-\u0009\u000b-\u001f\u007f-\u009f]*$"
+    )]
     pub instructions: Option<String>,
+    /// At most 20, each at most 300 characters.
+    #[schema(schema_with = short_lines)]
     pub cues: Option<Vec<String>>,
+    /// At most 20, each at most 300 characters.
+    #[schema(schema_with = short_lines)]
     pub common_mistakes: Option<Vec<String>>,
     pub default_dose: Option<Dose>,
-    /// An https:// link.
+    /// An https:// link of at most 500 characters; empty removes it.
+    #[schema(
+        max_length = 500,
+        pattern = r"^[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$|^https://[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub video_url: Option<String>,
+}
+
+/// A new exercise: every field but the dose and video is required. (The document's shape of
+/// [`ExerciseFields`] on create.)
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct NewExercise {
+    /// Lower-case letters, digits and `-`; fixed once created.
+    #[schema(pattern = r"^[a-z0-9-]{2,80}$")]
+    pub slug: String,
+    #[schema(
+        max_length = 120,
+        pattern = r"^[^\u0000-\u0009\u000b-\u001f\u007f-\u009f]*[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f][^\u0000-\u0009\u000b-\u001f\u007f-\u009f]*$"
+    )]
+    pub name: String,
+    pub category: Category,
+    /// 1 control, 2 capacity, 3 loading.
+    #[schema(minimum = 1, maximum = 3)]
+    pub phase: i32,
+    #[schema(
+        max_length = 4000,
+        pattern = r"^[^\u0000-\u0009\u000b-\u001f\u007f-\u009f]*[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f][^\u0000-\u0009\u000b-\u001f\u007f-\u009f]*$"
+    )]
+    pub instructions: String,
+    /// At most 20, each at most 300 characters.
+    #[schema(schema_with = short_lines)]
+    pub cues: Option<Vec<String>>,
+    /// At most 20, each at most 300 characters.
+    #[schema(schema_with = short_lines)]
+    pub common_mistakes: Option<Vec<String>>,
+    pub default_dose: Option<Dose>,
+    /// An https:// link of at most 500 characters.
+    #[schema(
+        max_length = 500,
+        pattern = r"^[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$|^https://[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f]*$"
+    )]
+    pub video_url: Option<String>,
+}
+
+/// Up to 20 lines of at most 300 characters.
+fn short_lines() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
+    ArrayBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .max_length(Some(300))
+                .pattern(Some(r"^[^\u0000-\u0009\u000b-\u001f\u007f-\u009f]*$")),
+        )
+        .max_items(Some(20))
+        .build()
+        .into()
 }
 
 fn list_text(field: &str, items: &[String], checks: &mut Checks) -> Option<String> {
@@ -265,13 +347,11 @@ impl ExerciseFields {
                 checks.field("default_dose.duration_seconds", dose_number(dose.duration_seconds, 7200)).flatten();
         }
         if let Some(url) = self.video_url {
-            let url = url.trim().to_string();
-            if url.is_empty() {
+            if url.chars().count() > 500 {
+                checks.fail("video_url", "invalid_format", "an https:// link of at most 500 characters");
+            } else if url.trim().is_empty() {
                 row.video_url = None;
-            } else if url.starts_with("https://")
-                && url.len() <= 500
-                && !url.chars().any(|c| c.is_whitespace() || c.is_control())
-            {
+            } else if url.starts_with("https://") && !url.chars().any(|c| c.is_whitespace() || c.is_control()) {
                 row.video_url = Some(url);
             } else {
                 checks.fail("video_url", "invalid_format", "an https:// link of at most 500 characters");
@@ -283,7 +363,7 @@ impl ExerciseFields {
 #[utoipa::path(
     tag = "exercises",
     security(("bearer" = [])),
-    request_body = ExerciseFields,
+    request_body = NewExercise,
     responses(
         (status = 201, body = Exercise),
         (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -296,7 +376,7 @@ pub async fn create(
     state: web::Data<AppState>,
     user: AuthUser,
     meta: RequestMeta,
-    body: web::Json<ExerciseFields>,
+    body: Json<ExerciseFields>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Clinician, Role::Admin])?;
     let now = now();
@@ -372,7 +452,7 @@ pub async fn update(
     user: AuthUser,
     meta: RequestMeta,
     path: web::Path<String>,
-    body: web::Json<ExerciseFields>,
+    body: Json<ExerciseFields>,
 ) -> Result<HttpResponse, ApiError> {
     let fields = body.into_inner();
     change(&state, user, meta, path.into_inner(), "exercise.update", move |row| {

@@ -1,5 +1,6 @@
 //! The signed-in user's own account: read it, change contact details, change the password.
 
+use super::json::Json;
 use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -44,13 +45,19 @@ pub async fn get_me(state: web::Data<AppState>, user: AuthUser, meta: RequestMet
 /// Fields that may be changed; absent fields stay as they are, `null` clears an optional one.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct ProfileChanges {
+    #[schema(
+        max_length = 200,
+        pattern = r"^[^\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f]*[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f][^\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f]*$"
+    )]
     pub full_name: Option<String>,
     #[serde(default, deserialize_with = "super::nullable::field")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\+?[ ().-]*([0-9][ ().-]*){7,15}[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub phone: Option<Option<String>>,
+    /// On or after 1900-01-01, and not in the future.
     #[serde(default, deserialize_with = "super::nullable::field")]
-    #[schema(value_type = Option<NaiveDate>)]
+    #[schema(value_type = Option<NaiveDate>, pattern = r"^(19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub date_of_birth: Option<Option<NaiveDate>>,
+    #[schema(schema_with = super::schemas::time_zone_or_null)]
     pub time_zone: Option<String>,
 }
 
@@ -99,7 +106,7 @@ pub async fn patch_me(
     state: web::Data<AppState>,
     user: AuthUser,
     meta: RequestMeta,
-    body: web::Json<ProfileChanges>,
+    body: Json<ProfileChanges>,
 ) -> Result<HttpResponse, ApiError> {
     let mut checks = Checks::default();
     let mut changes = UserChanges::default();
@@ -123,6 +130,8 @@ pub async fn patch_me(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ChangePasswordRequest {
     pub current_password: String,
+    /// 8 to 128 characters; the most common passwords are refused.
+    #[schema(min_length = 8, max_length = 128)]
     pub new_password: String,
 }
 
@@ -143,7 +152,7 @@ pub async fn change_password(
     state: web::Data<AppState>,
     user: AuthUser,
     meta: RequestMeta,
-    body: web::Json<ChangePasswordRequest>,
+    body: Json<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ChangePasswordRequest { current_password, new_password } = body.into_inner();
     let limits = state.config.login_throttle;

@@ -14,6 +14,7 @@ pub mod exercise_logs;
 pub mod exercises;
 pub mod export;
 pub mod health;
+pub mod json;
 pub mod me;
 mod nullable;
 pub mod openapi;
@@ -24,16 +25,68 @@ pub mod programs;
 pub mod progress;
 pub mod reminders;
 pub mod schedule;
+pub mod schemas;
 pub mod staff;
 pub mod validate;
 pub mod views;
 pub mod waitlist;
 pub mod worker;
 
+use std::sync::OnceLock;
+
+use actix_web::http::Method;
+use actix_web::{web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-/// Every documented route. The OpenAPI document is collected from exactly these.
+use crate::error::ApiError;
+
+/// Every route: the documented ones, then an answer for the other methods on their paths.
 pub fn configure(cfg: &mut ServiceConfig) {
+    documented(cfg);
+    cfg.map(|cfg| {
+        for (path, allow) in allowed_methods() {
+            let allow = allow.clone();
+            cfg.route(path, web::route().to(move |req: HttpRequest| other_method(req, allow.clone())));
+        }
+        cfg
+    });
+}
+
+/// Each documented path with its `Allow` value, from the OpenAPI document.
+fn allowed_methods() -> &'static [(String, String)] {
+    static TABLE: OnceLock<Vec<(String, String)>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        openapi::document()
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let methods = [
+                    ("GET", item.get.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ];
+                let mut allow: Vec<&str> = methods.iter().filter(|(_, has)| *has).map(|(m, _)| *m).collect();
+                allow.push("OPTIONS");
+                (path.clone(), allow.join(", "))
+            })
+            .collect()
+    })
+}
+
+/// A documented path asked with a method it does not have: `OPTIONS` lists the methods, anything
+/// else is 405 with the same list in `Allow` (RFC 9110).
+async fn other_method(req: HttpRequest, allow: String) -> Result<HttpResponse, ApiError> {
+    if req.method() == Method::OPTIONS {
+        return Ok(HttpResponse::NoContent().insert_header((actix_web::http::header::ALLOW, allow)).finish());
+    }
+    Err(ApiError::MethodNotAllowed { method: req.method().to_string(), allow })
+}
+
+/// Every documented route. The OpenAPI document is collected from exactly these.
+pub fn documented(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
         .service(auth::register)
@@ -129,4 +182,37 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(clinical_rules::get_rules)
         .service(clinical_rules::put_rules)
         .service(export::export);
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::{test, App};
+
+    #[actix_web::test]
+    async fn other_methods_on_documented_paths_are_405_with_allow() {
+        let app =
+            test::init_service(App::new().configure(|cfg| super::configure(&mut super::ServiceConfig::new(cfg)))).await;
+        let response = test::call_service(
+            &app,
+            test::TestRequest::default().method(actix_web::http::Method::TRACE).uri("/healthz").to_request(),
+        )
+        .await;
+        assert_eq!(response.status(), 405);
+        assert_eq!(response.headers().get("allow").unwrap(), "GET, OPTIONS");
+        assert_eq!(response.headers().get("content-type").unwrap(), "application/problem+json");
+
+        let response = test::call_service(
+            &app,
+            test::TestRequest::default()
+                .method(actix_web::http::Method::OPTIONS)
+                .uri("/v1/appointments/abc")
+                .to_request(),
+        )
+        .await;
+        assert_eq!(response.status(), 204);
+        assert_eq!(response.headers().get("allow").unwrap(), "GET, OPTIONS");
+
+        let response = test::call_service(&app, test::TestRequest::delete().uri("/v1/exercises").to_request()).await;
+        assert_eq!(response.headers().get("allow").unwrap(), "GET, POST, OPTIONS");
+    }
 }

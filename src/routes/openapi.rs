@@ -2,7 +2,9 @@
 //! at `/openapi.json` with Swagger UI at `/docs`.
 
 use actix_web::App;
+use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
@@ -47,12 +49,61 @@ impl Modify for BearerAuth {
     }
 }
 
-/// The document for every route in [`super::configure`].
+/// The document for every route in [`super::documented`].
 pub fn document() -> utoipa::openapi::OpenApi {
     let (_, mut api) =
-        App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(super::configure).split_for_parts();
+        App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(super::documented).split_for_parts();
     api.info.version = env!("CARGO_PKG_VERSION").to_string();
+    api.components
+        .get_or_insert_with(Default::default)
+        .schemas
+        .insert(super::schemas::TIME_ZONE.to_string(), super::schemas::time_zone_component().into());
+    for item in api.paths.paths.values_mut() {
+        for operation in
+            [&mut item.get, &mut item.put, &mut item.post, &mut item.patch, &mut item.delete].into_iter().flatten()
+        {
+            add_common_responses(operation);
+        }
+    }
     api
+}
+
+/// The answers any operation of a kind can give, whatever its handler does: they come from the
+/// extractors and the shared error handling, so they are added here rather than on every route.
+fn add_common_responses(operation: &mut Operation) {
+    let signed_in = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+    let has_body = operation.request_body.is_some();
+    let has_query =
+        operation.parameters.as_ref().is_some_and(|ps| ps.iter().any(|p| matches!(p.parameter_in, ParameterIn::Query)));
+    let mut add = |status: &str, description: &str| {
+        operation.responses.responses.entry(status.to_string()).or_insert_with(|| problem(description));
+    };
+    if has_body {
+        add("400", "The body is not JSON (`malformed_request`)");
+        add("413", "The body is larger than 64 KiB (`payload_too_large`)");
+        add("415", "The body is not sent as `application/json` (`unsupported_media_type`)");
+        add("408", "The body did not arrive in time (`request_timeout`)");
+    }
+    if has_body || has_query {
+        add("422", "A field is missing or not valid (`validation_failed`; `errors` names them)");
+    }
+    if signed_in {
+        add("401", "No valid access token (`unauthorized`)");
+        // The worker's credential is refused everywhere but its delivery endpoints.
+        add("403", "Not for this role (`forbidden`)");
+    }
+}
+
+fn problem(description: &str) -> RefOr<Response> {
+    RefOr::T(
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/problem+json",
+                ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
+            )
+            .build(),
+    )
 }
 
 /// The document as committed: pretty JSON with a final newline.

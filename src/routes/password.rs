@@ -1,5 +1,6 @@
 //! Forgotten passwords, resets, and accepting an invitation (first password).
 
+use super::json::Json;
 use actix_web::{post, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -39,7 +40,7 @@ pub struct ForgotRequest {
 pub async fn forgot(
     state: web::Data<AppState>,
     meta: RequestMeta,
-    body: web::Json<ForgotRequest>,
+    body: Json<ForgotRequest>,
 ) -> Result<HttpResponse, ApiError> {
     // An address that cannot be one has no account: the same 202, and no query.
     let email = EmailAddress::parse(&body.email).ok();
@@ -78,6 +79,8 @@ pub async fn forgot(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ResetRequest {
     pub token: String,
+    /// 8 to 128 characters; the most common passwords are refused.
+    #[schema(min_length = 8, max_length = 128)]
     pub password: String,
 }
 
@@ -96,7 +99,7 @@ pub struct ResetRequest {
 pub async fn reset(
     state: web::Data<AppState>,
     meta: RequestMeta,
-    body: web::Json<ResetRequest>,
+    body: Json<ResetRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ResetRequest { token, password } = body.into_inner();
     let mut checks = Checks::default();
@@ -146,10 +149,20 @@ pub(crate) fn set_password_ending_sessions(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AcceptInviteRequest {
     pub token: String,
+    /// 8 to 128 characters; the most common passwords are refused.
+    #[schema(min_length = 8, max_length = 128)]
     pub password: String,
     /// Only for the first admin's invitation (printed by `backtrack serve` on first start).
+    #[schema(
+        max_length = 254,
+        pattern = r"^[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub email: Option<String>,
     /// Only for the first admin's invitation.
+    #[schema(
+        max_length = 200,
+        pattern = r"^[^\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f]*[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f][^\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f]*$"
+    )]
     pub full_name: Option<String>,
 }
 
@@ -168,7 +181,7 @@ pub struct AcceptInviteRequest {
 pub async fn accept_invite(
     state: web::Data<AppState>,
     meta: RequestMeta,
-    body: web::Json<AcceptInviteRequest>,
+    body: Json<AcceptInviteRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut checks = Checks::default();

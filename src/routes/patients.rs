@@ -1,6 +1,7 @@
 //! Patients' contact records, as the front desk manages them: create (a patient who phoned in,
 //! optionally invited to the app), search, read and correct. Every read and write is audited.
 
+use super::json::Json;
 use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -28,11 +29,25 @@ use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreatePatientRequest {
+    #[schema(
+        max_length = 200,
+        pattern = r"^[^\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f]*[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f][^\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f]*$"
+    )]
     pub full_name: String,
+    /// On or after 1900-01-01, and not in the future.
+    #[schema(pattern = r"^(19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub date_of_birth: NaiveDate,
+    #[schema(
+        max_length = 254,
+        pattern = r"^[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub email: Option<String>,
+    #[schema(
+        pattern = r"^[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\+?[ ().-]*([0-9][ ().-]*){7,15}[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub phone: Option<String>,
     /// IANA time zone; the clinic's default when absent.
+    #[schema(schema_with = super::schemas::time_zone_or_null)]
     pub time_zone: Option<String>,
     /// Email the patient an invitation to set a password and use the app (needs `email`).
     #[serde(default)]
@@ -58,7 +73,7 @@ pub async fn create_patient(
     state: web::Data<AppState>,
     user: AuthUser,
     meta: RequestMeta,
-    body: web::Json<CreatePatientRequest>,
+    body: Json<CreatePatientRequest>,
 ) -> Result<HttpResponse, ApiError> {
     if !user.role.manages_patients() {
         return Err(ApiError::Forbidden);
@@ -235,7 +250,7 @@ pub struct PatientChanges {
     pub profile: ProfileChanges,
     /// A new address is unverified until the patient confirms it; `null` removes it.
     #[serde(default, deserialize_with = "super::nullable::field")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 254, pattern = r"^[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub email: Option<Option<String>>,
 }
 
@@ -258,7 +273,7 @@ pub async fn update_patient(
     user: AuthUser,
     meta: RequestMeta,
     path: web::Path<String>,
-    body: web::Json<PatientChanges>,
+    body: Json<PatientChanges>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let PatientChanges { profile, email } = body.into_inner();

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use super::json::Json;
 use actix_web::http::header;
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -56,17 +57,27 @@ pub struct ItemRequest {
     #[serde(flatten)]
     pub dose: Dose,
     /// e.g. "8 kg kettlebell", "red band".
+    #[schema(max_length = 100, pattern = r"^[^\u0000-\u0009\u000b-\u001f\u007f-\u009f]*$")]
     pub load: Option<String>,
     pub side: Option<Side>,
+    #[schema(max_length = 500, pattern = r"^[^\u0000-\u0009\u000b-\u001f\u007f-\u009f]*$")]
     pub notes: Option<String>,
     /// 1 control, 2 capacity, 3 loading; the exercise's own phase when absent.
+    #[schema(minimum = 1, maximum = 3)]
     pub phase: Option<i32>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ProgramRequest {
+    #[schema(
+        max_length = 120,
+        pattern = r"^[^\u0000-\u0009\u000b-\u001f\u007f-\u009f]*[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f][^\u0000-\u0009\u000b-\u001f\u007f-\u009f]*$"
+    )]
     pub title: String,
+    #[schema(pattern = r"^2[01][0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub starts_on: NaiveDate,
+    /// On or after `starts_on`.
+    #[schema(pattern = r"^2[01][0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub ends_on: Option<NaiveDate>,
     /// ISO weekdays (1 = Monday) with a session; or give `sessions_per_week`.
     #[serde(default)]
@@ -93,8 +104,15 @@ pub struct Program {
     /// The version shown; logs point at the version they were done against.
     pub version: i32,
     pub version_id: String,
+    #[schema(
+        max_length = 120,
+        pattern = r"^[^\u0000-\u0009\u000b-\u001f\u007f-\u009f]*[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f][^\u0000-\u0009\u000b-\u001f\u007f-\u009f]*$"
+    )]
     pub title: String,
+    #[schema(pattern = r"^2[01][0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub starts_on: NaiveDate,
+    /// On or after `starts_on`.
+    #[schema(pattern = r"^2[01][0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub ends_on: Option<NaiveDate>,
     pub weekdays: Vec<u32>,
     pub sessions_per_week: Option<i32>,
@@ -295,7 +313,7 @@ pub async fn prescribe(
     meta: RequestMeta,
     reason: AccessReason,
     path: web::Path<String>,
-    body: web::Json<ProgramRequest>,
+    body: Json<ProgramRequest>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Clinician, Role::Admin])?;
     let patient_id = path.into_inner();
@@ -346,7 +364,7 @@ pub async fn revise(
     meta: RequestMeta,
     reason: AccessReason,
     path: web::Path<String>,
-    body: web::Json<ProgramRequest>,
+    body: Json<ProgramRequest>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Clinician, Role::Admin])?;
     let id = path.into_inner();

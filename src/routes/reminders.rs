@@ -3,6 +3,7 @@
 //! (`/v1/me/notification-preferences`), and one-click unsubscribe from the email itself
 //! (`/v1/unsubscribe/{token}`, RFC 8058), which works without signing in.
 
+use super::json::Json;
 use actix_web::http::header::ContentType;
 use actix_web::{get, post, put, web, HttpResponse};
 use chrono::Utc;
@@ -31,9 +32,10 @@ pub struct ReminderChoice {
     pub enabled: bool,
     /// ISO weekdays (1 = Monday … 7 = Sunday). Exercise reminders come only on those of these
     /// days the program asks for a session.
+    #[schema(schema_with = super::schemas::some_weekdays)]
     pub weekdays: Vec<u32>,
     /// Local wall-clock time, `HH:MM` (24-hour), in the patient's time zone.
-    #[schema(example = "07:30")]
+    #[schema(example = "07:30", pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub time: String,
 }
 
@@ -51,6 +53,7 @@ pub struct Reminders {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RemindersUpdate {
     /// Moves the patient's time zone (and with it, every reminder) to this IANA zone.
+    #[schema(schema_with = super::schemas::time_zone_or_null)]
     pub time_zone: Option<String>,
     pub exercise: Option<ReminderChoice>,
     pub check_in: Option<ReminderChoice>,
@@ -164,7 +167,7 @@ pub async fn put_reminders(
     state: web::Data<AppState>,
     user: AuthUser,
     meta: RequestMeta,
-    body: web::Json<RemindersUpdate>,
+    body: Json<RemindersUpdate>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Patient])?;
     let body = body.into_inner();
@@ -244,7 +247,7 @@ pub async fn put_preferences(
     state: web::Data<AppState>,
     user: AuthUser,
     meta: RequestMeta,
-    body: web::Json<PreferencesUpdate>,
+    body: Json<PreferencesUpdate>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Patient])?;
     let body = body.into_inner();

@@ -23,7 +23,11 @@ use crate::state::AppState;
 pub struct Period {
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
+    /// Clinic-local wall-clock time (no offset), e.g. `2026-11-16T09:00:00`.
+    #[schema(value_type = String, pattern = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$", example = "2026-11-16T09:00:00")]
     pub local_start: NaiveDateTime,
+    /// Clinic-local wall-clock time (no offset).
+    #[schema(value_type = String, pattern = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$", example = "2026-11-16T09:00:00")]
     pub local_end: NaiveDateTime,
 }
 
@@ -47,7 +51,8 @@ pub struct DaySchedule {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ScheduleQuery {
-    /// A clinic-local date; today when absent.
+    /// A clinic-local date (2000 to 2199); today when absent.
+    #[param(pattern = r"^2[01][0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub date: Option<NaiveDate>,
 }
 

@@ -1,6 +1,7 @@
 //! The clinic's staff: admins invite people by email with a role, list them, change roles and
 //! deactivate them. A deactivated user is locked out at once.
 
+use super::json::Json;
 use actix_web::{get, patch, post, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -43,22 +44,31 @@ impl From<StaffRole> for Role {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct InviteStaffRequest {
+    #[schema(
+        max_length = 254,
+        pattern = r"^[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub email: String,
+    #[schema(
+        max_length = 200,
+        pattern = r"^[^\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f]*[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f][^\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f]*$"
+    )]
     pub full_name: String,
     pub role: StaffRole,
     /// e.g. "Physical therapist, DPT".
+    #[schema(max_length = 120, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub title: Option<String>,
 }
 
+/// At most 120 characters and no control characters, as sent; stored trimmed.
 fn parse_title(raw: &str) -> Result<String, crate::domain::Invalid> {
-    let title = raw.trim();
-    if title.chars().any(char::is_control) {
+    if raw.chars().any(char::is_control) {
         return Err(crate::domain::Invalid::new("invalid_format", "a title cannot hold control characters"));
     }
-    if title.chars().count() > 120 {
+    if raw.chars().count() > 120 {
         return Err(crate::domain::Invalid::new("too_long", "a title has at most 120 characters"));
     }
-    Ok(title.to_string())
+    Ok(raw.trim().to_string())
 }
 
 #[utoipa::path(
@@ -77,7 +87,7 @@ pub async fn invite_staff(
     state: web::Data<AppState>,
     user: AuthUser,
     meta: RequestMeta,
-    body: web::Json<InviteStaffRequest>,
+    body: Json<InviteStaffRequest>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Admin])?;
     let body = body.into_inner();
@@ -163,7 +173,12 @@ pub struct StaffChanges {
     pub role: Option<StaffRole>,
     /// `false` deactivates: every session of the person ends at once.
     pub active: Option<bool>,
+    #[schema(
+        max_length = 200,
+        pattern = r"^[^\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f]*[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f][^\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f]*$"
+    )]
     pub full_name: Option<String>,
+    #[schema(max_length = 120, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub title: Option<String>,
 }
 
@@ -186,7 +201,7 @@ pub async fn update_staff(
     user: AuthUser,
     meta: RequestMeta,
     path: web::Path<String>,
-    body: web::Json<StaffChanges>,
+    body: Json<StaffChanges>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Admin])?;
     let id = path.into_inner();

@@ -67,14 +67,17 @@ pub fn plausible_date(field: &str, d: chrono::NaiveDate) -> Result<chrono::Naive
 
 /// Free text a person typed (a reason, a note): trimmed, at most `max` characters, no control
 /// characters but line breaks; empty becomes `None`.
+///
+/// The length and the characters are checked as sent, so the rule is the document's
+/// `maxLength` and `pattern` exactly.
 pub fn free_text(field: &str, raw: Option<&str>, max: usize) -> Result<Option<String>, ApiError> {
-    let Some(text) = raw.map(str::trim).filter(|t| !t.is_empty()) else { return Ok(None) };
-    if text.chars().count() > max || text.chars().any(|c| c.is_control() && c != '\n') {
+    let Some(raw) = raw else { return Ok(None) };
+    if raw.chars().count() > max || raw.chars().any(|c| c.is_control() && c != '\n') {
         return Err(ApiError::field(
             field,
             "invalid_format",
             &format!("at most {max} characters, no control characters"),
         ));
     }
-    Ok(Some(text.to_string()))
+    Ok(Some(raw.trim()).filter(|t| !t.is_empty()).map(str::to_string))
 }

@@ -1,6 +1,7 @@
 //! The waitlist: a patient (or the front desk for them) asks for an earlier time; when one frees
 //! up, an emailed offer arrives, and the link in it takes the time.
 
+use super::json::Json;
 use actix_web::{delete, get, post, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -25,14 +26,20 @@ pub struct WaitlistRequest {
     pub appointment_type: String,
     /// Any clinician when absent.
     pub clinician_id: Option<String>,
+    #[schema(pattern = r"^2[01][0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub from_date: NaiveDate,
+    /// On or after `from_date`.
+    #[schema(pattern = r"^2[01][0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub to_date: NaiveDate,
     /// ISO weekdays that suit (1 = Monday); any day when absent or empty.
     #[serde(default)]
+    #[schema(schema_with = super::schemas::weekdays)]
     pub weekdays: Vec<u32>,
     /// Earliest local start that suits, `HH:MM`.
+    #[schema(pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub earliest: Option<String>,
     /// Latest local start that suits, `HH:MM`.
+    #[schema(pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub latest: Option<String>,
     /// Staff only: whom the wish is for.
     pub patient_id: Option<String>,
@@ -83,13 +90,10 @@ pub struct WaitlistPage {
 
 fn minute(field: &str, raw: Option<&str>) -> Result<Option<i32>, ApiError> {
     let Some(raw) = raw else { return Ok(None) };
-    let bad = || ApiError::field(field, "invalid_format", "a time is HH:MM");
-    let (h, m) = raw.trim().split_once(':').ok_or_else(bad)?;
-    let (h, m): (i32, i32) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
-    if !(0..24).contains(&h) || !(0..60).contains(&m) {
-        return Err(bad());
+    match crate::domain::reminders::parse_hh_mm(raw).filter(|minute| *minute < 24 * 60) {
+        Some(minute) => Ok(Some(minute as i32)),
+        None => Err(ApiError::field(field, "invalid_format", "a time is HH:MM")),
     }
-    Ok(Some(h * 60 + m))
 }
 
 #[utoipa::path(
@@ -99,6 +103,7 @@ fn minute(field: &str, raw: Option<&str>) -> Result<Option<i32>, ApiError> {
     responses(
         (status = 201, body = WaitlistEntry),
         (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`not_patient_bookable`: patients wait only for types they may book", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -107,7 +112,7 @@ pub async fn join(
     state: web::Data<AppState>,
     user: AuthUser,
     meta: RequestMeta,
-    body: web::Json<WaitlistRequest>,
+    body: Json<WaitlistRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     super::validate::plausible_date("from_date", body.from_date)?;

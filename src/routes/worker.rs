@@ -1,6 +1,7 @@
 //! The worker's side of the outbox: claim due emails under a lease, then report each one sent or
 //! failed (or hand it back unstarted). Worker role only. Acknowledgements are idempotent.
 
+use super::json::Json;
 use actix_web::{post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -16,8 +17,10 @@ use crate::state::AppState;
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ClaimRequest {
     /// At most this many deliveries (1 to 100).
+    #[schema(minimum = 1, maximum = 100)]
     pub max: i64,
     /// How long they stay reserved to the caller (5 to 3600 seconds).
+    #[schema(minimum = 5, maximum = 3600)]
     pub lease_seconds: i64,
 }
 
@@ -111,7 +114,7 @@ fn headers(json: Option<&str>) -> Vec<MailHeader> {
 pub async fn claim(
     state: web::Data<AppState>,
     user: AuthUser,
-    body: web::Json<ClaimRequest>,
+    body: Json<ClaimRequest>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Worker])?;
     let mut errors = Vec::new();
@@ -213,7 +216,7 @@ pub async fn sent(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-    body: web::Json<SentRequest>,
+    body: Json<SentRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let SentRequest { message_id, lease_id } = body.into_inner();
     let message_id: String = message_id.chars().take(500).collect();
@@ -239,7 +242,7 @@ pub async fn failed(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-    body: web::Json<FailedRequest>,
+    body: Json<FailedRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let FailedRequest { error, permanent, lease_id } = body.into_inner();
     let policy = state.config.delivery_policy;
@@ -265,7 +268,7 @@ pub async fn release(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-    body: web::Json<ReleaseRequest>,
+    body: Json<ReleaseRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let lease_id = body.into_inner().lease_id;
     acknowledge(&state, &user, path.into_inner(), move |conn, id| deliveries::release(conn, id, &lease_id, now())).await

@@ -17,7 +17,7 @@ struct Count {
 }
 
 /// Pairs of active appointments that overlap for one clinician (with buffers) or one patient.
-fn overlaps(app: &TestApp) -> (i64, i64) {
+pub fn overlaps(app: &TestApp) -> (i64, i64) {
     let clinician = "SELECT COUNT(*) AS n FROM appointments a JOIN appointments b ON a.id < b.id \
         AND a.clinician_id = b.clinician_id AND a.status <> 'cancelled' AND b.status <> 'cancelled' \
         AND a.block_start < b.block_end AND b.block_start < a.block_end";
@@ -29,12 +29,12 @@ fn overlaps(app: &TestApp) -> (i64, i64) {
     (count(clinician, &mut conn), count(patient, &mut conn))
 }
 
-fn appointments_count(app: &TestApp) -> i64 {
+pub fn appointments_count(app: &TestApp) -> i64 {
     use backtrack::db::schema::appointments;
     appointments::table.count().get_result(&mut app.conn()).unwrap()
 }
 
-async fn patients(cal: &Calendar, count: usize) -> Vec<String> {
+pub async fn patients(cal: &Calendar, count: usize) -> Vec<String> {
     let mut ids = Vec::new();
     for n in 0..count {
         ids.push(
@@ -158,4 +158,51 @@ async fn a_refused_booking_is_replayed_too_and_keys_belong_to_their_user() {
     let again = book(&bob, "same-key-0001").await.unwrap();
     assert_eq!(again.status(), 409);
     assert_eq!(again.text().await.unwrap(), first, "the stored answer, request id included");
+}
+
+/// The database's own guard (triggers on SQLite, exclusion constraints on PostgreSQL) looks back
+/// far enough: a visit that overlaps only the last minutes of the longest possible one is refused,
+/// for the clinician and for the patient.
+#[tokio::test]
+async fn the_database_refuses_an_overlap_with_the_end_of_the_longest_possible_visit() {
+    use backtrack::db::appointments::{insert, is_slot_taken, AppointmentRow};
+    let cal = calendar("America/Chicago", 2).await;
+    let patients = patients(&cal, 2).await;
+    let longest = backtrack::domain::appointment::longest_block();
+    let buffer = chrono::Duration::minutes(backtrack::domain::appointment::MAX_BUFFER_MINUTES);
+    let now = backtrack::db::now();
+    let row =
+        |patient: &str, clinician: &str, block_start: chrono::NaiveDateTime, block: chrono::Duration| AppointmentRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            patient_id: patient.to_string(),
+            clinician_id: clinician.to_string(),
+            appointment_type_id: "type-follow-up".into(),
+            starts_at: block_start + buffer.min(block / 4),
+            ends_at: block_start + block - buffer.min(block / 4),
+            block_start,
+            block_end: block_start + block,
+            status: "booked".into(),
+            reason: None,
+            late_cancellation: false,
+            cancel_reason: None,
+            sequence: 0,
+            booked_by: None,
+            created_at: now,
+            updated_at: now,
+        };
+    let (first, second) = (cal.clinicians[0].0.as_str(), cal.clinicians[1].0.as_str());
+    let start = now + chrono::Duration::days(30);
+    let mut conn = cal.app.conn();
+    insert(&mut conn, &row(&patients[0], first, start, longest)).expect("the long visit");
+
+    let minute = chrono::Duration::minutes(1);
+    let clinician_late = row(&patients[1], first, start + longest - minute, chrono::Duration::minutes(45));
+    assert!(insert(&mut conn, &clinician_late).is_err_and(|e| is_slot_taken(&e)), "clinician double-booked");
+    let long = row(&patients[0], first, start, longest);
+    let patient_late = row(&patients[0], second, long.ends_at - minute, chrono::Duration::minutes(45));
+    let patient_late = AppointmentRow { starts_at: patient_late.block_start, ..patient_late };
+    assert!(insert(&mut conn, &patient_late).is_err_and(|e| is_slot_taken(&e)), "patient in two places");
+    // Right after the long visit, both are free again.
+    insert(&mut conn, &row(&patients[1], first, start + longest, chrono::Duration::minutes(45))).unwrap();
+    assert_eq!(overlaps(&cal.app), (0, 0));
 }

@@ -10,7 +10,7 @@ use crate::calendar_fixture::{calendar, rfc3339};
 use crate::helpers::{assert_problem, TestApp};
 use crate::reminders::{patient_with_program, put};
 
-fn evaluation() -> Value {
+pub fn evaluation() -> Value {
     json!({
         "lumbar_mobility": "Flexion to mid-shin with guarding; extension painful at end range",
         "hip_range_of_motion": {"left": {"flexion": 110, "internal_rotation": 25, "external_rotation": 40},

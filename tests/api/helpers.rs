@@ -89,6 +89,12 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     start(data_dir, url, database, "127.0.0.1:0", adjust).await
 }
 
+/// An app on the database at `url`, which the caller made and will drop.
+pub async fn spawn_app_on(url: &str) -> TestApp {
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    start(data_dir, url.to_string(), None, "127.0.0.1:0", |_| {}).await
+}
+
 /// A second app on the same database as `other`, listening on `port`.
 pub async fn spawn_app_sharing(other: &TestApp, port: u16) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temp dir");

@@ -3,12 +3,15 @@
 
 mod calendar_fixture;
 mod helpers;
+mod pg_cluster;
+mod serve_process;
 #[path = "../support/smtp_sink.rs"]
 mod smtp_sink;
 
 mod accounts;
 mod appointment_emails;
 mod audit;
+mod authorization;
 mod booking;
 mod booking_races;
 mod check_ins;
@@ -17,8 +20,10 @@ mod deliveries;
 mod errors;
 mod exercises;
 mod export;
+mod faults;
 mod health;
 mod jwt;
+mod log_privacy;
 mod openapi;
 mod patients;
 mod programs;
@@ -26,4 +31,5 @@ mod reminders;
 mod smtp_delivery;
 mod staff;
 mod throttle;
+mod transport_guards;
 mod waitlist;

@@ -20,7 +20,7 @@ fn expected_message_id(id: &str) -> String {
 }
 
 /// Every id arrived at least once; returns how many arrived more than once.
-fn assert_all_arrived(sink: &SmtpSink, ids: &[String]) -> usize {
+pub fn assert_all_arrived(sink: &SmtpSink, ids: &[String]) -> usize {
     let mut seen: HashMap<String, usize> = HashMap::new();
     for id in message_ids(sink) {
         *seen.entry(id).or_default() += 1;
@@ -174,7 +174,7 @@ async fn two_then_four_workers_never_send_an_email_twice() {
     assert_eq!(all.iter().collect::<HashSet<_>>().len(), 120, "every Message-ID once");
 }
 
-fn worker_process(app: &TestApp, token: &str, smtp_port: u16) -> Child {
+pub fn worker_process(app: &TestApp, token: &str, smtp_port: u16) -> Child {
     Command::new(env!("CARGO_BIN_EXE_backtrack"))
         .arg("worker")
         .env_clear()

@@ -32,6 +32,9 @@ struct Shared {
     received: Mutex<Vec<Received>>,
     refusing: AtomicBool,
     refusals: AtomicU64,
+    /// Refuse every n-th MAIL command (0: none).
+    refuse_every: AtomicU64,
+    mails: AtomicU64,
     rejected: Mutex<HashSet<String>>,
     delay_ms: AtomicU64,
 }
@@ -45,7 +48,9 @@ struct SinkHandler {
 
 impl Handler for SinkHandler {
     fn mail(&mut self, _ip: IpAddr, _domain: &str, _from: &str) -> Response {
-        if self.shared.refusing.load(Ordering::SeqCst) {
+        let seq = self.shared.mails.fetch_add(1, Ordering::SeqCst) + 1;
+        let every = self.shared.refuse_every.load(Ordering::SeqCst);
+        if self.shared.refusing.load(Ordering::SeqCst) || (every > 0 && seq.is_multiple_of(every)) {
             self.shared.refusals.fetch_add(1, Ordering::SeqCst);
             return INTERNAL_ERROR; // 451: try again later
         }
@@ -122,6 +127,11 @@ impl SmtpSink {
 
     pub fn refuse(&self, refusing: bool) {
         self.shared.refusing.store(refusing, Ordering::SeqCst);
+    }
+
+    /// Refuses every `n`-th transaction with 451 from now on, as a busy server does to a share.
+    pub fn refuse_every(&self, n: u64) {
+        self.shared.refuse_every.store(n, Ordering::SeqCst);
     }
 
     pub fn refusals(&self) -> u64 {

@@ -1,0 +1,107 @@
+//! The JSON body extractor every handler uses: `actix_web::web::Json` (its size limit, content
+//! type check and error answers stay as configured in `startup`), then the body read as a
+//! `serde_json::Value` is made into the handler's type.
+//!
+//! In between, a whole number written as a float (`2.0`) becomes the integer it is: JSON Schema
+//! calls `2.0` an integer, so a client following the document may send it, and serde would
+//! otherwise refuse it for an `i32` field.
+
+use std::future::Future;
+use std::ops::Deref;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
+use serde::de::DeserializeOwned;
+use serde_json::{Number, Value};
+
+use crate::error::{ApiError, FieldError};
+
+/// A request body of type `T`, read as JSON.
+#[derive(Debug)]
+pub struct Json<T>(pub T);
+
+impl<T> Json<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> Deref for Json<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let read = web::Json::<Value>::from_request(req, payload);
+        Box::pin(async move {
+            let mut value = read.await?.into_inner();
+            integral_floats_to_integers(&mut value);
+            serde_json::from_value(value).map(Json).map_err(|err| shape_error(&err).into())
+        })
+    }
+}
+
+/// `2.0` → `2`, everywhere in the document; other numbers stay as they are.
+fn integral_floats_to_integers(value: &mut Value) {
+    match value {
+        Value::Number(number) => {
+            if let Some(f) = number.as_f64().filter(|_| number.is_f64()) {
+                // Within ±2^53 every integer is exact as a float, and fits an i64.
+                if f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0 {
+                    *number = Number::from(f as i64);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_floats_to_integers),
+        Value::Object(fields) => fields.values_mut().for_each(integral_floats_to_integers),
+        _ => {}
+    }
+}
+
+/// JSON of the wrong shape: 422 naming the field when serde does.
+fn shape_error(err: &serde_json::Error) -> ApiError {
+    let message = err.to_string();
+    let message = message.split(" at line ").next().unwrap_or(&message).to_string();
+    let field = message
+        .split_once("field `")
+        .and_then(|(_, rest)| rest.split_once('`'))
+        .map_or("body", |(field, _)| field)
+        .to_string();
+    ApiError::Validation(vec![FieldError::new(field, "invalid", message)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_floats_become_integers_and_others_stay() {
+        let mut value = serde_json::json!({"a": 2.0, "b": [-7.0, 1.5], "c": {"d": 1e300, "e": 3}});
+        integral_floats_to_integers(&mut value);
+        assert_eq!(value, serde_json::json!({"a": 2, "b": [-7, 1.5], "c": {"d": 1e300, "e": 3}}));
+        assert!(value["a"].is_i64());
+    }
+
+    #[test]
+    fn shape_errors_name_the_field() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Body {
+            reps: i32,
+        }
+        let err = serde_json::from_value::<Body>(serde_json::json!({})).unwrap_err();
+        let ApiError::Validation(errors) = shape_error(&err) else { panic!("422") };
+        assert_eq!(errors[0].field, "reps");
+        let err = serde_json::from_value::<Body>(serde_json::json!({"reps": 1.5})).unwrap_err();
+        let ApiError::Validation(errors) = shape_error(&err) else { panic!("422") };
+        assert_eq!(errors[0].field, "body");
+    }
+}
