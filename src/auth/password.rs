@@ -2,16 +2,17 @@
 //!
 //! Hashing costs tens of milliseconds of CPU and 19 MiB of memory, so it runs on a few threads
 //! of its own, as many as the cores, fed by a queue: a login flood waits its turn instead of
-//! starving the async workers, and the memory stays that of a few hashes. (On the general blocking
-//! pool each of its many threads kept its own freed 19 MiB, and a flood grew the server past
-//! half a GiB.)
+//! starving the async workers. Each thread keeps one argon2 working memory and reuses it: handing
+//! 19 MiB back to the allocator after every hash let glibc keep many such buffers, and a sign-in
+//! flood grew the server to hundreds of MiB.
 
+use std::cell::RefCell;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{mpsc, Arc, Mutex, OnceLock};
 
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{self, Output, ParamsString, PasswordHash, Salt, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 
 use crate::error::ApiError;
 
@@ -107,19 +108,67 @@ impl PasswordHasher {
     }
 }
 
+thread_local! {
+    /// This thread's argon2 working memory, allocated at its first hash and reused after.
+    static MEMORY: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
+}
+
+/// argon2 of `password` with `salt` and `params`, `len` bytes long, in this thread's memory.
+fn derive(
+    argon2: &Argon2<'_>,
+    params: &Params,
+    password: &[u8],
+    salt: Salt<'_>,
+    len: usize,
+) -> password_hash::Result<Output> {
+    let mut salt_bytes = [0u8; 64];
+    let salt = salt.decode_b64(&mut salt_bytes)?;
+    let blocks = params.block_count();
+    MEMORY.with_borrow_mut(|memory| {
+        if memory.len() < blocks {
+            memory.resize(blocks, Block::default());
+        }
+        Output::init_with(len, |out| {
+            Ok(argon2.hash_password_into_with_memory(password, salt, out, &mut memory[..blocks])?)
+        })
+    })
+}
+
 fn hash_now(password: &str) -> Result<String, ApiError> {
     let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
-    argon2()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|hash| hash.to_string())
-        .map_err(|e| ApiError::internal(std::io::Error::other(e.to_string())))
+    let params = Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None).expect("valid argon2 parameters");
+    let phc = || -> password_hash::Result<String> {
+        let hash = derive(&argon2(), &params, password.as_bytes(), salt.as_salt(), Params::DEFAULT_OUTPUT_LEN)?;
+        let phc = PasswordHash {
+            algorithm: argon2::ARGON2ID_IDENT,
+            version: Some(Version::V0x13.into()),
+            params: ParamsString::try_from(&params)?,
+            salt: Some(salt.as_salt()),
+            hash: Some(hash),
+        };
+        Ok(phc.to_string())
+    };
+    phc().map_err(|e| ApiError::internal(std::io::Error::other(e.to_string())))
+}
+
+/// Whether `password` gives `stored`'s hash under `stored`'s own algorithm and parameters; the
+/// comparison takes the same time wherever the hashes differ.
+fn matches(password: &str, stored: &PasswordHash<'_>) -> password_hash::Result<bool> {
+    let (Some(salt), Some(expected)) = (stored.salt, stored.hash) else {
+        return Ok(false);
+    };
+    let algorithm = Algorithm::try_from(stored.algorithm)?;
+    let version = stored.version.map(Version::try_from).transpose()?.unwrap_or_default();
+    let params = Params::try_from(stored)?;
+    let argon2 = Argon2::new(algorithm, version, params.clone());
+    Ok(derive(&argon2, &params, password.as_bytes(), salt, expected.len())? == expected)
 }
 
 fn verify_now(password: &str, stored: &str) -> Result<Verified, ApiError> {
     let Ok(parsed) = PasswordHash::new(stored) else {
         return Ok(Verified::NoMatch);
     };
-    if argon2().verify_password(password.as_bytes(), &parsed).is_err() {
+    if !matches(password, &parsed).unwrap_or(false) {
         return Ok(Verified::NoMatch);
     }
     let up_to_date = parsed.algorithm == argon2::ARGON2ID_IDENT
@@ -142,6 +191,8 @@ fn decoy_hash() -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+
     use super::*;
 
     #[test]
@@ -187,6 +238,24 @@ mod tests {
         // A job that panics answers with an error and leaves the threads serving.
         assert!(hasher.off_thread::<()>(|| panic!("boom")).await.is_err());
         assert!(hasher.off_thread(|| Ok(1)).await.is_ok());
+    }
+
+    #[test]
+    fn hashes_agree_with_the_argon2_crates_own_hasher_and_verifier() {
+        let ours = hash_now("cat camel 2x10").unwrap();
+        assert!(argon2().verify_password(b"cat camel 2x10", &PasswordHash::new(&ours).unwrap()).is_ok());
+        assert!(argon2().verify_password(b"cat camel 2x11", &PasswordHash::new(&ours).unwrap()).is_err());
+        let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+        let theirs = argon2().hash_password(b"dead bug 3x8", &salt).unwrap().to_string();
+        assert!(matches!(verify_now("dead bug 3x8", &theirs).unwrap(), Verified::Match { rehash: None }));
+        assert!(matches!(verify_now("dead bug 3x9", &theirs).unwrap(), Verified::NoMatch));
+        // argon2i and argon2d hashes (old imports) are verified under their own algorithm.
+        for algorithm in [Algorithm::Argon2i, Algorithm::Argon2d] {
+            let other = Argon2::new(algorithm, Version::V0x13, Params::new(8 * 1024, 1, 1, None).unwrap());
+            let stored = other.hash_password(b"bird dog 2x10", &salt).unwrap().to_string();
+            assert!(matches!(verify_now("bird dog 2x10", &stored).unwrap(), Verified::Match { rehash: Some(_) }));
+            assert!(matches!(verify_now("bird dog 2x11", &stored).unwrap(), Verified::NoMatch));
+        }
     }
 
     #[test]
