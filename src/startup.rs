@@ -11,7 +11,8 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::Config;
 use crate::db::{self, DbPool};
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
+use crate::routes::json;
 use crate::state::AppState;
 use crate::{housekeeping, http_guards, request_id, routes};
 
@@ -199,26 +200,12 @@ fn json_error(err: JsonPayloadError) -> ApiError {
         JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => ApiError::PayloadTooLarge,
         JsonPayloadError::ContentType => ApiError::UnsupportedMediaType,
         JsonPayloadError::Payload(err) if http_guards::is_body_timeout(&err) => ApiError::RequestTimeout,
-        JsonPayloadError::Deserialize(err) if err.is_data() => {
-            let message = err.to_string();
-            let field = between(&message, "field `", "`").unwrap_or("body").to_string();
-            ApiError::Validation(vec![FieldError::new(field, "invalid", strip_position(&message))])
-        }
+        JsonPayloadError::Deserialize(err) if err.is_data() => json::invalid_field(&err.to_string(), "body"),
         JsonPayloadError::Deserialize(err) => {
-            ApiError::MalformedBody(format!("the body is not valid JSON: {}", strip_position(&err.to_string())))
+            ApiError::MalformedBody(format!("the body is not valid JSON: {}", json::strip_position(&err.to_string())))
         }
         other => ApiError::MalformedBody(other.to_string()),
     }
-}
-
-fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
-    let from = text.find(start)? + start.len();
-    let to = text[from..].find(end)? + from;
-    Some(&text[from..to])
-}
-
-fn strip_position(message: &str) -> String {
-    message.split(" at line ").next().unwrap_or(message).to_string()
 }
 
 fn path_error(err: PathError, _req: &HttpRequest) -> actix_web::Error {
@@ -226,7 +213,5 @@ fn path_error(err: PathError, _req: &HttpRequest) -> actix_web::Error {
 }
 
 fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    let message = err.to_string();
-    let field = between(&message, "field `", "`").unwrap_or("query").to_string();
-    ApiError::Validation(vec![FieldError::new(field, "invalid", message)]).into()
+    json::invalid_field(&err.to_string(), "query").into()
 }

@@ -20,9 +20,12 @@ pub const MEMORY_KIB: u32 = 19 * 1024;
 pub const ITERATIONS: u32 = 2;
 pub const PARALLELISM: u32 = 1;
 
+fn owasp_params() -> Params {
+    Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None).expect("valid argon2 parameters")
+}
+
 fn argon2() -> Argon2<'static> {
-    let params = Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None).expect("valid argon2 parameters");
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, owasp_params())
 }
 
 #[derive(Debug)]
@@ -136,7 +139,7 @@ fn derive(
 
 fn hash_now(password: &str) -> Result<String, ApiError> {
     let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
-    let params = Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None).expect("valid argon2 parameters");
+    let params = owasp_params();
     let phc = || -> password_hash::Result<String> {
         let hash = derive(&argon2(), &params, password.as_bytes(), salt.as_salt(), Params::DEFAULT_OUTPUT_LEN)?;
         let phc = PasswordHash {

@@ -5,7 +5,8 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// The longest visit an appointment type may have, and the most time kept free on either side.
+/// The longest visit an appointment type may have, and the most time kept free on either side
+/// (the document's `maximum`s on `AppointmentTypeFields` repeat them: attributes need literals).
 pub const MAX_DURATION_MINUTES: i64 = 480;
 pub const MAX_BUFFER_MINUTES: i64 = 120;
 

@@ -11,6 +11,7 @@ use crate::auth::AuthUser;
 use crate::db::audit::AuditEntry;
 use crate::db::clinic::{self, AppointmentTypeRow, ClinicRow};
 use crate::db::{self, now};
+use crate::domain::appointment;
 use crate::domain::contact::PhoneNumber;
 use crate::domain::person;
 use crate::domain::role::Role;
@@ -284,9 +285,10 @@ impl AppointmentTypeFields {
                 None if required => checks.fail(field, "required", "this is required"),
                 None => {}
             };
-        number("duration_minutes", self.duration_minutes, (5, 480), &mut row.duration_minutes, creating);
-        number("buffer_before_minutes", self.buffer_before_minutes, (0, 120), &mut row.buffer_before_minutes, false);
-        number("buffer_after_minutes", self.buffer_after_minutes, (0, 120), &mut row.buffer_after_minutes, false);
+        let (longest, buffer) = (appointment::MAX_DURATION_MINUTES, appointment::MAX_BUFFER_MINUTES);
+        number("duration_minutes", self.duration_minutes, (5, longest), &mut row.duration_minutes, creating);
+        number("buffer_before_minutes", self.buffer_before_minutes, (0, buffer), &mut row.buffer_before_minutes, false);
+        number("buffer_after_minutes", self.buffer_after_minutes, (0, buffer), &mut row.buffer_after_minutes, false);
         number("min_notice_hours", self.min_notice_hours, (0, 720), &mut row.min_notice_hours, creating);
         number("horizon_days", self.horizon_days, (1, 730), &mut row.horizon_days, creating);
         number("cancel_cutoff_hours", self.cancel_cutoff_hours, (0, 720), &mut row.cancel_cutoff_hours, creating);

@@ -68,14 +68,24 @@ fn integral_floats_to_integers(value: &mut Value) {
 
 /// JSON of the wrong shape: 422 naming the field when serde does.
 fn shape_error(err: &serde_json::Error) -> ApiError {
-    let message = err.to_string();
-    let message = message.split(" at line ").next().unwrap_or(&message).to_string();
+    invalid_field(&err.to_string(), "body")
+}
+
+/// A serde message as a 422 on the field it names (`fallback` when it names none), without the
+/// line and column; for bodies and query strings alike.
+pub fn invalid_field(message: &str, fallback: &str) -> ApiError {
+    let message = strip_position(message);
     let field = message
         .split_once("field `")
         .and_then(|(_, rest)| rest.split_once('`'))
-        .map_or("body", |(field, _)| field)
+        .map_or(fallback, |(field, _)| field)
         .to_string();
     ApiError::Validation(vec![FieldError::new(field, "invalid", message)])
+}
+
+/// serde's message without its " at line L column C".
+pub fn strip_position(message: &str) -> String {
+    message.split(" at line ").next().unwrap_or(message).to_string()
 }
 
 #[cfg(test)]

@@ -284,21 +284,13 @@ async fn request_for(fx: &Fixture, method: &str, template: &str) -> (String, Opt
         ("post", "/v1/alerts/{id}/acknowledge") => {
             (format!("/v1/alerts/{}/acknowledge", fx.alert), Some(json!({"note": "Phoned; seen in A&E"})))
         }
-        ("post", "/v1/appointment-types") => (
-            path(template),
-            Some(json!({"code": format!("type_{n}"), "name": format!("Type {n}"), "duration_minutes": 30,
-                "patient_bookable": false, "min_notice_hours": 1, "horizon_days": 60, "cancel_cutoff_hours": 1,
-                "reschedule_cutoff_hours": 1})),
-        ),
+        ("post", "/v1/appointment-types") => (path(template), Some(appointment_type(n))),
         ("patch", "/v1/appointment-types/{id}") => {
             (path("/v1/appointment-types/follow_up"), Some(json!({"name": format!("Follow-up visit {n}")})))
         }
         ("post", "/v1/appointment-types/{id}/archive") => {
-            let (_, Some(body)) = Box::pin(request_for(fx, "post", "/v1/appointment-types")).await else {
-                unreachable!()
-            };
-            fx.created(fx.admin(), "/v1/appointment-types", &body).await;
-            (format!("/v1/appointment-types/{}/archive", body["code"].as_str().unwrap()), None)
+            fx.created(fx.admin(), "/v1/appointment-types", &appointment_type(n)).await;
+            (format!("/v1/appointment-types/type_{n}/archive"), None)
         }
         ("get", "/v1/appointments") => (path("/v1/appointments?limit=5"), None),
         ("post", "/v1/appointments") => (
@@ -438,6 +430,12 @@ async fn request_for(fx: &Fixture, method: &str, template: &str) -> (String, Opt
         (m, t) => panic!("no request for {m} {t}: add one to request_for"),
     };
     (path, body)
+}
+
+fn appointment_type(n: i64) -> Value {
+    json!({"code": format!("type_{n}"), "name": format!("Type {n}"), "duration_minutes": 30,
+        "patient_bookable": false, "min_notice_hours": 1, "horizon_days": 60, "cancel_cutoff_hours": 1,
+        "reschedule_cutoff_hours": 1})
 }
 
 fn time_off(fx: &Fixture, n: i64) -> Value {

@@ -58,7 +58,8 @@ impl PgCluster {
         self.dir.path().join("data")
     }
 
-    fn run(&self, tool: &str, args: &[&str]) {
+    /// One of the server's tools, as the user that owns the cluster.
+    fn command(&self, tool: &str) -> Command {
         let program = self.bin.join(tool);
         let mut command = if is_root() {
             let mut c = Command::new("runuser");
@@ -67,7 +68,12 @@ impl PgCluster {
         } else {
             Command::new(&program)
         };
-        let output = command.args(args).current_dir(Path::new("/")).output().expect("run a PostgreSQL tool");
+        command.current_dir(Path::new("/"));
+        command
+    }
+
+    fn run(&self, tool: &str, args: &[&str]) {
+        let output = self.command(tool).args(args).output().expect("run a PostgreSQL tool");
         assert!(
             output.status.success(),
             "{tool} {args:?} failed: {}{}",
@@ -102,14 +108,6 @@ impl PgCluster {
 impl Drop for PgCluster {
     fn drop(&mut self) {
         let data = self.data().to_string_lossy().into_owned();
-        let program = self.bin.join("pg_ctl");
-        let mut command = if is_root() {
-            let mut c = Command::new("runuser");
-            c.args(["-u", "postgres", "--"]).arg(&program);
-            c
-        } else {
-            Command::new(&program)
-        };
-        let _ = command.args(["-D", &data, "-m", "immediate", "stop"]).output();
+        let _ = self.command("pg_ctl").args(["-D", &data, "-m", "immediate", "stop"]).output();
     }
 }
