@@ -12,9 +12,10 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::config::Config;
 use crate::db::{self, DbPool};
 use crate::error::ApiError;
-use crate::routes::json;
+use crate::http::json;
+use crate::http::{guards, request_id};
 use crate::state::AppState;
-use crate::{housekeeping, http_guards, request_id, routes};
+use crate::{housekeeping, routes};
 
 /// Request bodies larger than this are refused with 413.
 pub const JSON_LIMIT_BYTES: usize = 64 * 1024;
@@ -172,9 +173,9 @@ fn build_app(
         .service(web::redirect("/docs", "/docs/"))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
         .default_service(web::to(not_found))
-        .wrap(from_fn(http_guards::body_deadline))
-        .wrap(from_fn(http_guards::cors))
-        .wrap(from_fn(http_guards::content_security_policy))
+        .wrap(from_fn(guards::body_deadline))
+        .wrap(from_fn(guards::cors))
+        .wrap(from_fn(guards::content_security_policy))
         .wrap(
             DefaultHeaders::new()
                 .add(("X-Content-Type-Options", "nosniff"))
@@ -199,7 +200,7 @@ fn json_error(err: JsonPayloadError) -> ApiError {
     match err {
         JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => ApiError::PayloadTooLarge,
         JsonPayloadError::ContentType => ApiError::UnsupportedMediaType,
-        JsonPayloadError::Payload(err) if http_guards::is_body_timeout(&err) => ApiError::RequestTimeout,
+        JsonPayloadError::Payload(err) if guards::is_body_timeout(&err) => ApiError::RequestTimeout,
         JsonPayloadError::Deserialize(err) if err.is_data() => json::invalid_field(&err.to_string(), "body"),
         JsonPayloadError::Deserialize(err) => {
             ApiError::MalformedBody(format!("the body is not valid JSON: {}", json::strip_position(&err.to_string())))

@@ -9,42 +9,37 @@ use super::availability::{self, Request};
 use super::notices::{self, Notices};
 use super::waitlist;
 use super::{to_naive, to_utc};
-use crate::auth::AuthUser;
+use crate::auth::Actor;
 use crate::db::appointments::{self, AppointmentRow, EventRow};
-use crate::db::audit::AuditEntry;
+use crate::db::audit::{AuditEntry, Origin};
 use crate::db::clinic::{AppointmentTypeRow, ClinicRow};
 use crate::db::users::UserRow;
 use crate::db::{new_id, DbConnection};
 use crate::domain::appointment::{Refusal, Status};
 use crate::domain::role::Role;
-use crate::error::ApiError;
-use crate::request_id::RequestMeta;
+use crate::error::{ApiError, ProblemCode};
 
-/// Who acts, and for which request (for history and audit).
-pub struct Actor<'a> {
-    pub user: &'a AuthUser,
-    pub meta: &'a RequestMeta,
-}
-
-impl Actor<'_> {
-    fn is_patient(&self) -> bool {
-        self.user.role == Role::Patient
-    }
-
-    fn audit(&self, action: &str, appointment: &AppointmentRow) -> AuditEntry {
-        AuditEntry::new(action, self.meta)
-            .actor(&self.user.id, self.user.role)
-            .patient(&appointment.patient_id)
-            .target(&appointment.id)
-    }
-}
-
-/// What every change needs besides the appointment: the clinic, where emails link, who acts, when.
+/// What every change needs besides the appointment: the clinic, where emails link, who acts, for
+/// which request (history and audit), and when.
 pub struct Context<'a> {
     pub clinic: &'a ClinicRow,
     pub notices: &'a Notices,
-    pub actor: &'a Actor<'a>,
+    pub actor: &'a Actor,
+    pub origin: &'a Origin,
     pub now: DateTime<Utc>,
+}
+
+impl Context<'_> {
+    fn is_patient(&self) -> bool {
+        self.actor.role == Role::Patient
+    }
+
+    fn audit(&self, action: &str, appointment: &AppointmentRow) -> AuditEntry {
+        AuditEntry::new(action, self.origin)
+            .actor(&self.actor.id, self.actor.role)
+            .patient(&appointment.patient_id)
+            .target(&appointment.id)
+    }
 }
 
 pub struct NewBooking<'a> {
@@ -61,7 +56,7 @@ pub struct NewBooking<'a> {
 }
 
 fn changed_meanwhile() -> ApiError {
-    ApiError::conflict("appointment_changed", "the appointment changed meanwhile; load it again and retry")
+    ApiError::conflict(ProblemCode::AppointmentChanged, "the appointment changed meanwhile; load it again and retry")
 }
 
 /// The time an appointment gave back.
@@ -73,21 +68,21 @@ fn refusal(refusal: Refusal) -> ApiError {
     match refusal {
         Refusal::TooSoon => ApiError::field("start", "too_soon", "this start is sooner than the minimum notice"),
         Refusal::TooFarAhead => ApiError::field("start", "too_far_ahead", "this start is beyond the booking horizon"),
-        Refusal::InsideCutoff => ApiError::conflict("inside_cutoff", "too close to the start"),
+        Refusal::InsideCutoff => ApiError::conflict(ProblemCode::InsideCutoff, "too close to the start"),
     }
 }
 
 fn inside_cutoff(clinic: &ClinicRow, what: &str) -> ApiError {
     let phone = if clinic.phone.is_empty() { String::new() } else { format!(" at {}", clinic.phone) };
     ApiError::conflict(
-        "inside_cutoff",
+        ProblemCode::InsideCutoff,
         format!("it is too late to {what} this appointment in the app; please call the clinic{phone}"),
     )
 }
 
 fn slot_taken(err: diesel::result::Error) -> ApiError {
     if appointments::is_slot_taken(&err) {
-        ApiError::conflict("slot_taken", "this time is no longer free")
+        ApiError::conflict(ProblemCode::SlotTaken, "this time is no longer free")
     } else {
         err.into()
     }
@@ -104,8 +99,8 @@ fn check_window(
 ) -> Result<bool, ApiError> {
     match kind.rules().check_start(now, start) {
         Ok(()) => Ok(false),
-        Err(refused) if actor.is_patient() || override_reason.is_none_or(|r| r.trim().is_empty()) => {
-            if actor.is_patient() {
+        Err(refused) if actor.role == Role::Patient || override_reason.is_none_or(|r| r.trim().is_empty()) => {
+            if actor.role == Role::Patient {
                 Err(refusal(refused))
             } else {
                 Err(ApiError::field(
@@ -147,7 +142,7 @@ fn clinician_at(
     let working = availability::free_slots(conn, clinic, &ask(true))?;
     match working.into_iter().find(|c| c.slots.iter().any(|s| s.start == start)) {
         Some(found) if clinician_id.is_some() => Ok(found.clinician.id),
-        Some(_) => Err(ApiError::conflict("slot_taken", "no clinician is free at this time")),
+        Some(_) => Err(ApiError::conflict(ProblemCode::SlotTaken, "no clinician is free at this time")),
         None => Err(ApiError::field("start", "not_available", "no clinician offering this type works at this time")),
     }
 }
@@ -158,8 +153,11 @@ pub fn book(conn: &mut DbConnection, cx: &Context, booking: NewBooking) -> Resul
     if kind.archived {
         return Err(ApiError::field("appointment_type", "archived", "this appointment type is no longer offered"));
     }
-    if actor.is_patient() && !kind.patient_bookable && !booking.offered {
-        return Err(ApiError::conflict("not_patient_bookable", "please call the clinic to book this type of visit"));
+    if cx.is_patient() && !kind.patient_bookable && !booking.offered {
+        return Err(ApiError::conflict(
+            ProblemCode::NotPatientBookable,
+            "please call the clinic to book this type of visit",
+        ));
     }
     let passed = if booking.offered {
         false
@@ -183,19 +181,19 @@ pub fn book(conn: &mut DbConnection, cx: &Context, booking: NewBooking) -> Resul
         late_cancellation: false,
         cancel_reason: None,
         sequence: 0,
-        booked_by: Some(actor.user.id.clone()),
+        booked_by: Some(actor.id.clone()),
         created_at: to_naive(now),
         updated_at: to_naive(now),
     };
     conn.transaction(|conn| appointments::insert(conn, &row)).map_err(slot_taken)?;
-    let mut event = EventRow::new(&row.id, &actor.user.id, "booked", to_naive(now));
+    let mut event = EventRow::new(&row.id, &actor.id, "booked", to_naive(now));
     event.to_status = Some(row.status.clone());
     event.to_starts_at = Some(row.starts_at);
     event.to_clinician_id = Some(row.clinician_id.clone());
     event.detail =
         booking.override_reason.clone().filter(|_| passed).map(|r| format!("outside notice or horizon: {r}"));
     appointments::record(conn, &event)?;
-    let mut audit = actor.audit("appointment.create", &row);
+    let mut audit = cx.audit("appointment.create", &row);
     if passed {
         audit = audit.detail("override_notice_or_horizon");
     }
@@ -215,9 +213,9 @@ pub fn reschedule(
 ) -> Result<AppointmentRow, ApiError> {
     let (clinic, actor, now) = (cx.clinic, cx.actor, cx.now);
     if current.status != Status::Booked.as_str() {
-        return Err(ApiError::conflict("invalid_transition", "only a booked appointment can be moved"));
+        return Err(ApiError::conflict(ProblemCode::InvalidTransition, "only a booked appointment can be moved"));
     }
-    if actor.is_patient() {
+    if cx.is_patient() {
         kind.rules().check_reschedule(now, to_utc(current.starts_at)).map_err(|_| inside_cutoff(clinic, "move"))?;
     }
     let passed = check_window(actor, kind, start, override_reason, now)?;
@@ -226,7 +224,7 @@ pub fn reschedule(
     // The appointment's own time counts as busy in that look-up; only the database decides.
     let chosen = match chosen {
         Ok(id) => id,
-        Err(ApiError::Conflict { code: "slot_taken", .. }) => clinician_id.to_string(),
+        Err(ApiError::Conflict { code: ProblemCode::SlotTaken, .. }) => clinician_id.to_string(),
         Err(err) => return Err(err),
     };
     let shape = kind.shape();
@@ -239,14 +237,14 @@ pub fn reschedule(
         return Err(changed_meanwhile());
     }
     let moved = appointments::find(conn, &current.id)?.ok_or(ApiError::NotFound)?;
-    let mut event = EventRow::new(&moved.id, &actor.user.id, "rescheduled", to_naive(now));
+    let mut event = EventRow::new(&moved.id, &actor.id, "rescheduled", to_naive(now));
     event.from_starts_at = Some(current.starts_at);
     event.to_starts_at = Some(moved.starts_at);
     event.from_clinician_id = Some(current.clinician_id.clone());
     event.to_clinician_id = Some(moved.clinician_id.clone());
     event.detail = override_reason.filter(|_| passed).map(|r| format!("outside notice or horizon: {r}"));
     appointments::record(conn, &event)?;
-    let mut audit = actor.audit("appointment.reschedule", &moved);
+    let mut audit = cx.audit("appointment.reschedule", &moved);
     if passed {
         audit = audit.detail("override_notice_or_horizon");
     }
@@ -266,22 +264,22 @@ pub fn cancel(
 ) -> Result<AppointmentRow, ApiError> {
     let (clinic, actor, now) = (cx.clinic, cx.actor, cx.now);
     if current.status != Status::Booked.as_str() {
-        return Err(ApiError::conflict("invalid_transition", "only a booked appointment can be cancelled"));
+        return Err(ApiError::conflict(ProblemCode::InvalidTransition, "only a booked appointment can be cancelled"));
     }
     let late = kind.rules().is_late_cancellation(now, to_utc(current.starts_at));
-    if late && actor.is_patient() {
+    if late && cx.is_patient() {
         return Err(inside_cutoff(clinic, "cancel"));
     }
     if !appointments::mark_cancelled(conn, current, reason, late, to_naive(now))? {
         return Err(changed_meanwhile());
     }
     let cancelled = appointments::find(conn, &current.id)?.ok_or(ApiError::NotFound)?;
-    let mut event = EventRow::new(&cancelled.id, &actor.user.id, "cancelled", to_naive(now));
+    let mut event = EventRow::new(&cancelled.id, &actor.id, "cancelled", to_naive(now));
     event.from_status = Some(current.status.clone());
     event.to_status = Some(cancelled.status.clone());
     event.detail = late.then(|| "late cancellation".to_string());
     appointments::record(conn, &event)?;
-    let mut audit = actor.audit("appointment.cancel", &cancelled);
+    let mut audit = cx.audit("appointment.cancel", &cancelled);
     if late {
         audit = audit.detail("late_cancellation");
     }
@@ -304,16 +302,16 @@ pub fn transition(
     if !from.can_become(to) || !appointments::set_status(conn, &current.id, from.as_str(), to.as_str(), to_naive(now))?
     {
         return Err(ApiError::conflict(
-            "invalid_transition",
+            ProblemCode::InvalidTransition,
             format!("an appointment that is {} cannot become {}", from.as_str(), to.as_str()),
         ));
     }
     let updated = appointments::find(conn, &current.id)?.ok_or(ApiError::NotFound)?;
-    let mut event = EventRow::new(&updated.id, &actor.user.id, to.as_str(), to_naive(now));
+    let mut event = EventRow::new(&updated.id, &actor.id, to.as_str(), to_naive(now));
     event.from_status = Some(from.as_str().into());
     event.to_status = Some(to.as_str().into());
     appointments::record(conn, &event)?;
-    actor.audit(&format!("appointment.{}", to.as_str()), &updated).write(conn)?;
+    cx.audit(&format!("appointment.{}", to.as_str()), &updated).write(conn)?;
     notices::withdraw_reminders(conn, &updated.id, to_naive(now))?;
     Ok(updated)
 }

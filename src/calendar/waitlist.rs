@@ -5,12 +5,13 @@ use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
 use diesel::Connection;
 
 use super::availability::{self, Request};
-use super::booking::{self, Actor, Context, NewBooking};
+use super::booking::{self, Context, NewBooking};
 use super::notices::Notices;
 use super::{to_naive, to_utc};
 use crate::auth::secret_token;
 use crate::db::appointments::AppointmentRow;
 use crate::db::audit::AuditEntry;
+use crate::db::audit::Origin;
 use crate::db::clinic::{self, ClinicRow};
 use crate::db::outbox::{self, NewEmail};
 use crate::db::waitlist::{self, EntryRow, OfferRow};
@@ -19,7 +20,6 @@ use crate::domain::local_time::local;
 use crate::domain::slots::{Interval, Slot};
 use crate::error::ApiError;
 use crate::mail::appointment_emails::{self, AppointmentDetails};
-use crate::request_id::RequestMeta;
 
 /// Whether the entry's day and time wishes allow `slot`.
 fn suits(entry: &EntryRow, clinic: &ClinicRow, slot: &Slot) -> bool {
@@ -123,10 +123,7 @@ fn make_offer(
         ..NewEmail::immediate("waitlist_offer", &recipient, Some(&patient.id), content, to_naive(now))
     };
     outbox::enqueue(conn, &email, to_naive(now))?;
-    AuditEntry::new("waitlist.offer", &RequestMeta { request_id: None, client_ip: None })
-        .patient(&patient.id)
-        .target(&offer.id)
-        .write(conn)?;
+    AuditEntry::new("waitlist.offer", &Origin::background()).patient(&patient.id).target(&offer.id).write(conn)?;
     Ok(Some(offer))
 }
 
@@ -160,7 +157,7 @@ pub fn sweep(conn: &mut DbConnection, notices: &Notices, now: DateTime<Utc>) -> 
 pub fn accept(
     conn: &mut DbConnection,
     notices: &Notices,
-    meta: &RequestMeta,
+    meta: &Origin,
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<AppointmentRow, ApiError> {
@@ -172,9 +169,8 @@ pub fn accept(
     let patient = users::find(conn, &entry.patient_id)?.filter(|p| p.active).ok_or(ApiError::InvalidToken)?;
     let kind = clinic::find_type(conn, &entry.appointment_type_id)?.ok_or(ApiError::InvalidToken)?;
     let clinic = clinic::settings(conn)?;
-    let user = crate::auth::AuthUser { id: patient.id.clone(), role: crate::domain::role::Role::Patient };
-    let actor = Actor { user: &user, meta };
-    let cx = Context { clinic: &clinic, notices, actor: &actor, now };
+    let actor = crate::auth::Actor::new(&patient.id, crate::domain::role::Role::Patient);
+    let cx = Context { clinic: &clinic, notices, actor: &actor, origin: meta, now };
     let booking = NewBooking {
         appointment_type: &kind,
         start: to_utc(offer.starts_at),

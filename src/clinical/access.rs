@@ -8,13 +8,13 @@ use std::future::{ready, Ready};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 
-use crate::auth::AuthUser;
+use crate::auth::Actor;
 use crate::db::audit::AuditEntry;
+use crate::db::audit::Origin;
 use crate::db::users::{self, UserRow};
 use crate::db::{evaluations, DbConnection};
 use crate::domain::role::Role;
-use crate::error::ApiError;
-use crate::request_id::RequestMeta;
+use crate::error::{ApiError, ProblemCode};
 
 pub const REASON_HEADER: &str = "X-Access-Reason";
 
@@ -58,10 +58,10 @@ impl FromRequest for AccessReason {
 /// row with the reason.
 pub fn open_record(
     conn: &mut DbConnection,
-    user: &AuthUser,
+    user: &Actor,
     patient_id: &str,
     reason: &AccessReason,
-    meta: &RequestMeta,
+    meta: &Origin,
 ) -> Result<UserRow, ApiError> {
     if matches!(user.role, Role::FrontDesk | Role::Worker) {
         return Err(ApiError::Forbidden);
@@ -87,7 +87,7 @@ pub fn open_record(
                 Ok(patient)
             }
             None => Err(ApiError::Denied {
-                code: "access_reason_required",
+                code: ProblemCode::AccessReasonRequired,
                 message: format!(
                     "this patient has another primary clinician: give your reason in the {REASON_HEADER} header \
                      to open the record (it is audited)"

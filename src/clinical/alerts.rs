@@ -159,8 +159,7 @@ pub async fn sweep(pool: &DbPool, now: chrono::DateTime<chrono::Utc>) -> Result<
     for patient_id in patients {
         raised += db::transaction(pool, move |conn| {
             let Some(patient) = users::find(conn, &patient_id)?.filter(|p| p.active) else { return Ok(0) };
-            let zone: chrono_tz::Tz = patient.time_zone.parse().unwrap_or(chrono_tz::UTC);
-            let today = crate::domain::local_time::local(zone, now).date();
+            let today = patient.today(now);
             let rules = crate::db::clinic::clinical_rules(conn)?;
             Ok(evaluate(conn, &patient_id, today, &rules, stamp)?.len())
         })

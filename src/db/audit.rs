@@ -7,7 +7,21 @@ use diesel::prelude::*;
 use super::schema::audit_log;
 use super::{new_id, now, DbConnection};
 use crate::domain::role::Role;
-use crate::request_id::RequestMeta;
+
+/// Where a change came from, as audit rows record it: the request's id and the client's address.
+/// Background jobs (sweeps, the scheduler) have neither.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    pub request_id: Option<String>,
+    pub client_ip: Option<String>,
+}
+
+impl Origin {
+    /// A change no request asked for: a sweep or a scheduled job.
+    pub fn background() -> Self {
+        Self::default()
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -50,7 +64,7 @@ pub struct AuditEntry {
 }
 
 impl AuditEntry {
-    pub fn new(action: &str, meta: &RequestMeta) -> Self {
+    pub fn new(action: &str, origin: &Origin) -> Self {
         Self {
             id: new_id(),
             occurred_at: now(),
@@ -60,8 +74,8 @@ impl AuditEntry {
             action: action.to_string(),
             target_id: None,
             outcome: Outcome::Success.as_str().to_string(),
-            request_id: meta.request_id.clone(),
-            client_ip: meta.client_ip.clone(),
+            request_id: origin.request_id.clone(),
+            client_ip: origin.client_ip.clone(),
             detail: None,
         }
     }

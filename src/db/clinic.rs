@@ -23,7 +23,7 @@ pub struct ClinicRow {
 
 impl ClinicRow {
     pub fn zone(&self) -> chrono_tz::Tz {
-        self.time_zone.parse().unwrap_or(chrono_tz::UTC)
+        crate::domain::local_time::zone_or_utc(&self.time_zone)
     }
 
     pub fn reminder_offsets(&self) -> Vec<i64> {

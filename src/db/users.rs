@@ -29,6 +29,16 @@ pub struct UserRow {
 }
 
 impl UserRow {
+    /// The person's time zone (UTC when the stored name is unreadable).
+    pub fn zone(&self) -> chrono_tz::Tz {
+        crate::domain::local_time::zone_or_utc(&self.time_zone)
+    }
+
+    /// The person's local date at `now`.
+    pub fn today(&self, now: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+        crate::domain::local_time::today_in(self.zone(), now)
+    }
+
     /// An active user with a name and nothing else yet; callers fill in the rest.
     pub fn new(
         role: crate::domain::role::Role,

@@ -50,9 +50,47 @@ pub fn at_minute(date: NaiveDate, minute: u32) -> NaiveDateTime {
     date.and_time(NaiveTime::MIN) + Duration::minutes(i64::from(minute))
 }
 
+/// `HH:MM` exactly (two digits, a colon, two digits), `00:00` to `24:00`, as minutes since
+/// midnight; `24:00` is the end of a day (a working period that runs to midnight).
+pub fn parse_hh_mm(time: &str) -> Option<u32> {
+    let b = time.as_bytes();
+    if b.len() != 5 || b[2] != b':' || ![b[0], b[1], b[3], b[4]].iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let (h, m) =
+        (u32::from(b[0] - b'0') * 10 + u32::from(b[1] - b'0'), u32::from(b[3] - b'0') * 10 + u32::from(b[4] - b'0'));
+    (m < 60 && (h < 24 || (h == 24 && m == 0))).then_some(h * 60 + m)
+}
+
+/// A time of day at which something starts: `HH:MM` from `00:00` to `23:59`.
+pub fn time_of_day(time: &str) -> Option<u32> {
+    parse_hh_mm(time).filter(|minute| *minute < 24 * 60)
+}
+
+/// The local date in `zone` at `now`: a person's or the clinic's "today".
+pub fn today_in(zone: Tz, now: DateTime<Utc>) -> NaiveDate {
+    local(zone, now).date()
+}
+
+/// A stored IANA zone name as a zone; an unreadable one counts as UTC.
+pub fn zone_or_utc(name: &str) -> Tz {
+    name.parse().unwrap_or(chrono_tz::UTC)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clock_times_are_exactly_hh_mm() {
+        assert_eq!(parse_hh_mm("07:30"), Some(450));
+        assert_eq!(parse_hh_mm("24:00"), Some(1440));
+        for bad in ["7:30", "+7:30", "07:3", "07:60", "24:01", " 07:30", "07:30\n", "0730", "07-30"] {
+            assert_eq!(parse_hh_mm(bad), None, "{bad:?}");
+        }
+        assert_eq!(time_of_day("24:00"), None);
+        assert_eq!(time_of_day("23:59"), Some(1439));
+    }
     use chrono_tz::America::Chicago;
     use chrono_tz::Europe::London;
 

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
 use chrono_tz::Tz;
 
-use super::local_time::{at_minute, instant_or_next, local};
+use super::local_time::{at_minute, instant_or_next, local, time_of_day};
 use super::Invalid;
 
 /// How far ahead occurrences are put into the outbox.
@@ -91,7 +91,7 @@ pub struct ReminderTime {
 impl ReminderTime {
     /// Parses `HH:MM` (24-hour) and the weekdays; at least one weekday.
     pub fn parse(weekdays: &[u32], time: &str) -> Result<Self, (&'static str, Invalid)> {
-        let minute = parse_clock(time).ok_or(("time", Invalid::new("invalid_format", "HH:MM, 00:00 to 23:59")))?;
+        let minute = time_of_day(time).ok_or(("time", Invalid::new("invalid_format", "HH:MM, 00:00 to 23:59")))?;
         if weekdays.is_empty() || weekdays.iter().any(|d| !(1..=7).contains(d)) {
             return Err(("weekdays", Invalid::new("out_of_range", "one or more of 1 (Monday) to 7 (Sunday)")));
         }
@@ -122,22 +122,6 @@ impl ReminderTime {
     fn on(&self, weekday: Weekday) -> bool {
         self.weekdays.contains(&weekday.number_from_monday())
     }
-}
-
-fn parse_clock(time: &str) -> Option<u32> {
-    parse_hh_mm(time).filter(|minute| *minute < 24 * 60)
-}
-
-/// `HH:MM` exactly (two digits, a colon, two digits), `00:00` to `24:00`, as minutes since
-/// midnight; callers that mean a start refuse `24:00`.
-pub fn parse_hh_mm(time: &str) -> Option<u32> {
-    let b = time.as_bytes();
-    if b.len() != 5 || b[2] != b':' || ![b[0], b[1], b[3], b[4]].iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    let (h, m) =
-        (u32::from(b[0] - b'0') * 10 + u32::from(b[1] - b'0'), u32::from(b[3] - b'0') * 10 + u32::from(b[4] - b'0'));
-    (m < 60 && (h < 24 || (h == 24 && m == 0))).then_some(h * 60 + m)
 }
 
 /// One reminder: the patient's local date it belongs to, and the instant it is due.
@@ -194,15 +178,6 @@ mod tests {
     use chrono::NaiveDateTime;
     use chrono_tz::America::Chicago;
 
-    #[test]
-    fn clock_times_are_exactly_hh_mm() {
-        assert_eq!(parse_hh_mm("07:30"), Some(450));
-        assert_eq!(parse_hh_mm("24:00"), Some(1440));
-        for bad in ["7:30", "+7:30", "07:3", "07:60", "24:01", " 07:30", "07:30\n", "0730", "07-30"] {
-            assert_eq!(parse_hh_mm(bad), None, "{bad:?}");
-        }
-        assert_eq!(parse_clock("24:00"), None);
-    }
     use chrono_tz::Australia::Lord_Howe;
     use chrono_tz::Europe::London;
 

@@ -2,7 +2,7 @@
 //! attached to booking, reschedule and cancellation emails, so the visit lands in (or leaves) the
 //! patient's calendar.
 
-use base64::Engine;
+use crate::worker::contract::Attachment;
 use chrono::{DateTime, Utc};
 
 /// The iTIP method: `Request` for bookings and reschedules, `Cancel` for cancellations.
@@ -96,14 +96,10 @@ pub fn render(event: &CalendarEvent) -> String {
     out
 }
 
-/// The outbox's attachments JSON: one `{"filename","content_type","content_base64"}` entry.
+/// The outbox's attachments JSON: the invitation as `appointment.ics`.
 pub fn attachment_json(ics: &str, method: Method) -> String {
-    serde_json::json!([{
-        "filename": "appointment.ics",
-        "content_type": format!("text/calendar; charset=UTF-8; method={}", method.as_str()),
-        "content_base64": base64::engine::general_purpose::STANDARD.encode(ics.as_bytes()),
-    }])
-    .to_string()
+    let content_type = format!("text/calendar; charset=UTF-8; method={}", method.as_str());
+    Attachment::to_outbox(&[Attachment::new("appointment.ics", &content_type, ics.as_bytes())])
 }
 
 /// UTC in the basic format, e.g. `20261101T150000Z`.
@@ -299,12 +295,15 @@ mod tests {
         let attachment = &attachments[0];
         assert_eq!(attachment["filename"], "appointment.ics");
         assert_eq!(attachment["content_type"], "text/calendar; charset=UTF-8; method=CANCEL");
-        let bytes =
-            base64::engine::general_purpose::STANDARD.decode(attachment["content_base64"].as_str().unwrap()).unwrap();
+        let bytes = base64::Engine::decode(
+            &base64::engine::general_purpose::STANDARD,
+            attachment["content_base64"].as_str().unwrap(),
+        )
+        .unwrap();
         assert_eq!(String::from_utf8(bytes).unwrap(), ics);
 
         let request = attachment_json("BEGIN:VCALENDAR\r\n", Method::Request);
-        let parsed: Vec<crate::routes::worker::Attachment> = serde_json::from_str(&request).unwrap();
+        let parsed: Vec<crate::worker::contract::Attachment> = serde_json::from_str(&request).unwrap();
         assert_eq!(parsed[0].content_type, "text/calendar; charset=UTF-8; method=REQUEST");
     }
 }

@@ -11,6 +11,7 @@ use crate::domain::role::Role;
 use crate::error::ApiError;
 use crate::mail::reminder_emails::{self, describe_dose, PlannedExercise, WeekInReview};
 use crate::mail::Content;
+use crate::worker::contract::Attachment;
 
 /// How often the scheduler looks ahead again for one patient and kind; inside every kind's
 /// [`ReminderKind::queue_ahead`], so each occurrence is queued before it is due.
@@ -63,7 +64,7 @@ fn queue(
         return Ok(0);
     };
     let Some(recipient) = patient.email.clone() else { return Ok(0) };
-    let zone: chrono_tz::Tz = patient.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let zone = patient.zone();
     let mut queued = 0;
     for occurrence in occurrences(zone, &row.time(), now - LATE_GRACE, now + kind.queue_ahead()) {
         let Some((content, attachments)) = content(conn, links, kind, &patient, occurrence.date)? else { continue };
@@ -143,11 +144,7 @@ fn weekly_summary(
         disability: progress.odi.as_ref().map(|m| (m.latest.value, m.trend.clone())),
     };
     let png = crate::routes::progress::chart(&progress).png();
-    let attachment = serde_json::json!([{
-        "filename": "progress.png",
-        "content_type": "image/png",
-        "content_base64": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, png),
-    }]);
+    let attachment = Attachment::to_outbox(&[Attachment::new("progress.png", "image/png", &png)]);
     let content = reminder_emails::weekly_summary(&patient.full_name, &week, &links.app("progress"), unsubscribe);
-    Ok((content, Some(attachment.to_string())))
+    Ok((content, Some(attachment)))
 }

@@ -1,22 +1,22 @@
 //! The clinician's worklist: alerts on their patients (and on patients with no primary clinician
 //! yet), most severe first; a clinician closes one with a note, which is audited.
 
-use super::json::Json;
+use crate::http::json::Json;
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::paging::{self, PageParams, CURSOR_TIME};
-use super::validate::free_text;
-use crate::auth::AuthUser;
+use crate::auth::Actor;
 use crate::clinical::access::{open_record, AccessReason};
 use crate::db::alerts::{self, AlertRow};
 use crate::db::audit::AuditEntry;
+use crate::db::audit::Origin;
 use crate::db::{self, now, users};
 use crate::domain::role::Role;
-use crate::error::{ApiError, Problem};
-use crate::request_id::RequestMeta;
+use crate::error::{ApiError, Problem, ProblemCode};
+use crate::http::paging::{self, PageParams, CURSOR_TIME};
+use crate::http::validate::free_text;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -89,8 +89,8 @@ fn cursor(page: &PageParams) -> Result<Option<alerts::WorklistCursor>, ApiError>
 #[get("/v1/alerts")]
 pub async fn worklist(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     query: web::Query<AlertQuery>,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
@@ -156,8 +156,8 @@ pub struct AcknowledgeRequest {
 #[post("/v1/alerts/{id}/acknowledge")]
 pub async fn acknowledge(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     reason: AccessReason,
     path: web::Path<String>,
     body: Json<AcknowledgeRequest>,
@@ -171,7 +171,7 @@ pub async fn acknowledge(
         let alert = alerts::find(conn, &id)?.ok_or(ApiError::NotFound)?;
         let patient = open_record(conn, &user, &alert.patient_id, &reason, &meta)?;
         if !alerts::acknowledge(conn, &id, &user.id, &note, now())? {
-            return Err(ApiError::conflict("already_acknowledged", "this alert was acknowledged already"));
+            return Err(ApiError::conflict(ProblemCode::AlreadyAcknowledged, "this alert was acknowledged already"));
         }
         // Exercise reminders withheld while it was open are queued again from now on.
         crate::reminders::schedule::refresh(conn, &links, &alert.patient_id, Utc::now())?;
@@ -188,5 +188,5 @@ pub async fn acknowledge(
 }
 
 fn alert_status() -> utoipa::openapi::schema::Schema {
-    super::schemas::one_of(&["open", "acknowledged", "all"], false)
+    crate::http::schemas::one_of(&["open", "acknowledged", "all"], false)
 }

@@ -3,21 +3,20 @@
 
 use std::collections::HashMap;
 
-use super::json::Json;
+use crate::http::json::Json;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::check_ins::RedFlagAdvice;
-use super::paging::{self, PageParams};
-use super::validate::{free_text, plausible_instant};
-use crate::auth::{secret_token, AuthUser};
+use super::views::RedFlagAdvice;
+use crate::auth::{secret_token, Actor};
 use crate::calendar::availability::{self as free, Request};
-use crate::calendar::booking::{self, Actor, Context, NewBooking};
+use crate::calendar::booking::{self, Context, NewBooking};
 use crate::calendar::notices::{self, Notices};
 use crate::clinical::alerts::raise_red_flag;
 use crate::db::appointments::{self, AppointmentFilter, AppointmentRow};
+use crate::db::audit::Origin;
 use crate::db::audit::{AuditEntry, Outcome};
 use crate::db::clinic::{self, AppointmentTypeRow};
 use crate::db::{self, idempotency, users, DbConnection};
@@ -26,7 +25,8 @@ use crate::domain::local_time::local;
 use crate::domain::red_flags::Screening;
 use crate::domain::role::Role;
 use crate::error::{ApiError, Problem};
-use crate::request_id::RequestMeta;
+use crate::http::paging::{self, PageParams};
+use crate::http::validate::{free_text, plausible_instant};
 use crate::state::AppState;
 use diesel::Connection;
 use std::collections::BTreeMap;
@@ -92,7 +92,7 @@ fn load_type(conn: &mut DbConnection, code: &str) -> Result<AppointmentTypeRow, 
 #[get("/v1/availability")]
 pub async fn availability(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Actor,
     query: web::Query<AvailabilityQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
@@ -191,7 +191,7 @@ pub struct AppointmentView {
 /// Views for `rows`, with names looked up once for the whole list.
 pub(crate) fn views(
     conn: &mut DbConnection,
-    viewer: &AuthUser,
+    viewer: &Actor,
     rows: Vec<AppointmentRow>,
 ) -> Result<Vec<AppointmentView>, ApiError> {
     let clinic = clinic::settings(conn)?;
@@ -232,7 +232,7 @@ pub(crate) fn views(
         .collect())
 }
 
-fn view(conn: &mut DbConnection, viewer: &AuthUser, row: AppointmentRow) -> Result<AppointmentView, ApiError> {
+fn view(conn: &mut DbConnection, viewer: &Actor, row: AppointmentRow) -> Result<AppointmentView, ApiError> {
     views(conn, viewer, vec![row])?.pop().ok_or(ApiError::NotFound)
 }
 
@@ -254,7 +254,7 @@ pub struct BookRequest {
     pub override_reason: Option<String>,
     /// The red-flag questions (`GET /v1/red-flag-questions`), asked when booking a first
     /// evaluation: a positive answer alerts the clinician and the answer carries the advice.
-    #[schema(schema_with = super::schemas::red_flags_or_null)]
+    #[schema(schema_with = crate::http::schemas::red_flags_or_null)]
     pub red_flags: Option<BTreeMap<String, bool>>,
 }
 
@@ -270,7 +270,7 @@ fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
 /// Who the booking is for: the patient themself, or the patient staff named.
 fn booking_patient(
     conn: &mut DbConnection,
-    user: &AuthUser,
+    user: &Actor,
     patient_id: Option<&str>,
 ) -> Result<users::UserRow, ApiError> {
     let id = match (user.role, patient_id) {
@@ -304,8 +304,8 @@ fn booking_patient(
 pub async fn book(
     state: web::Data<AppState>,
     req: HttpRequest,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     body: Json<BookRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let key = idempotency_key(&req)?;
@@ -348,7 +348,6 @@ pub async fn book(
             let clinic = clinic::settings(conn)?;
             let kind = load_type(conn, &body.appointment_type)?;
             let patient = booking_patient(conn, &user, body.patient_id.as_deref())?;
-            let actor = Actor { user: &user, meta: &meta };
             let booking = NewBooking {
                 appointment_type: &kind,
                 start: body.start,
@@ -358,7 +357,7 @@ pub async fn book(
                 override_reason: body.override_reason.clone(),
                 offered: false,
             };
-            let cx = Context { clinic: &clinic, notices: &notices, actor: &actor, now: now.and_utc() };
+            let cx = Context { clinic: &clinic, notices: &notices, actor: &user, origin: &meta, now: now.and_utc() };
             let row = booking::book(conn, &cx, booking)?;
             if let Some(severity) = screening.severity() {
                 raise_red_flag(conn, &public_url, &patient.id, severity, &screening.positive, now)?;
@@ -396,7 +395,7 @@ fn err_is_final(err: &ApiError) -> bool {
 }
 
 /// The appointment, if `user` may see it: staff any, a patient only their own.
-fn visible(conn: &mut DbConnection, user: &AuthUser, id: &str) -> Result<AppointmentRow, ApiError> {
+fn visible(conn: &mut DbConnection, user: &Actor, id: &str) -> Result<AppointmentRow, ApiError> {
     let row = appointments::find(conn, id)?.ok_or(ApiError::NotFound)?;
     match user.role {
         Role::Patient if row.patient_id == user.id => Ok(row),
@@ -414,8 +413,8 @@ fn visible(conn: &mut DbConnection, user: &AuthUser, id: &str) -> Result<Appoint
 #[get("/v1/appointments/{id}")]
 pub async fn get_appointment(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
@@ -459,8 +458,8 @@ pub struct CancelRequest {
 /// Runs `change` on a visible appointment in one transaction and answers with its new state.
 async fn change(
     state: &AppState,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     id: String,
     change: impl FnOnce(&mut DbConnection, &Context, &AppointmentRow, &AppointmentTypeRow) -> Result<AppointmentRow, ApiError>
         + Send
@@ -471,8 +470,7 @@ async fn change(
         let current = visible(conn, &user, &id)?;
         let clinic = clinic::settings(conn)?;
         let kind = clinic::find_type(conn, &current.appointment_type_id)?.ok_or(ApiError::NotFound)?;
-        let actor = Actor { user: &user, meta: &meta };
-        let cx = Context { clinic: &clinic, notices: &notices, actor: &actor, now: db::now().and_utc() };
+        let cx = Context { clinic: &clinic, notices: &notices, actor: &user, origin: &meta, now: db::now().and_utc() };
         let updated = change(conn, &cx, &current, &kind)?;
         view(conn, &user, updated)
     })
@@ -495,8 +493,8 @@ async fn change(
 #[post("/v1/appointments/{id}/reschedule")]
 pub async fn reschedule(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     path: web::Path<String>,
     body: Json<RescheduleRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -531,8 +529,8 @@ pub async fn reschedule(
 #[post("/v1/appointments/{id}/cancel")]
 pub async fn cancel(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     path: web::Path<String>,
     body: Json<CancelRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -545,8 +543,8 @@ pub async fn cancel(
 
 async fn staff_transition(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     id: String,
     to: Status,
 ) -> Result<HttpResponse, ApiError> {
@@ -561,8 +559,8 @@ async fn staff_transition(
 #[post("/v1/appointments/{id}/arrive")]
 pub async fn arrive(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     staff_transition(state, user, meta, path.into_inner(), Status::Arrived).await
@@ -575,8 +573,8 @@ pub async fn arrive(
 #[post("/v1/appointments/{id}/no-show")]
 pub async fn no_show(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     staff_transition(state, user, meta, path.into_inner(), Status::NoShow).await
@@ -589,8 +587,8 @@ pub async fn no_show(
 #[post("/v1/appointments/{id}/complete")]
 pub async fn complete(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     staff_transition(state, user, meta, path.into_inner(), Status::Completed).await
@@ -621,8 +619,8 @@ pub struct History {
 #[get("/v1/appointments/{id}/history")]
 pub async fn history(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
@@ -671,8 +669,8 @@ pub struct AppointmentQuery {
 
 async fn list_page(
     state: &AppState,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     filter: AppointmentFilter,
     page: &PageParams,
 ) -> Result<HttpResponse, ApiError> {
@@ -712,8 +710,8 @@ async fn list_page(
 #[get("/v1/appointments")]
 pub async fn list(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     query: web::Query<AppointmentQuery>,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
@@ -751,8 +749,8 @@ pub struct MyAppointmentsQuery {
 #[get("/v1/me/appointments")]
 pub async fn mine(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     query: web::Query<MyAppointmentsQuery>,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
@@ -782,8 +780,8 @@ pub async fn mine(
 #[get("/v1/appointments/{id}/calendar.ics")]
 pub async fn calendar_file(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();

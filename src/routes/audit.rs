@@ -5,13 +5,13 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::paging::{self, PageParams};
-use crate::auth::AuthUser;
+use crate::auth::Actor;
 use crate::db;
+use crate::db::audit::Origin;
 use crate::db::audit::{self as audit_log, AuditEntry, AuditFilter, AuditRow};
 use crate::domain::role::Role;
 use crate::error::{ApiError, Problem};
-use crate::request_id::RequestMeta;
+use crate::http::paging::{self, PageParams};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -75,8 +75,8 @@ pub struct AuditQuery {
 #[get("/v1/audit")]
 pub async fn list_audit(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     query: web::Query<AuditQuery>,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {

@@ -1,17 +1,17 @@
 //! Sign-up, email verification, sign-in, refresh-token rotation and sign-out.
 
-use super::json::Json;
+use crate::http::json::Json;
 use actix_web::{post, web, HttpResponse};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::check_ins::RedFlagAdvice;
-use super::validate::Checks;
+use super::views::RedFlagAdvice;
 use super::views::{Accepted, TokenResponse};
 use crate::auth::password::Verified;
 use crate::auth::{secret_token, session};
 use crate::clinical::alerts::raise_red_flag;
+use crate::db::audit::Origin;
 use crate::db::audit::{AuditEntry, Outcome};
 use crate::db::login_attempts::{self, Admission};
 use crate::db::outbox::{self, NewEmail};
@@ -24,8 +24,8 @@ use crate::domain::person::{self, FullName};
 use crate::domain::red_flags::Screening;
 use crate::domain::role::Role;
 use crate::error::{ApiError, Problem};
+use crate::http::validate::Checks;
 use crate::mail::{account_emails, link};
-use crate::request_id::RequestMeta;
 use crate::state::AppState;
 use std::collections::BTreeMap;
 
@@ -52,12 +52,12 @@ pub struct RegisterRequest {
     #[schema(pattern = r"^(19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub date_of_birth: NaiveDate,
     /// IANA time zone, e.g. `America/Chicago`: reminders follow it.
-    #[schema(schema_with = super::schemas::time_zone)]
+    #[schema(schema_with = crate::http::schemas::time_zone)]
     pub time_zone: String,
     /// The red-flag screening questions (`GET /v1/red-flag-questions`): a positive answer
     /// alerts a clinician once the account exists, and the answer carries the advice at once.
     #[serde(default)]
-    #[schema(schema_with = super::schemas::red_flags)]
+    #[schema(schema_with = crate::http::schemas::red_flags)]
     pub red_flags: BTreeMap<String, bool>,
 }
 
@@ -86,7 +86,7 @@ pub struct SignUpAccepted {
 #[post("/v1/auth/register")]
 pub async fn register(
     state: web::Data<AppState>,
-    meta: RequestMeta,
+    meta: Origin,
     body: Json<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
@@ -183,7 +183,7 @@ pub struct TokenRequest {
 #[post("/v1/auth/verify-email")]
 pub async fn verify_email(
     state: web::Data<AppState>,
-    meta: RequestMeta,
+    meta: Origin,
     body: Json<TokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let hash = secret_token::hash(body.token.trim());
@@ -220,7 +220,7 @@ pub struct LoginRequest {
 #[post("/v1/auth/login")]
 pub async fn login(
     state: web::Data<AppState>,
-    meta: RequestMeta,
+    meta: Origin,
     body: Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let LoginRequest { email, password } = body.into_inner();
@@ -305,7 +305,7 @@ pub struct RefreshRequest {
 #[post("/v1/auth/refresh")]
 pub async fn refresh(
     state: web::Data<AppState>,
-    meta: RequestMeta,
+    meta: Origin,
     body: Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let hash = secret_token::hash(body.refresh_token.trim());
@@ -350,7 +350,7 @@ pub async fn refresh(
 #[post("/v1/auth/logout")]
 pub async fn logout(
     state: web::Data<AppState>,
-    meta: RequestMeta,
+    meta: Origin,
     body: Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let hash = secret_token::hash(body.refresh_token.trim());

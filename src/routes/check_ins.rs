@@ -4,26 +4,26 @@
 
 use std::collections::BTreeMap;
 
-use super::json::Json;
+use crate::http::json::Json;
 use actix_web::{get, put, web, HttpResponse};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::paging::{self, PageParams};
-use super::validate::{free_text, plausible_date, Checks};
-use crate::auth::AuthUser;
+use super::views::RedFlagAdvice;
+use crate::auth::Actor;
 use crate::clinical::access::{open_record, AccessReason};
 use crate::clinical::alerts::{check_adherence, check_plateau, raise_red_flag};
 use crate::db::audit::AuditEntry;
+use crate::db::audit::Origin;
 use crate::db::check_ins::{self, CheckInRow};
 use crate::db::{self, clinic, evaluations, now, users};
-use crate::domain::local_time::local;
 use crate::domain::outcomes::{self, odi_percent, psfs_mean, OdiBand};
 use crate::domain::red_flags::{self, Screening, Severity};
 use crate::domain::role::Role;
 use crate::error::{ApiError, Problem};
-use crate::request_id::RequestMeta;
+use crate::http::paging::{self, PageParams};
+use crate::http::validate::{free_text, plausible_date, Checks};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -42,11 +42,11 @@ pub struct CheckInRequest {
     pub pain_worst: i32,
     /// The ten ODI sections in order (pain intensity … travelling), each 0–5, null where skipped.
     #[serde(default)]
-    #[schema(schema_with = super::schemas::odi_or_null)]
+    #[schema(schema_with = crate::http::schemas::odi_or_null)]
     pub odi: Option<Vec<Option<i32>>>,
     /// Ratings 0–10 of the patient's PSFS activities, in their order (see `GET /v1/me/progress`).
     #[serde(default)]
-    #[schema(schema_with = super::schemas::ratings_or_null)]
+    #[schema(schema_with = crate::http::schemas::ratings_or_null)]
     pub psfs: Option<Vec<i32>>,
     /// Sleep quality this week, 0 (very poor) to 10 (very good).
     #[schema(minimum = 0, maximum = 10)]
@@ -59,7 +59,7 @@ pub struct CheckInRequest {
     pub note: Option<String>,
     /// The red-flag questions answered, by id (`GET /v1/red-flag-questions`); absent means no.
     #[serde(default)]
-    #[schema(schema_with = super::schemas::red_flags)]
+    #[schema(schema_with = crate::http::schemas::red_flags)]
     pub red_flags: BTreeMap<String, bool>,
 }
 
@@ -72,27 +72,6 @@ pub struct Scores {
     pub odi_sections_answered: usize,
     /// The mean of the PSFS ratings.
     pub psfs_mean: Option<f64>,
-}
-
-/// What the app shows at once when a red flag is positive.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct RedFlagAdvice {
-    /// `emergency` (go to an emergency department now) or `urgent` (see a doctor today).
-    pub severity: String,
-    pub advice: String,
-    /// The question ids answered yes.
-    pub questions: Vec<String>,
-}
-
-impl RedFlagAdvice {
-    pub fn of(screening: &Screening) -> Option<Self> {
-        let severity = screening.severity()?;
-        Some(Self {
-            severity: severity.as_str().to_string(),
-            advice: red_flags::advice(severity).to_string(),
-            questions: screening.positive.iter().map(|q| q.to_string()).collect(),
-        })
-    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -201,8 +180,8 @@ fn parse(mut request: CheckInRequest) -> Result<Answers, ApiError> {
 #[put("/v1/check-ins/{id}")]
 pub async fn put_check_in(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     path: web::Path<String>,
     body: Json<CheckInRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -216,7 +195,7 @@ pub async fn put_check_in(
     let public_url = state.config.public_url.clone();
     let (created, row) = db::transaction(&state.pool, move |conn| {
         let me = users::find(conn, &user.id)?.ok_or(ApiError::Unauthorized)?;
-        let today = local(me.time_zone.parse().unwrap_or(chrono_tz::UTC), Utc::now()).date();
+        let today = me.today(Utc::now());
         let request = &answers.request;
         if request.completed_on > today + Duration::days(1) {
             return Err(ApiError::field("completed_on", "in_future", "a check-in cannot be dated ahead"));
@@ -282,8 +261,8 @@ pub struct CheckInPage {
 
 async fn page_of(
     state: &AppState,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     reason: AccessReason,
     patient_id: String,
     page: &PageParams,
@@ -318,8 +297,8 @@ async fn page_of(
 #[get("/v1/me/check-ins")]
 pub async fn my_check_ins(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Patient])?;
@@ -344,8 +323,8 @@ pub async fn my_check_ins(
 #[get("/v1/patients/{id}/check-ins")]
 pub async fn patient_check_ins(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     reason: AccessReason,
     path: web::Path<String>,
     page: web::Query<PageParams>,
@@ -395,11 +374,7 @@ pub struct OpenRedFlag {
     )
 )]
 #[get("/v1/me/red-flag")]
-pub async fn my_red_flag(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
-) -> Result<HttpResponse, ApiError> {
+pub async fn my_red_flag(state: web::Data<AppState>, user: Actor, meta: Origin) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Patient])?;
     let open = db::run(&state.pool, move |conn| {
         AuditEntry::new("red_flag.read", &meta).actor(&user.id, user.role).patient(&user.id).write(conn)?;

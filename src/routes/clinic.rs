@@ -1,14 +1,14 @@
 //! The clinic's settings and its appointment types. Everyone can read them (the app shows them
 //! before sign-in); admins change them.
 
-use super::json::Json;
+use crate::http::json::Json;
 use actix_web::{get, patch, post, put, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::validate::Checks;
-use crate::auth::AuthUser;
+use crate::auth::Actor;
 use crate::db::audit::AuditEntry;
+use crate::db::audit::Origin;
 use crate::db::clinic::{self, AppointmentTypeRow, ClinicRow};
 use crate::db::{self, now};
 use crate::domain::appointment;
@@ -16,8 +16,8 @@ use crate::domain::contact::PhoneNumber;
 use crate::domain::person;
 use crate::domain::role::Role;
 use crate::domain::Invalid;
-use crate::error::{ApiError, Problem};
-use crate::request_id::RequestMeta;
+use crate::error::{ApiError, Problem, ProblemCode};
+use crate::http::validate::Checks;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -35,14 +35,14 @@ pub struct Clinic {
     )]
     pub phone: String,
     /// IANA time zone: weekly hours and the day view are in it.
-    #[schema(schema_with = super::schemas::time_zone)]
+    #[schema(schema_with = crate::http::schemas::time_zone)]
     pub time_zone: String,
     /// Appointments start on multiples of this many minutes (5, 10, 15, 20, 30 or 60).
     #[schema(schema_with = granularity)]
     pub slot_granularity_minutes: i32,
     /// Reminders go this many minutes before an appointment (default 1440 and 120): up to five,
     /// each at most 10080 (7 days).
-    #[schema(schema_with = super::schemas::reminder_offsets)]
+    #[schema(schema_with = crate::http::schemas::reminder_offsets)]
     pub reminder_offsets_minutes: Vec<i64>,
     /// How long a waitlist offer stays open (5 to 1440).
     #[schema(minimum = 5, maximum = 1440)]
@@ -107,8 +107,8 @@ fn within(min: i64, max: i64) -> impl Fn(i64) -> Result<i64, Invalid> {
 #[put("/v1/clinic")]
 pub async fn put_clinic(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     body: Json<Clinic>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Admin])?;
@@ -342,8 +342,8 @@ impl AppointmentTypeFields {
 #[post("/v1/appointment-types")]
 pub async fn create_type(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     body: Json<AppointmentTypeFields>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Admin])?;
@@ -369,7 +369,7 @@ pub async fn create_type(
     checks.finish(|| Some(()))?;
     let saved = db::transaction(&state.pool, move |conn| {
         if clinic::find_type(conn, &row.code)?.is_some() {
-            return Err(ApiError::conflict("code_taken", "another appointment type has this code"));
+            return Err(ApiError::conflict(ProblemCode::CodeTaken, "another appointment type has this code"));
         }
         clinic::insert_type(conn, &row)?;
         AuditEntry::new("appointment_type.create", &meta).actor(&user.id, user.role).target(&row.id).write(conn)?;
@@ -394,8 +394,8 @@ pub async fn create_type(
 #[patch("/v1/appointment-types/{id}")]
 pub async fn update_type(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     path: web::Path<String>,
     body: Json<AppointmentTypeFields>,
 ) -> Result<HttpResponse, ApiError> {
@@ -411,8 +411,8 @@ pub async fn update_type(
 /// Admin-only: loads a type, lets `edit` change it, saves and audits it, in one transaction.
 async fn change_type(
     state: &AppState,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     id: String,
     action: &'static str,
     edit: impl FnOnce(&mut AppointmentTypeRow) -> Result<(), ApiError> + Send + 'static,
@@ -444,8 +444,8 @@ async fn change_type(
 #[post("/v1/appointment-types/{id}/archive")]
 pub async fn archive_type(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     change_type(&state, user, meta, path.into_inner(), "appointment_type.archive", |row| {

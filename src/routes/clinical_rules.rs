@@ -1,20 +1,20 @@
 //! The clinic's clinical rules (CLINICAL.md): the thresholds that are a clinic's choice rather
 //! than a published rule. Clinicians and admins read them; admins change them.
 
-use super::json::Json;
+use crate::http::json::Json;
 use actix_web::{get, put, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::validate::Checks;
-use crate::auth::AuthUser;
+use crate::auth::Actor;
 use crate::db;
 use crate::db::audit::AuditEntry;
+use crate::db::audit::Origin;
 use crate::db::clinic::{self, ClinicalRules};
 use crate::domain::role::Role;
 use crate::domain::Invalid;
 use crate::error::{ApiError, Problem};
-use crate::request_id::RequestMeta;
+use crate::http::validate::Checks;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -61,7 +61,7 @@ fn within(value: i32, low: i32, high: i32) -> Result<i32, Invalid> {
     )
 )]
 #[get("/v1/clinic/clinical-rules")]
-pub async fn get_rules(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
+pub async fn get_rules(state: web::Data<AppState>, user: Actor) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Clinician, Role::Admin])?;
     let rules = db::run(&state.pool, |conn| Ok(clinic::clinical_rules(conn)?)).await?;
     Ok(HttpResponse::Ok().json(ClinicalRulesView::from(rules)))
@@ -80,8 +80,8 @@ pub async fn get_rules(state: web::Data<AppState>, user: AuthUser) -> Result<Htt
 #[put("/v1/clinic/clinical-rules")]
 pub async fn put_rules(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     body: Json<ClinicalRulesView>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Admin])?;

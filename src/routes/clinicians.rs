@@ -2,22 +2,22 @@
 //! hours), and the appointment types each offers. A clinician edits their own; admins and the
 //! front desk edit anyone's.
 
-use super::json::Json;
+use crate::http::json::Json;
 use actix_web::{delete, get, post, put, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::validate::Checks;
-use crate::auth::AuthUser;
+use crate::auth::Actor;
 use crate::calendar::availability::{self as free, Clinician};
 use crate::db::audit::AuditEntry;
+use crate::db::audit::Origin;
 use crate::db::availability::{self as hours, ExceptionRow, NewRule};
 use crate::db::{self, clinic, now, DbConnection};
 use crate::domain::role::Role;
 use crate::domain::Invalid;
 use crate::error::{ApiError, Problem};
-use crate::request_id::RequestMeta;
+use crate::http::validate::Checks;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -43,7 +43,7 @@ pub struct ClinicianList {
     )
 )]
 #[get("/v1/clinicians")]
-pub async fn list_clinicians(state: web::Data<AppState>, _user: AuthUser) -> Result<HttpResponse, ApiError> {
+pub async fn list_clinicians(state: web::Data<AppState>, _user: Actor) -> Result<HttpResponse, ApiError> {
     let items = db::run(&state.pool, |conn| {
         let people = free::clinicians(conn, None, None)?;
         let types = clinic::types(conn, false)?;
@@ -66,7 +66,7 @@ pub async fn list_clinicians(state: web::Data<AppState>, _user: AuthUser) -> Res
 }
 
 /// The clinician `id`, if `user` may change their calendar.
-fn editable(conn: &mut DbConnection, user: &AuthUser, id: &str) -> Result<Clinician, ApiError> {
+fn editable(conn: &mut DbConnection, user: &Actor, id: &str) -> Result<Clinician, ApiError> {
     let allowed = matches!(user.role, Role::Admin | Role::FrontDesk) || (user.role == Role::Clinician && user.id == id);
     if !allowed {
         return Err(if user.role == Role::Clinician { ApiError::Forbidden } else { ApiError::NotFound });
@@ -111,7 +111,7 @@ pub struct AvailabilityView {
 }
 
 fn minute_of(raw: &str) -> Result<i32, Invalid> {
-    crate::domain::reminders::parse_hh_mm(raw)
+    crate::domain::local_time::parse_hh_mm(raw)
         .map(|minute| minute as i32)
         .ok_or_else(|| Invalid::new("invalid_format", "a time is HH:MM, 00:00 to 24:00"))
 }
@@ -158,7 +158,7 @@ async fn availability_view(state: &AppState, clinician_id: String) -> Result<Ava
 #[get("/v1/clinicians/{id}/availability")]
 pub async fn get_availability(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Actor,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
@@ -182,8 +182,8 @@ pub async fn get_availability(
 #[put("/v1/clinicians/{id}/availability")]
 pub async fn put_availability(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     path: web::Path<String>,
     body: Json<Availability>,
 ) -> Result<HttpResponse, ApiError> {
@@ -211,7 +211,9 @@ pub async fn put_availability(
             }
         }
         for (name, date) in [("valid_from", rule.valid_from), ("valid_until", rule.valid_until)] {
-            if let Some(Err(ApiError::Validation(errors))) = date.map(|d| super::validate::plausible_date(name, d)) {
+            if let Some(Err(ApiError::Validation(errors))) =
+                date.map(|d| crate::http::validate::plausible_date(name, d))
+            {
                 for e in errors {
                     checks.fail(&format!("rules[{i}].{}", e.field), "out_of_range", &e.message);
                 }
@@ -302,15 +304,15 @@ impl From<ExceptionRow> for ExceptionView {
 #[post("/v1/clinicians/{id}/exceptions")]
 pub async fn add_exception(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     path: web::Path<String>,
     body: Json<NewException>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let body = body.into_inner();
-    super::validate::plausible_instant("starts_at", body.starts_at)?;
-    super::validate::plausible_instant("ends_at", body.ends_at)?;
+    crate::http::validate::plausible_instant("starts_at", body.starts_at)?;
+    crate::http::validate::plausible_instant("ends_at", body.ends_at)?;
     if body.ends_at <= body.starts_at {
         return Err(ApiError::field("ends_at", "before_start", "the end is after the start"));
     }
@@ -359,8 +361,8 @@ pub async fn add_exception(
 #[delete("/v1/clinicians/{id}/exceptions/{eid}")]
 pub async fn delete_exception(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, eid) = path.into_inner();
@@ -398,8 +400,8 @@ pub struct Services {
 #[put("/v1/clinicians/{id}/services")]
 pub async fn put_services(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     path: web::Path<String>,
     body: Json<Services>,
 ) -> Result<HttpResponse, ApiError> {

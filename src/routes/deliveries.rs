@@ -8,14 +8,14 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::paging::{self, PageParams};
-use crate::auth::AuthUser;
+use crate::auth::Actor;
 use crate::db::audit::AuditEntry;
+use crate::db::audit::Origin;
 use crate::db::deliveries::{self, DeliveryRow, STATUSES};
 use crate::db::{self, now};
 use crate::domain::role::Role;
-use crate::error::{ApiError, Problem};
-use crate::request_id::RequestMeta;
+use crate::error::{ApiError, Problem, ProblemCode};
+use crate::http::paging::{self, PageParams};
 use crate::state::AppState;
 
 /// A delivery without its body (which may hold one-time links).
@@ -85,7 +85,7 @@ pub struct DeliveryQuery {
 #[get("/v1/admin/deliveries")]
 pub async fn list_deliveries(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Actor,
     query: web::Query<DeliveryQuery>,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
@@ -117,8 +117,8 @@ pub async fn list_deliveries(
 #[post("/v1/admin/deliveries/{id}/retry")]
 pub async fn retry_delivery(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Admin])?;
@@ -126,7 +126,7 @@ pub async fn retry_delivery(
     let row = db::transaction(&state.pool, move |conn| {
         deliveries::find(conn, &id)?.ok_or(ApiError::NotFound)?;
         if !deliveries::retry(conn, &id, now())? {
-            return Err(ApiError::conflict("not_retryable", "only a failed delivery can be retried"));
+            return Err(ApiError::conflict(ProblemCode::NotRetryable, "only a failed delivery can be retried"));
         }
         AuditEntry::new("delivery.retry", &meta).actor(&user.id, user.role).target(&id).write(conn)?;
         deliveries::find(conn, &id)?.ok_or(ApiError::NotFound)
@@ -160,7 +160,7 @@ pub async fn collect_stats(state: &AppState) -> Result<DeliveryStats, ApiError> 
     )
 )]
 #[get("/v1/admin/deliveries/stats")]
-pub async fn delivery_stats(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
+pub async fn delivery_stats(state: web::Data<AppState>, user: Actor) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Admin])?;
     Ok(HttpResponse::Ok().json(collect_stats(&state).await?))
 }
@@ -188,5 +188,5 @@ pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiErro
 }
 
 fn status_filter() -> utoipa::openapi::schema::Schema {
-    super::schemas::one_of(&STATUSES, false)
+    crate::http::schemas::one_of(&STATUSES, false)
 }

@@ -4,24 +4,24 @@
 //! has none yet (an emergency access never takes a patient over). Front desk can neither read nor
 //! write it.
 
-use super::json::Json;
+use crate::http::json::Json;
 use actix_web::{get, put, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::validate::Checks;
-use crate::auth::AuthUser;
+use crate::auth::Actor;
 use crate::clinical::access::{open_record, AccessReason};
 use crate::db::audit::AuditEntry;
+use crate::db::audit::Origin;
 use crate::db::evaluations::{self, EvaluationRow};
 use crate::db::{self, appointments, clinic, now, DbConnection};
 use crate::domain::local_time::local;
 use crate::domain::outcomes::{self, odi_percent, psfs_mean, start_back, Bothersome, OdiBand};
 use crate::domain::role::Role;
 use crate::domain::Invalid;
-use crate::error::{ApiError, Problem};
-use crate::request_id::RequestMeta;
+use crate::error::{ApiError, Problem, ProblemCode};
+use crate::http::validate::Checks;
 use crate::state::AppState;
 
 /// Degrees, 0–180.
@@ -89,7 +89,7 @@ pub struct Findings {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct StartBackAnswers {
     /// Items 1–8 in the official Keele order: true for "agree".
-    #[schema(schema_with = super::schemas::eight_answers)]
+    #[schema(schema_with = crate::http::schemas::eight_answers)]
     pub agree: Vec<bool>,
     /// Item 9: `not_at_all`, `slightly`, `moderately`, `very_much` or `extremely`.
     #[schema(schema_with = bothersome)]
@@ -121,7 +121,7 @@ pub struct EvaluationRequest {
     #[schema(minimum = 0, maximum = 10)]
     pub baseline_nrs: i32,
     /// The ten ODI sections, 0–5, null where skipped.
-    #[schema(schema_with = super::schemas::odi)]
+    #[schema(schema_with = crate::http::schemas::odi)]
     pub baseline_odi: Vec<Option<i32>>,
 }
 
@@ -331,8 +331,8 @@ fn load(conn: &mut DbConnection, appointment_id: &str) -> Result<appointments::A
 #[put("/v1/appointments/{id}/evaluation")]
 pub async fn put_evaluation(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     reason: AccessReason,
     path: web::Path<String>,
     body: Json<EvaluationRequest>,
@@ -344,7 +344,10 @@ pub async fn put_evaluation(
         let appointment = load(conn, &appointment_id)?;
         open_record(conn, &user, &appointment.patient_id, &reason, &meta)?;
         if appointment.status == "cancelled" {
-            return Err(ApiError::conflict("appointment_cancelled", "a cancelled appointment has no evaluation"));
+            return Err(ApiError::conflict(
+                ProblemCode::AppointmentCancelled,
+                "a cancelled appointment has no evaluation",
+            ));
         }
         let rules = clinic::clinical_rules(conn)?;
         let zone = clinic::settings(conn)?.zone();
@@ -409,8 +412,8 @@ pub async fn put_evaluation(
 #[get("/v1/appointments/{id}/evaluation")]
 pub async fn get_evaluation(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     reason: AccessReason,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -431,5 +434,5 @@ pub async fn get_evaluation(
 }
 
 fn bothersome() -> utoipa::openapi::schema::Schema {
-    super::schemas::one_of(&["not_at_all", "slightly", "moderately", "very_much", "extremely"], false)
+    crate::http::schemas::one_of(&["not_at_all", "slightly", "moderately", "very_much", "extremely"], false)
 }

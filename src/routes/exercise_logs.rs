@@ -3,25 +3,24 @@
 
 use std::collections::BTreeSet;
 
-use super::json::Json;
+use crate::http::json::Json;
 use actix_web::{get, put, web, HttpResponse};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::paging::{self, PageParams};
-use super::validate::{free_text, plausible_date};
-use crate::auth::AuthUser;
+use crate::auth::Actor;
 use crate::clinical::access::{open_record, AccessReason};
 use crate::db::audit::AuditEntry;
+use crate::db::audit::Origin;
 use crate::db::exercise_logs::{self, LogRow};
 use crate::db::programs::{self, ProgramRow};
 use crate::db::{self, now, users, DbConnection};
 use crate::domain::adherence;
-use crate::domain::local_time::local;
 use crate::domain::role::Role;
 use crate::error::{ApiError, Problem};
-use crate::request_id::RequestMeta;
+use crate::http::paging::{self, PageParams};
+use crate::http::validate::{free_text, plausible_date};
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -105,8 +104,8 @@ fn scale(field: &str, value: Option<i32>) -> Result<Option<i32>, ApiError> {
 #[put("/v1/exercise-logs/{id}")]
 pub async fn put_log(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     path: web::Path<String>,
     body: Json<LogRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -125,7 +124,7 @@ pub async fn put_log(
     let items = serde_json::to_string(&body.items).map_err(ApiError::internal)?;
     let (created, row) = db::transaction(&state.pool, move |conn| {
         let me = users::find(conn, &user.id)?.ok_or(ApiError::Unauthorized)?;
-        let today = local(me.time_zone.parse().unwrap_or(chrono_tz::UTC), Utc::now()).date();
+        let today = me.today(Utc::now());
         if body.performed_on > today + Duration::days(1) {
             return Err(ApiError::field("performed_on", "in_future", "a session cannot be logged ahead"));
         }
@@ -188,8 +187,8 @@ pub struct SyncQuery {
 
 async fn logs_page(
     state: &AppState,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     reason: AccessReason,
     patient_id: String,
     since: Option<DateTime<Utc>>,
@@ -220,8 +219,8 @@ async fn logs_page(
 #[get("/v1/me/exercise-logs")]
 pub async fn my_logs(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     query: web::Query<SyncQuery>,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
@@ -243,8 +242,8 @@ pub async fn my_logs(
 #[get("/v1/patients/{id}/exercise-logs")]
 pub async fn patient_logs(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     reason: AccessReason,
     path: web::Path<String>,
     query: web::Query<SyncQuery>,
@@ -279,7 +278,7 @@ pub struct Adherence {
 pub(crate) fn adherence_of(conn: &mut DbConnection, patient_id: &str) -> Result<Adherence, ApiError> {
     let patient =
         users::find(conn, patient_id)?.filter(|p| p.role == Role::Patient.as_str()).ok_or(ApiError::NotFound)?;
-    let today = local(patient.time_zone.parse().unwrap_or(chrono_tz::UTC), Utc::now()).date();
+    let today = patient.today(Utc::now());
     let latest: Option<ProgramRow> = programs::of_patient(conn, patient_id)?.into_iter().next();
     let Some(program) = latest else {
         return Ok(Adherence { program_id: None, today, weeks: vec![], last_14_days: None, current_streak: 0 });
@@ -315,7 +314,7 @@ pub(crate) fn adherence_of(conn: &mut DbConnection, patient_id: &str) -> Result<
     responses((status = 200, body = Adherence), (status = 403, body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/v1/me/adherence")]
-pub async fn my_adherence(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
+pub async fn my_adherence(state: web::Data<AppState>, user: Actor) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Patient])?;
     let figures = db::run(&state.pool, move |conn| adherence_of(conn, &user.id)).await?;
     Ok(HttpResponse::Ok().json(figures))
@@ -334,8 +333,8 @@ pub async fn my_adherence(state: web::Data<AppState>, user: AuthUser) -> Result<
 #[get("/v1/patients/{id}/adherence")]
 pub async fn patient_adherence(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     reason: AccessReason,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {

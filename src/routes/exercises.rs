@@ -1,20 +1,20 @@
 //! The exercise library: everyone signed in reads it; clinicians and admins write it.
 //! Archiving hides an exercise from new programs; programs that use it still show it.
 
-use super::json::Json;
+use crate::http::json::Json;
 use actix_web::{get, patch, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::validate::{free_text, Checks};
-use crate::auth::AuthUser;
+use crate::auth::Actor;
 use crate::db::audit::AuditEntry;
+use crate::db::audit::Origin;
 use crate::db::exercises::{self, ExerciseFilter, ExerciseRow};
 use crate::db::{self, now};
 use crate::domain::role::Role;
 use crate::domain::Invalid;
-use crate::error::{ApiError, Problem};
-use crate::request_id::RequestMeta;
+use crate::error::{ApiError, Problem, ProblemCode};
+use crate::http::validate::{free_text, Checks};
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
@@ -134,7 +134,7 @@ pub struct ExerciseQuery {
 #[get("/v1/exercises")]
 pub async fn list(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Actor,
     query: web::Query<ExerciseQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
@@ -159,7 +159,7 @@ pub async fn list(
 #[get("/v1/exercises/{id}")]
 pub async fn get_one(
     state: web::Data<AppState>,
-    _user: AuthUser,
+    _user: Actor,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
@@ -374,8 +374,8 @@ impl ExerciseFields {
 #[post("/v1/exercises")]
 pub async fn create(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     body: Json<ExerciseFields>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Clinician, Role::Admin])?;
@@ -403,7 +403,7 @@ pub async fn create(
     checks.finish(|| Some(()))?;
     let saved = db::transaction(&state.pool, move |conn| {
         if exercises::find(conn, &row.slug)?.is_some() {
-            return Err(ApiError::conflict("slug_taken", "another exercise has this slug"));
+            return Err(ApiError::conflict(ProblemCode::SlugTaken, "another exercise has this slug"));
         }
         exercises::insert(conn, &row)?;
         AuditEntry::new("exercise.create", &meta).actor(&user.id, user.role).target(&row.id).write(conn)?;
@@ -415,8 +415,8 @@ pub async fn create(
 
 async fn change(
     state: &AppState,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     id: String,
     action: &'static str,
     edit: impl FnOnce(&mut ExerciseRow) -> Result<(), ApiError> + Send + 'static,
@@ -449,8 +449,8 @@ async fn change(
 #[patch("/v1/exercises/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     path: web::Path<String>,
     body: Json<ExerciseFields>,
 ) -> Result<HttpResponse, ApiError> {
@@ -476,8 +476,8 @@ pub async fn update(
 #[post("/v1/exercises/{id}/archive")]
 pub async fn archive(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     change(&state, user, meta, path.into_inner(), "exercise.archive", |row| {

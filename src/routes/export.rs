@@ -16,9 +16,10 @@ use super::evaluations::{OdiResult, PsfsActivity, StartBackResult};
 use super::exercise_logs::ExerciseLog;
 use super::programs::{version_view, Program};
 use super::views::UserView;
-use crate::auth::AuthUser;
+use crate::auth::Actor;
 use crate::db::alerts::{self, AlertRow};
 use crate::db::appointments::AppointmentFilter;
+use crate::db::audit::Origin;
 use crate::db::audit::{self, AuditEntry, AuditFilter, AuditRow};
 use crate::db::evaluations::{self, EvaluationRow};
 use crate::db::programs::{self, ProgramRow};
@@ -26,7 +27,6 @@ use crate::db::reminders::{self, SettingRow};
 use crate::db::{self, check_ins, exercise_logs, users, DbConnection};
 use crate::domain::role::Role;
 use crate::error::{ApiError, Problem};
-use crate::request_id::RequestMeta;
 use crate::state::AppState;
 
 /// The name the browser saves the document under.
@@ -203,7 +203,7 @@ fn audit_event(row: AuditRow) -> ExportAuditEvent {
 }
 
 /// The document for the signed-in patient `user` (checked by the caller).
-fn export_of(conn: &mut DbConnection, user: &AuthUser) -> Result<RecordExport, ApiError> {
+fn export_of(conn: &mut DbConnection, user: &Actor) -> Result<RecordExport, ApiError> {
     let me = users::find(conn, &user.id)?.ok_or(ApiError::Unauthorized)?;
     let filter = AppointmentFilter { patient_id: Some(me.id.clone()), ..Default::default() };
     let rows = db::appointments::list(conn, &filter, None, i64::MAX)?;
@@ -244,7 +244,7 @@ fn export_of(conn: &mut DbConnection, user: &AuthUser) -> Result<RecordExport, A
     )
 )]
 #[get("/v1/me/export")]
-pub async fn export(state: web::Data<AppState>, user: AuthUser, meta: RequestMeta) -> Result<HttpResponse, ApiError> {
+pub async fn export(state: web::Data<AppState>, user: Actor, meta: Origin) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Patient])?;
     let document = db::transaction(&state.pool, move |conn| {
         AuditEntry::new("record.export", &meta).actor(&user.id, user.role).patient(&user.id).write(conn)?;

@@ -1,15 +1,15 @@
 //! The signed-in user's own account: read it, change contact details, change the password.
 
-use super::json::Json;
+use crate::http::json::Json;
 use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::validate::Checks;
 use super::views::{TokenResponse, UserView};
 use crate::auth::password::Verified;
-use crate::auth::{secret_token, session, AuthUser};
+use crate::auth::{secret_token, session, Actor};
+use crate::db::audit::Origin;
 use crate::db::audit::{AuditEntry, Outcome};
 use crate::db::login_attempts::{self, Admission};
 use crate::db::users::{self, UserChanges};
@@ -18,9 +18,9 @@ use crate::domain::contact::PhoneNumber;
 use crate::domain::password_policy::NewPassword;
 use crate::domain::person::{self, FullName};
 use crate::error::{ApiError, Problem};
+use crate::http::validate::Checks;
 use crate::reminders::schedule::refresh as refresh_reminders;
 use crate::reminders::ReminderLinks;
-use crate::request_id::RequestMeta;
 use crate::state::AppState;
 
 #[utoipa::path(
@@ -32,7 +32,7 @@ use crate::state::AppState;
     )
 )]
 #[get("/v1/me")]
-pub async fn get_me(state: web::Data<AppState>, user: AuthUser, meta: RequestMeta) -> Result<HttpResponse, ApiError> {
+pub async fn get_me(state: web::Data<AppState>, user: Actor, meta: Origin) -> Result<HttpResponse, ApiError> {
     let row = db::run(&state.pool, move |conn| {
         let row = users::find(conn, &user.id)?.ok_or(ApiError::Unauthorized)?;
         AuditEntry::new("me.read", &meta).subject(&row).write(conn)?;
@@ -50,14 +50,14 @@ pub struct ProfileChanges {
         pattern = r"^[^\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f]*[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f][^\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f]*$"
     )]
     pub full_name: Option<String>,
-    #[serde(default, deserialize_with = "super::nullable::field")]
+    #[serde(default, deserialize_with = "crate::http::nullable::field")]
     #[schema(value_type = Option<String>, pattern = r"^[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\+?[ ().-]*([0-9][ ().-]*){7,15}[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub phone: Option<Option<String>>,
     /// On or after 1900-01-01, and not in the future.
-    #[serde(default, deserialize_with = "super::nullable::field")]
+    #[serde(default, deserialize_with = "crate::http::nullable::field")]
     #[schema(value_type = Option<NaiveDate>, pattern = r"^(19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub date_of_birth: Option<Option<NaiveDate>>,
-    #[schema(schema_with = super::schemas::time_zone_or_null)]
+    #[schema(schema_with = crate::http::schemas::time_zone_or_null)]
     pub time_zone: Option<String>,
 }
 
@@ -104,8 +104,8 @@ impl ProfileChanges {
 #[patch("/v1/me")]
 pub async fn patch_me(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     body: Json<ProfileChanges>,
 ) -> Result<HttpResponse, ApiError> {
     let mut checks = Checks::default();
@@ -150,8 +150,8 @@ pub struct ChangePasswordRequest {
 #[post("/v1/me/password")]
 pub async fn change_password(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     body: Json<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ChangePasswordRequest { current_password, new_password } = body.into_inner();

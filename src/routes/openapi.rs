@@ -57,7 +57,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     api.components
         .get_or_insert_with(Default::default)
         .schemas
-        .insert(super::schemas::TIME_ZONE.to_string(), super::schemas::time_zone_component().into());
+        .insert(crate::http::schemas::TIME_ZONE.to_string(), crate::http::schemas::time_zone_component().into());
     for item in api.paths.paths.values_mut() {
         for operation in
             [&mut item.get, &mut item.put, &mut item.post, &mut item.patch, &mut item.delete].into_iter().flatten()

@@ -1,13 +1,13 @@
 //! Forgotten passwords, resets, and accepting an invitation (first password).
 
-use super::json::Json;
+use crate::http::json::Json;
 use actix_web::{post, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::validate::Checks;
 use super::views::{Accepted, TokenResponse};
 use crate::auth::{secret_token, session};
+use crate::db::audit::Origin;
 use crate::db::audit::{AuditEntry, Outcome};
 use crate::db::outbox::{self, NewEmail};
 use crate::db::tokens::{self, Purpose};
@@ -18,8 +18,8 @@ use crate::domain::password_policy::NewPassword;
 use crate::domain::person::FullName;
 use crate::domain::role::Role;
 use crate::error::{ApiError, Problem};
+use crate::http::validate::Checks;
 use crate::mail::{account_emails, link};
-use crate::request_id::RequestMeta;
 use crate::state::AppState;
 
 /// At most this many reset emails an hour for one account, so the form cannot flood a mailbox.
@@ -39,7 +39,7 @@ pub struct ForgotRequest {
 #[post("/v1/auth/password/forgot")]
 pub async fn forgot(
     state: web::Data<AppState>,
-    meta: RequestMeta,
+    meta: Origin,
     body: Json<ForgotRequest>,
 ) -> Result<HttpResponse, ApiError> {
     // An address that cannot be one has no account: the same 202, and no query.
@@ -98,7 +98,7 @@ pub struct ResetRequest {
 #[post("/v1/auth/password/reset")]
 pub async fn reset(
     state: web::Data<AppState>,
-    meta: RequestMeta,
+    meta: Origin,
     body: Json<ResetRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ResetRequest { token, password } = body.into_inner();
@@ -180,7 +180,7 @@ pub struct AcceptInviteRequest {
 #[post("/v1/auth/accept-invite")]
 pub async fn accept_invite(
     state: web::Data<AppState>,
-    meta: RequestMeta,
+    meta: Origin,
     body: Json<AcceptInviteRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();

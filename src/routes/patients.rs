@@ -1,17 +1,16 @@
 //! Patients' contact records, as the front desk manages them: create (a patient who phoned in,
 //! optionally invited to the app), search, read and correct. Every read and write is audited.
 
-use super::json::Json;
+use crate::http::json::Json;
 use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::me::ProfileChanges;
-use super::paging::{self, PageParams};
-use super::validate::Checks;
 use super::views::{UserPage, UserView};
-use crate::auth::{session, AuthUser};
+use crate::auth::{session, Actor};
+use crate::db::audit::Origin;
 use crate::db::audit::{self, AuditEntry, Outcome};
 use crate::db::outbox::{self, NewEmail};
 use crate::db::tokens::{self, Purpose};
@@ -20,11 +19,12 @@ use crate::db::{self, now, DbConnection};
 use crate::domain::contact::{EmailAddress, PhoneNumber};
 use crate::domain::person::{self, FullName};
 use crate::domain::role::Role;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, ProblemCode};
+use crate::http::paging::{self, PageParams};
+use crate::http::validate::Checks;
 use crate::mail::{account_emails, link};
 use crate::reminders::schedule::refresh as refresh_reminders;
 use crate::reminders::ReminderLinks;
-use crate::request_id::RequestMeta;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -47,7 +47,7 @@ pub struct CreatePatientRequest {
     )]
     pub phone: Option<String>,
     /// IANA time zone; the clinic's default when absent.
-    #[schema(schema_with = super::schemas::time_zone_or_null)]
+    #[schema(schema_with = crate::http::schemas::time_zone_or_null)]
     pub time_zone: Option<String>,
     /// Email the patient an invitation to set a password and use the app (needs `email`).
     #[serde(default)]
@@ -71,8 +71,8 @@ pub struct CreatePatientRequest {
 #[post("/v1/patients")]
 pub async fn create_patient(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     body: Json<CreatePatientRequest>,
 ) -> Result<HttpResponse, ApiError> {
     if !user.role.manages_patients() {
@@ -95,12 +95,12 @@ pub async fn create_patient(
         let now = now();
         if let Some(email) = &email {
             if users::find_by_email(conn, email.as_str())?.is_some() {
-                return Err(ApiError::conflict("email_taken", "someone already uses this email address"));
+                return Err(ApiError::conflict(ProblemCode::EmailTaken, "someone already uses this email address"));
             }
         }
         if !body.allow_duplicate && same_person_exists(conn, &name, dob)? {
             return Err(ApiError::conflict(
-                "possible_duplicate",
+                ProblemCode::PossibleDuplicate,
                 "a patient with this name and date of birth exists; search for them, or send allow_duplicate: true",
             ));
         }
@@ -172,8 +172,8 @@ fn search_terms(q: Option<&str>) -> Result<Option<PatientSearch>, ApiError> {
 #[get("/v1/patients")]
 pub async fn list_patients(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     search: web::Query<PatientQuery>,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
@@ -201,7 +201,7 @@ pub async fn list_patients(
 
 /// The patient with `id` as `user` may see them: staff see every patient, a patient only
 /// themselves. Anything else is "not found", so ids of other patients reveal nothing.
-fn visible_patient(conn: &mut DbConnection, user: &AuthUser, id: &str) -> Result<Option<UserRow>, ApiError> {
+fn visible_patient(conn: &mut DbConnection, user: &Actor, id: &str) -> Result<Option<UserRow>, ApiError> {
     if !(user.role.reads_patients() || (user.role == Role::Patient && user.id == id)) {
         return Ok(None);
     }
@@ -220,8 +220,8 @@ fn visible_patient(conn: &mut DbConnection, user: &AuthUser, id: &str) -> Result
 #[get("/v1/patients/{id}")]
 pub async fn get_patient(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
@@ -249,7 +249,7 @@ pub struct PatientChanges {
     #[serde(flatten)]
     pub profile: ProfileChanges,
     /// A new address is unverified until the patient confirms it; `null` removes it.
-    #[serde(default, deserialize_with = "super::nullable::field")]
+    #[serde(default, deserialize_with = "crate::http::nullable::field")]
     #[schema(value_type = Option<String>, max_length = 254, pattern = r"^[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub email: Option<Option<String>>,
 }
@@ -270,8 +270,8 @@ pub struct PatientChanges {
 #[patch("/v1/patients/{id}")]
 pub async fn update_patient(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     path: web::Path<String>,
     body: Json<PatientChanges>,
 ) -> Result<HttpResponse, ApiError> {
@@ -305,13 +305,16 @@ pub async fn update_patient(
                     // The address is how the patient signs in and recovers the account: only
                     // they change it, from the app, or staff could take the account over.
                     return Err(ApiError::conflict(
-                        "has_app_account",
+                        ProblemCode::HasAppAccount,
                         "this patient uses the app; they change their email address themselves",
                     ));
                 }
                 if let Some(address) = email {
                     if users::find_by_email(conn, address)?.is_some() {
-                        return Err(ApiError::conflict("email_taken", "someone already uses this email address"));
+                        return Err(ApiError::conflict(
+                            ProblemCode::EmailTaken,
+                            "someone already uses this email address",
+                        ));
                     }
                 }
                 changes.email = Some(email.clone());

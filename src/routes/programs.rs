@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::json::Json;
+use crate::http::json::Json;
 use actix_web::http::header;
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -11,19 +11,18 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::exercises::{Dose, Exercise};
-use super::validate::{free_text, plausible_date, Checks};
-use crate::auth::AuthUser;
+use crate::auth::Actor;
 use crate::clinical::access::{open_record, AccessReason};
 use crate::db::audit::AuditEntry;
+use crate::db::audit::Origin;
 use crate::db::programs::{self, ItemRow, ProgramRow, VersionRow};
 use crate::db::{self, exercises, now, users, DbConnection};
-use crate::domain::local_time::local;
 use crate::domain::role::Role;
 use crate::domain::Invalid;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, ProblemCode};
+use crate::http::validate::{free_text, plausible_date, Checks};
 use crate::reminders::schedule::refresh as refresh_reminders;
 use crate::reminders::ReminderLinks;
-use crate::request_id::RequestMeta;
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
@@ -309,8 +308,8 @@ pub(crate) fn version_view(
 #[post("/v1/patients/{id}/programs")]
 pub async fn prescribe(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     reason: AccessReason,
     path: web::Path<String>,
     body: Json<ProgramRequest>,
@@ -360,8 +359,8 @@ pub async fn prescribe(
 #[put("/v1/programs/{id}")]
 pub async fn revise(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     reason: AccessReason,
     path: web::Path<String>,
     body: Json<ProgramRequest>,
@@ -403,8 +402,8 @@ pub async fn revise(
 #[get("/v1/patients/{id}/programs")]
 pub async fn of_patient(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     reason: AccessReason,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -431,8 +430,8 @@ pub async fn of_patient(
 #[get("/v1/programs/{id}")]
 pub async fn get_program(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     reason: AccessReason,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -466,14 +465,13 @@ pub async fn get_program(
 pub async fn mine(
     state: web::Data<AppState>,
     req: HttpRequest,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Patient])?;
     let program = db::run(&state.pool, move |conn| {
         let me = users::find(conn, &user.id)?.ok_or(ApiError::Unauthorized)?;
-        let zone: chrono_tz::Tz = me.time_zone.parse().unwrap_or(chrono_tz::UTC);
-        let today = local(zone, Utc::now()).date();
+        let today = me.today(Utc::now());
         if let Some((program, _)) = programs::in_force(conn, &user.id, today)? {
             AuditEntry::new("program.read", &meta)
                 .actor(&user.id, user.role)
@@ -482,11 +480,11 @@ pub async fn mine(
                 .write(conn)?;
             return view(conn, &program);
         }
-        Err(ApiError::conflict("no_program", "no home program is in force today"))
+        Err(ApiError::conflict(ProblemCode::NoProgram, "no home program is in force today"))
     })
     .await
     .map_err(|err| match err {
-        ApiError::Conflict { code: "no_program", .. } => ApiError::NotFound,
+        ApiError::Conflict { code: ProblemCode::NoProgram, .. } => ApiError::NotFound,
         other => other,
     })?;
     let etag = format!("\"{}-v{}\"", program.id, program.version);

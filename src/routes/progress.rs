@@ -8,18 +8,17 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::exercise_logs::{adherence_of, Adherence};
-use crate::auth::AuthUser;
+use crate::auth::Actor;
 use crate::clinical::access::{open_record, AccessReason};
 use crate::clinical::progress::series;
 use crate::db::audit::AuditEntry;
+use crate::db::audit::Origin;
 use crate::db::{self, evaluations, DbConnection};
-use crate::domain::local_time::local;
 use crate::domain::outcomes::Measure;
 use crate::domain::progress::Summary;
 use crate::domain::role::Role;
 use crate::error::{ApiError, Problem};
 use crate::progress_chart::ProgressChart;
-use crate::request_id::RequestMeta;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -81,7 +80,7 @@ pub struct Progress {
 
 /// The progress of a patient whose record the caller may open (checked by the caller).
 pub(crate) fn progress_of(conn: &mut DbConnection, patient: &crate::db::users::UserRow) -> Result<Progress, ApiError> {
-    let today = local(patient.time_zone.parse().unwrap_or(chrono_tz::UTC), Utc::now()).date();
+    let today = patient.today(Utc::now());
     let series = series(conn, &patient.id)?;
     Ok(Progress {
         patient_id: patient.id.clone(),
@@ -118,8 +117,8 @@ pub(crate) fn chart(progress: &Progress) -> ProgressChart {
 
 async fn load(
     state: &AppState,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     reason: AccessReason,
     patient_id: String,
     action: &'static str,
@@ -138,11 +137,7 @@ async fn load(
     responses((status = 200, body = Progress), (status = 403, description = "Patients only", body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/v1/me/progress")]
-pub async fn my_progress(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
-) -> Result<HttpResponse, ApiError> {
+pub async fn my_progress(state: web::Data<AppState>, user: Actor, meta: Origin) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Patient])?;
     let id = user.id.clone();
     let progress = load(&state, user, meta, AccessReason::default(), id, "progress.read").await?;
@@ -165,8 +160,8 @@ pub async fn my_progress(
 #[get("/v1/patients/{id}/progress")]
 pub async fn patient_progress(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     reason: AccessReason,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -190,8 +185,8 @@ pub async fn patient_progress(
 #[get("/v1/patients/{id}/progress.svg")]
 pub async fn progress_svg(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     reason: AccessReason,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -215,8 +210,8 @@ pub async fn progress_svg(
 #[get("/v1/patients/{id}/progress.png")]
 pub async fn progress_png(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     reason: AccessReason,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {

@@ -3,16 +3,16 @@
 //! (`/v1/me/notification-preferences`), and one-click unsubscribe from the email itself
 //! (`/v1/unsubscribe/{token}`, RFC 8058), which works without signing in.
 
-use super::json::Json;
+use crate::http::json::Json;
 use actix_web::http::header::ContentType;
 use actix_web::{get, post, put, web, HttpResponse};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::validate::Checks;
-use crate::auth::AuthUser;
+use crate::auth::Actor;
 use crate::db::audit::AuditEntry;
+use crate::db::audit::Origin;
 use crate::db::reminders::{self, SettingRow};
 use crate::db::users::{self, UserChanges};
 use crate::db::{self, now, DbConnection};
@@ -20,10 +20,10 @@ use crate::domain::person;
 use crate::domain::reminders::{ReminderKind, ReminderTime};
 use crate::domain::role::Role;
 use crate::error::{ApiError, Problem};
+use crate::http::validate::Checks;
 use crate::mail::escape_html;
 use crate::reminders::schedule::refresh;
 use crate::reminders::ReminderLinks;
-use crate::request_id::RequestMeta;
 use crate::state::AppState;
 
 /// When one kind of reminder comes.
@@ -32,7 +32,7 @@ pub struct ReminderChoice {
     pub enabled: bool,
     /// ISO weekdays (1 = Monday … 7 = Sunday). Exercise reminders come only on those of these
     /// days the program asks for a session.
-    #[schema(schema_with = super::schemas::some_weekdays)]
+    #[schema(schema_with = crate::http::schemas::some_weekdays)]
     pub weekdays: Vec<u32>,
     /// Local wall-clock time, `HH:MM` (24-hour), in the patient's time zone.
     #[schema(example = "07:30", pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
@@ -53,7 +53,7 @@ pub struct Reminders {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RemindersUpdate {
     /// Moves the patient's time zone (and with it, every reminder) to this IANA zone.
-    #[schema(schema_with = super::schemas::time_zone_or_null)]
+    #[schema(schema_with = crate::http::schemas::time_zone_or_null)]
     pub time_zone: Option<String>,
     pub exercise: Option<ReminderChoice>,
     pub check_in: Option<ReminderChoice>,
@@ -106,8 +106,8 @@ fn view(rows: &[SettingRow], time_zone: String) -> Reminders {
 /// The signed-in patient's settings, with the read audited as `action`.
 async fn read(
     state: &AppState,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     action: &'static str,
 ) -> Result<(Vec<SettingRow>, String), ApiError> {
     user.require(&[Role::Patient])?;
@@ -143,11 +143,7 @@ fn change(
     )
 )]
 #[get("/v1/me/reminders")]
-pub async fn get_reminders(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get_reminders(state: web::Data<AppState>, user: Actor, meta: Origin) -> Result<HttpResponse, ApiError> {
     let (rows, zone) = read(&state, user, meta, "reminders.read").await?;
     Ok(HttpResponse::Ok().json(view(&rows, zone)))
 }
@@ -165,8 +161,8 @@ pub async fn get_reminders(
 #[put("/v1/me/reminders")]
 pub async fn put_reminders(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     body: Json<RemindersUpdate>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Patient])?;
@@ -223,11 +219,7 @@ fn preferences(rows: &[SettingRow]) -> NotificationPreferences {
     )
 )]
 #[get("/v1/me/notification-preferences")]
-pub async fn get_preferences(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get_preferences(state: web::Data<AppState>, user: Actor, meta: Origin) -> Result<HttpResponse, ApiError> {
     let (rows, _) = read(&state, user, meta, "notification_preferences.read").await?;
     Ok(HttpResponse::Ok().json(preferences(&rows)))
 }
@@ -245,8 +237,8 @@ pub async fn get_preferences(
 #[put("/v1/me/notification-preferences")]
 pub async fn put_preferences(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     body: Json<PreferencesUpdate>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Patient])?;
@@ -324,7 +316,7 @@ pub async fn unsubscribe_page(state: web::Data<AppState>, path: web::Path<String
 #[post("/v1/unsubscribe/{token}")]
 pub async fn unsubscribe(
     state: web::Data<AppState>,
-    meta: RequestMeta,
+    meta: Origin,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let token = path.into_inner();

@@ -6,9 +6,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::appointments::{views, AppointmentView};
-use crate::auth::AuthUser;
+use crate::auth::Actor;
 use crate::calendar::availability::{self as free, weekday};
 use crate::db::appointments::{self, AppointmentFilter};
+use crate::db::audit::Origin;
 use crate::db::audit::{self, AuditEntry};
 use crate::db::availability as hours;
 use crate::db::{self, clinic};
@@ -16,7 +17,6 @@ use crate::domain::local_time::{instant_or_next, local};
 use crate::domain::role::Role;
 use crate::domain::slots::{self, Exception, ExceptionKind, Interval, WeeklyHours};
 use crate::error::{ApiError, Problem};
-use crate::request_id::RequestMeta;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -68,13 +68,13 @@ pub struct ScheduleQuery {
 #[get("/v1/schedule")]
 pub async fn day(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     query: web::Query<ScheduleQuery>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::FrontDesk, Role::Clinician, Role::Admin])?;
     let wanted = match query.date {
-        Some(date) => Some(super::validate::plausible_date("date", date)?),
+        Some(date) => Some(crate::http::validate::plausible_date("date", date)?),
         None => None,
     };
     let schedule = db::run(&state.pool, move |conn| {

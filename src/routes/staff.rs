@@ -1,16 +1,15 @@
 //! The clinic's staff: admins invite people by email with a role, list them, change roles and
 //! deactivate them. A deactivated user is locked out at once.
 
-use super::json::Json;
+use crate::http::json::Json;
 use actix_web::{get, patch, post, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::paging::{self, PageParams};
-use super::validate::Checks;
 use super::views::{UserPage, UserView};
-use crate::auth::{session, AuthUser};
+use crate::auth::{session, Actor};
 use crate::db::audit::AuditEntry;
+use crate::db::audit::Origin;
 use crate::db::outbox::{self, NewEmail};
 use crate::db::tokens::{self, Purpose};
 use crate::db::users::{self, NameCursor, UserChanges, UserRow};
@@ -18,9 +17,10 @@ use crate::db::{self, now};
 use crate::domain::contact::EmailAddress;
 use crate::domain::person::FullName;
 use crate::domain::role::Role;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, ProblemCode};
+use crate::http::paging::{self, PageParams};
+use crate::http::validate::Checks;
 use crate::mail::{account_emails, link};
-use crate::request_id::RequestMeta;
 use crate::state::AppState;
 
 /// The roles an admin can give a person.
@@ -85,8 +85,8 @@ fn parse_title(raw: &str) -> Result<String, crate::domain::Invalid> {
 #[post("/v1/staff")]
 pub async fn invite_staff(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     body: Json<InviteStaffRequest>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Admin])?;
@@ -102,7 +102,7 @@ pub async fn invite_staff(
     let row = db::transaction(&state.pool, move |conn| {
         let now = now();
         if users::find_by_email(conn, email.as_str())?.is_some() {
-            return Err(ApiError::conflict("email_taken", "someone already uses this email address"));
+            return Err(ApiError::conflict(ProblemCode::EmailTaken, "someone already uses this email address"));
         }
         let new = UserRow {
             email: Some(email.as_str().to_string()),
@@ -148,8 +148,8 @@ fn role_label(role: Role) -> &'static str {
 #[get("/v1/staff")]
 pub async fn list_staff(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     query: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Admin])?;
@@ -198,8 +198,8 @@ pub struct StaffChanges {
 #[patch("/v1/staff/{id}")]
 pub async fn update_staff(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     path: web::Path<String>,
     body: Json<StaffChanges>,
 ) -> Result<HttpResponse, ApiError> {
@@ -220,7 +220,7 @@ pub async fn update_staff(
         let stays_admin = new_role.map_or(target.role == Role::Admin.as_str(), |r| r == Role::Admin)
             && body.active.unwrap_or(target.active);
         if was_admin && !stays_admin && users::lock_active_admins(conn)? <= 1 {
-            return Err(ApiError::conflict("last_admin", "the clinic must keep at least one active admin"));
+            return Err(ApiError::conflict(ProblemCode::LastAdmin, "the clinic must keep at least one active admin"));
         }
         let changes = UserChanges {
             role: new_role.map(|r| r.as_str().to_string()),

@@ -1,10 +1,11 @@
 //! The JSON shapes of people, as the apps see them.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::users::UserRow;
+use crate::domain::red_flags::{self, Screening};
 use crate::domain::role::Role;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -88,5 +89,26 @@ pub struct Accepted {
 impl Accepted {
     pub fn new(status: &str, message: &str) -> Self {
         Self { status: status.into(), message: message.into() }
+    }
+}
+
+/// What the app shows at once when a red flag is positive.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RedFlagAdvice {
+    /// `emergency` (go to an emergency department now) or `urgent` (see a doctor today).
+    pub severity: String,
+    pub advice: String,
+    /// The question ids answered yes.
+    pub questions: Vec<String>,
+}
+
+impl RedFlagAdvice {
+    pub fn of(screening: &Screening) -> Option<Self> {
+        let severity = screening.severity()?;
+        Some(Self {
+            severity: severity.as_str().to_string(),
+            advice: red_flags::advice(severity).to_string(),
+            questions: screening.positive.iter().map(|q| q.to_string()).collect(),
+        })
     }
 }

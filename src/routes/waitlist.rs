@@ -1,23 +1,23 @@
 //! The waitlist: a patient (or the front desk for them) asks for an earlier time; when one frees
 //! up, an emailed offer arrives, and the link in it takes the time.
 
-use super::json::Json;
+use crate::http::json::Json;
 use actix_web::{delete, get, post, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::appointments::{views, AppointmentView};
-use crate::auth::AuthUser;
+use crate::auth::Actor;
 use crate::calendar::availability as free;
 use crate::calendar::notices::Notices;
 use crate::calendar::waitlist as offers;
 use crate::db::audit::AuditEntry;
+use crate::db::audit::Origin;
 use crate::db::waitlist::{self, EntryRow};
 use crate::db::{self, clinic, now, users};
 use crate::domain::role::Role;
-use crate::error::{ApiError, Problem};
-use crate::request_id::RequestMeta;
+use crate::error::{ApiError, Problem, ProblemCode};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -33,7 +33,7 @@ pub struct WaitlistRequest {
     pub to_date: NaiveDate,
     /// ISO weekdays that suit (1 = Monday); any day when absent or empty.
     #[serde(default)]
-    #[schema(schema_with = super::schemas::weekdays)]
+    #[schema(schema_with = crate::http::schemas::weekdays)]
     pub weekdays: Vec<u32>,
     /// Earliest local start that suits, `HH:MM`.
     #[schema(pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
@@ -90,7 +90,7 @@ pub struct WaitlistPage {
 
 fn minute(field: &str, raw: Option<&str>) -> Result<Option<i32>, ApiError> {
     let Some(raw) = raw else { return Ok(None) };
-    match crate::domain::reminders::parse_hh_mm(raw).filter(|minute| *minute < 24 * 60) {
+    match crate::domain::local_time::time_of_day(raw) {
         Some(minute) => Ok(Some(minute as i32)),
         None => Err(ApiError::field(field, "invalid_format", "a time is HH:MM")),
     }
@@ -110,13 +110,13 @@ fn minute(field: &str, raw: Option<&str>) -> Result<Option<i32>, ApiError> {
 #[post("/v1/waitlist")]
 pub async fn join(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     body: Json<WaitlistRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    super::validate::plausible_date("from_date", body.from_date)?;
-    super::validate::plausible_date("to_date", body.to_date)?;
+    crate::http::validate::plausible_date("from_date", body.from_date)?;
+    crate::http::validate::plausible_date("to_date", body.to_date)?;
     if body.to_date < body.from_date {
         return Err(ApiError::field("to_date", "before_start", "to_date is on or after from_date"));
     }
@@ -146,7 +146,7 @@ pub async fn join(
         if user.role == Role::Patient && !kind.patient_bookable {
             // An offer would book it: patients wait only for what they may book themselves.
             return Err(ApiError::conflict(
-                "not_patient_bookable",
+                ProblemCode::NotPatientBookable,
                 "please call the clinic to wait for this type of visit",
             ));
         }
@@ -190,7 +190,7 @@ pub async fn join(
         (status = 403, body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/v1/waitlist")]
-pub async fn list(state: web::Data<AppState>, user: AuthUser, meta: RequestMeta) -> Result<HttpResponse, ApiError> {
+pub async fn list(state: web::Data<AppState>, user: Actor, meta: Origin) -> Result<HttpResponse, ApiError> {
     let only = match user.role {
         Role::Patient => Some(user.id.clone()),
         Role::FrontDesk | Role::Clinician | Role::Admin => None,
@@ -218,8 +218,8 @@ pub async fn list(state: web::Data<AppState>, user: AuthUser, meta: RequestMeta)
 #[delete("/v1/waitlist/{id}")]
 pub async fn leave(
     state: web::Data<AppState>,
-    user: AuthUser,
-    meta: RequestMeta,
+    user: Actor,
+    meta: Origin,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
@@ -253,14 +253,14 @@ pub async fn leave(
 #[post("/v1/waitlist/offers/{token}/accept")]
 pub async fn accept(
     state: web::Data<AppState>,
-    meta: RequestMeta,
+    meta: Origin,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let token = path.into_inner();
     let notices = Notices::from_config(&state.config);
     let view = db::transaction(&state.pool, move |conn| {
         let row = offers::accept(conn, &notices, &meta, &token, Utc::now())?;
-        let viewer = AuthUser { id: row.patient_id.clone(), role: Role::Patient };
+        let viewer = Actor { id: row.patient_id.clone(), role: Role::Patient };
         views(conn, &viewer, vec![row])?.pop().ok_or(ApiError::NotFound)
     })
     .await?;

@@ -1,72 +1,18 @@
 //! The worker's side of the outbox: claim due emails under a lease, then report each one sent or
 //! failed (or hand it back unstarted). Worker role only. Acknowledgements are idempotent.
 
-use super::json::Json;
+use crate::http::json::Json;
 use actix_web::{post, web, HttpResponse};
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
-use crate::auth::{secret_token, AuthUser};
+use crate::auth::{secret_token, Actor};
 use crate::db::deliveries::{self, DeliveryRow};
 use crate::db::{self, now};
 use crate::domain::role::Role;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ClaimRequest {
-    /// At most this many deliveries (1 to 100).
-    #[schema(minimum = 1, maximum = 100)]
-    pub max: i64,
-    /// How long they stay reserved to the caller (5 to 3600 seconds).
-    #[schema(minimum = 5, maximum = 3600)]
-    pub lease_seconds: i64,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema, Clone)]
-pub struct Attachment {
-    pub filename: String,
-    pub content_type: String,
-    /// Standard base64.
-    pub content_base64: String,
-}
-
-/// An extra header the email must carry (one-click unsubscribe, RFC 8058).
-#[derive(Debug, Serialize, Deserialize, ToSchema, Clone, PartialEq, Eq)]
-pub struct MailHeader {
-    pub name: String,
-    pub value: String,
-}
-
-/// One email to send, leased to the caller.
-#[derive(Debug, Serialize, Deserialize, ToSchema, Clone)]
-pub struct Delivery {
-    pub id: String,
-    /// Pass back when acknowledging: it proves the lease is yours.
-    pub lease_id: String,
-    pub lease_expires_at: DateTime<Utc>,
-    pub kind: String,
-    pub recipient: String,
-    pub subject: String,
-    pub text: String,
-    pub html: String,
-    #[serde(default)]
-    pub attachments: Vec<Attachment>,
-    /// Extra headers, e.g. `List-Unsubscribe` and `List-Unsubscribe-Post` on reminders.
-    #[serde(default)]
-    pub headers: Vec<MailHeader>,
-    /// The Message-ID to send with: derived from the delivery id, the same on every attempt,
-    /// so a duplicate, if one ever slips through, is recognisable.
-    pub message_id: String,
-    /// Which attempt this is (1 for the first).
-    pub attempt: i32,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ClaimResponse {
-    pub deliveries: Vec<Delivery>,
-}
+use crate::worker::contract::{
+    ClaimRequest, ClaimResponse, Delivery, DeliveryState, FailedRequest, MailHeader, ReleaseRequest, SentRequest,
+};
 
 /// `<id@domain>`, the domain taken from the sender address.
 pub fn message_id(delivery_id: &str, from: &str) -> String {
@@ -113,7 +59,7 @@ fn headers(json: Option<&str>) -> Vec<MailHeader> {
 #[post("/v1/worker/deliveries/claim")]
 pub async fn claim(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Actor,
     body: Json<ClaimRequest>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Worker])?;
@@ -148,40 +94,9 @@ pub async fn claim(
     Ok(HttpResponse::Ok().json(ClaimResponse { deliveries }))
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct SentRequest {
-    /// The Message-ID the email was sent with.
-    pub message_id: String,
-    pub lease_id: String,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct FailedRequest {
-    /// What went wrong (the SMTP reply or the connection error).
-    pub error: String,
-    /// True when trying again cannot help (e.g. the server rejected the recipient with 5xx).
-    pub permanent: bool,
-    pub lease_id: String,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ReleaseRequest {
-    pub lease_id: String,
-}
-
-/// A delivery's state after an acknowledgement.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct DeliveryState {
-    pub id: String,
-    /// `pending`, `leased`, `sent`, `failed`, `cancelled` or `expired`.
-    pub status: String,
-    pub attempts: i32,
-    pub next_attempt_at: DateTime<Utc>,
-}
-
 async fn acknowledge(
     state: &AppState,
-    user: &AuthUser,
+    user: &Actor,
     id: String,
     apply: impl FnOnce(&mut db::DbConnection, &str) -> diesel::QueryResult<()> + Send + 'static,
 ) -> Result<HttpResponse, ApiError> {
@@ -214,7 +129,7 @@ async fn acknowledge(
 #[post("/v1/worker/deliveries/{id}/sent")]
 pub async fn sent(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Actor,
     path: web::Path<String>,
     body: Json<SentRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -240,7 +155,7 @@ pub async fn sent(
 #[post("/v1/worker/deliveries/{id}/failed")]
 pub async fn failed(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Actor,
     path: web::Path<String>,
     body: Json<FailedRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -266,7 +181,7 @@ pub async fn failed(
 #[post("/v1/worker/deliveries/{id}/release")]
 pub async fn release(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Actor,
     path: web::Path<String>,
     body: Json<ReleaseRequest>,
 ) -> Result<HttpResponse, ApiError> {

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::routes::worker::{ClaimRequest, ClaimResponse, Delivery, FailedRequest, ReleaseRequest, SentRequest};
+use crate::worker::contract::{ClaimRequest, ClaimResponse, Delivery, FailedRequest, ReleaseRequest, SentRequest};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {

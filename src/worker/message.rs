@@ -6,7 +6,7 @@ use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, MultiPart};
 use lettre::Message;
 
-use crate::routes::worker::{Delivery, MailHeader};
+use crate::worker::contract::{Delivery, MailHeader};
 
 pub fn build(delivery: &Delivery, from: &Mailbox) -> Result<Message, String> {
     let to: Mailbox = delivery.recipient.parse().map_err(|e| format!("invalid recipient: {e}"))?;
@@ -53,7 +53,7 @@ const ALLOWED_HEADERS: [&str; 2] = ["List-Unsubscribe", "List-Unsubscribe-Post"]
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::routes::worker::Attachment as Attached;
+    use crate::worker::contract::Attachment as Attached;
 
     fn delivery() -> Delivery {
         Delivery {

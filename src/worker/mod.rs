@@ -4,6 +4,7 @@
 //! it started, and hands back what it claimed but did not start.
 
 pub mod client;
+pub mod contract;
 pub mod message;
 pub mod transport;
 
@@ -16,7 +17,7 @@ use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinSet;
 
 use crate::config::{MailSettings, WorkerSettings};
-use crate::routes::worker::Delivery;
+use crate::worker::contract::Delivery;
 use client::{ApiClient, TokenSource};
 use transport::Mailer;
 

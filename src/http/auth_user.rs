@@ -1,6 +1,6 @@
-//! `AuthUser`: the signed-in caller, checked against the database on every request so that a
-//! deactivated user, or one whose password was reset, is locked out at once. Machine users (the
-//! worker) present an API token (`btw_…`) instead of a JWT.
+//! The [`Actor`] of a request: the signed-in caller, checked against the database on every
+//! request so that a deactivated user, or one whose password was reset, is locked out at once.
+//! Machine users (the worker) present an API token (`btw_…`) instead of a JWT.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -8,29 +8,12 @@ use std::pin::Pin;
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 use diesel::prelude::*;
 
-use super::secret_token;
+use crate::auth::{secret_token, Actor};
 use crate::db::api_tokens;
 use crate::db::schema::users;
 use crate::domain::role::Role;
 use crate::error::ApiError;
 use crate::state::AppState;
-
-#[derive(Debug, Clone)]
-pub struct AuthUser {
-    pub id: String,
-    pub role: Role,
-}
-
-impl AuthUser {
-    /// Forbidden unless the caller has one of `roles`.
-    pub fn require(&self, roles: &[Role]) -> Result<(), ApiError> {
-        if roles.contains(&self.role) {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden)
-        }
-    }
-}
 
 fn bearer(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
@@ -44,7 +27,7 @@ fn worker_may_call(req: &HttpRequest) -> bool {
     req.path().starts_with("/v1/worker/") || (req.method() == actix_web::http::Method::GET && req.path() == "/v1/me")
 }
 
-impl FromRequest for AuthUser {
+impl FromRequest for Actor {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
@@ -62,7 +45,7 @@ impl FromRequest for AuthUser {
                 if Role::parse(&role) != Some(Role::Worker) {
                     return Err(ApiError::Unauthorized);
                 }
-                return if worker_allowed { Ok(AuthUser { id, role: Role::Worker }) } else { Err(ApiError::Forbidden) };
+                return if worker_allowed { Ok(Actor { id, role: Role::Worker }) } else { Err(ApiError::Forbidden) };
             }
             let claims = token.and_then(|t| state.jwt.verify(&t)).ok_or(ApiError::Unauthorized)?;
             let user_id = claims.sub.clone();
@@ -79,7 +62,7 @@ impl FromRequest for AuthUser {
                     if claims.role == Role::Worker && !worker_allowed {
                         return Err(ApiError::Forbidden);
                     }
-                    Ok(AuthUser { id: claims.sub, role: claims.role })
+                    Ok(Actor { id: claims.sub, role: claims.role })
                 }
                 _ => Err(ApiError::Unauthorized),
             }

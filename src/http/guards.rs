@@ -14,7 +14,7 @@ use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage, HttpResponse, ResponseError};
 use futures_util::StreamExt;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ProblemCode};
 use crate::state::AppState;
 
 const ALLOWED_METHODS: &str = "GET, POST, PUT, PATCH, DELETE";
@@ -55,10 +55,11 @@ pub async fn cors(
                 .insert_header((header::ACCESS_CONTROL_MAX_AGE, PREFLIGHT_MAX_AGE_SECS))
                 .insert_header((header::VARY, "Origin"))
                 .finish(),
-            None => {
-                ApiError::Denied { code: "origin_not_allowed", message: "this web origin may not call the API".into() }
-                    .error_response()
+            None => ApiError::Denied {
+                code: ProblemCode::OriginNotAllowed,
+                message: "this web origin may not call the API".into(),
             }
+            .error_response(),
         };
         return Ok(req.into_response(response).map_into_right_body());
     }

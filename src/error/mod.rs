@@ -1,8 +1,13 @@
 //! The one error type handlers return, and its RFC 9457 problem+json rendering.
 //!
-//! Use [`ApiError`] from every handler. Expected outcomes get their own variant with a stable
-//! `code` the apps match on; anything unexpected goes into [`ApiError::Internal`], whose cause
-//! is logged (without request data) and never shown to the client.
+//! Use [`ApiError`] from every handler and service. Expected outcomes get their own variant with
+//! a stable [`ProblemCode`] the apps match on; anything unexpected goes into
+//! [`ApiError::Internal`], whose cause is logged (without request data) and never shown to the
+//! client.
+
+mod code;
+
+pub use code::ProblemCode;
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
@@ -61,14 +66,14 @@ pub enum ApiError {
     Forbidden,
     /// 403 with its own code, when the caller can do something about it (give a reason).
     #[error("{message}")]
-    Denied { code: &'static str, message: String },
+    Denied { code: ProblemCode, message: String },
     #[error("not found")]
     NotFound,
     /// The path exists, but not with this method; `allow` lists the methods it has.
     #[error("this address does not take {method} requests")]
     MethodNotAllowed { method: String, allow: String },
     #[error("{message}")]
-    Conflict { code: &'static str, message: String },
+    Conflict { code: ProblemCode, message: String },
     #[error("too many attempts; try again later")]
     RateLimited { retry_after_secs: u64 },
     #[error("the request body is too large")]
@@ -84,7 +89,7 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn conflict(code: ProblemCode, message: impl Into<String>) -> Self {
         Self::Conflict { code, message: message.into() }
     }
 
@@ -96,24 +101,24 @@ impl ApiError {
         Self::Internal(anyhow_lite::Error(Box::new(err)))
     }
 
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ProblemCode {
         match self {
-            Self::MalformedBody(_) => "malformed_request",
-            Self::Validation(_) => "validation_failed",
-            Self::Unauthorized => "unauthorized",
-            Self::InvalidCredentials => "invalid_credentials",
-            Self::InvalidToken => "invalid_token",
-            Self::Forbidden => "forbidden",
-            Self::Denied { code, .. } => code,
-            Self::NotFound => "not_found",
-            Self::MethodNotAllowed { .. } => "method_not_allowed",
-            Self::Conflict { code, .. } => code,
-            Self::RateLimited { .. } => "rate_limited",
-            Self::PayloadTooLarge => "payload_too_large",
-            Self::UnsupportedMediaType => "unsupported_media_type",
-            Self::RequestTimeout => "request_timeout",
-            Self::Unavailable => "service_unavailable",
-            Self::Internal(_) => "internal_error",
+            Self::MalformedBody(_) => ProblemCode::MalformedRequest,
+            Self::Validation(_) => ProblemCode::ValidationFailed,
+            Self::Unauthorized => ProblemCode::Unauthorized,
+            Self::InvalidCredentials => ProblemCode::InvalidCredentials,
+            Self::InvalidToken => ProblemCode::InvalidToken,
+            Self::Forbidden => ProblemCode::Forbidden,
+            Self::Denied { code, .. } => *code,
+            Self::NotFound => ProblemCode::NotFound,
+            Self::MethodNotAllowed { .. } => ProblemCode::MethodNotAllowed,
+            Self::Conflict { code, .. } => *code,
+            Self::RateLimited { .. } => ProblemCode::RateLimited,
+            Self::PayloadTooLarge => ProblemCode::PayloadTooLarge,
+            Self::UnsupportedMediaType => ProblemCode::UnsupportedMediaType,
+            Self::RequestTimeout => ProblemCode::RequestTimeout,
+            Self::Unavailable => ProblemCode::ServiceUnavailable,
+            Self::Internal(_) => ProblemCode::InternalError,
         }
     }
 
@@ -147,7 +152,7 @@ impl ApiError {
             title: self.title().to_string(),
             status: self.status_code().as_u16(),
             detail: Some(detail),
-            code: self.code().to_string(),
+            code: self.code().as_str().to_string(),
             request_id,
             errors: match self {
                 Self::Validation(errors) => errors.clone(),
@@ -200,7 +205,7 @@ impl ResponseError for ApiError {
             }
             _ => {}
         }
-        response.body(serde_json::to_string(&self.to_problem(crate::request_id::current())).unwrap_or_default())
+        response.body(serde_json::to_string(&self.to_problem(crate::http::request_id::current())).unwrap_or_default())
     }
 }
 
@@ -209,7 +214,7 @@ impl From<diesel::result::Error> for ApiError {
         match err {
             diesel::result::Error::NotFound => ApiError::NotFound,
             ref unique if crate::db::is_unique_violation(unique) => {
-                ApiError::conflict("already_exists", "this already exists")
+                ApiError::conflict(ProblemCode::AlreadyExists, "this already exists")
             }
             other if crate::db::is_unavailable(&other) => ApiError::Unavailable,
             diesel::result::Error::DatabaseError(_, ref info) if info.message().contains("invalid byte sequence") => {

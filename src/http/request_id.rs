@@ -11,6 +11,7 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
+use crate::db::audit::Origin;
 use crate::state::AppState;
 
 pub const HEADER: &str = "x-request-id";
@@ -62,37 +63,26 @@ pub async fn middleware(
     Ok(response)
 }
 
-/// Facts about the request that audit rows record: its id and the client's address. Behind a
-/// trusted proxy the address is the last `X-Forwarded-For` entry, the one that proxy added (the
-/// entries before it are whatever the client sent).
-#[derive(Debug, Clone)]
-pub struct RequestMeta {
-    pub request_id: Option<String>,
-    pub client_ip: Option<String>,
-}
-
-impl RequestMeta {
-    pub fn of(req: &HttpRequest) -> Self {
-        let trust_forwarded =
-            req.app_data::<web::Data<AppState>>().is_some_and(|state| state.config.trust_forwarded_for);
-        let forwarded = trust_forwarded
-            .then(|| {
-                req.headers().get("x-forwarded-for")?.to_str().ok()?.rsplit(',').next().map(|s| s.trim().to_string())
-            })
-            .flatten();
-        Self {
-            request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
-            client_ip: forwarded.or_else(|| req.peer_addr().map(|addr| addr.ip().to_string())),
-        }
+/// The audit [`Origin`] of a request: its id and the client's address. Behind a trusted proxy
+/// the address is the last `X-Forwarded-For` entry, the one that proxy added (the entries before
+/// it are whatever the client sent).
+pub fn origin_of(req: &HttpRequest) -> Origin {
+    let trust_forwarded = req.app_data::<web::Data<AppState>>().is_some_and(|state| state.config.trust_forwarded_for);
+    let forwarded = trust_forwarded
+        .then(|| req.headers().get("x-forwarded-for")?.to_str().ok()?.rsplit(',').next().map(|s| s.trim().to_string()))
+        .flatten();
+    Origin {
+        request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
+        client_ip: forwarded.or_else(|| req.peer_addr().map(|addr| addr.ip().to_string())),
     }
 }
 
-impl FromRequest for RequestMeta {
+impl FromRequest for Origin {
     type Error = actix_web::Error;
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(Ok(RequestMeta::of(req)))
+        ready(Ok(origin_of(req)))
     }
 }
 
