@@ -8,6 +8,23 @@ use diesel::prelude::*;
 
 use super::schema::notification_outbox as outbox;
 use super::DbConnection;
+
+/// The assignments that take a row out of any worker's hands: its new status and no lease.
+type Settle = (
+    diesel::dsl::Eq<outbox::status, &'static str>,
+    diesel::dsl::Eq<outbox::lease_owner, Option<String>>,
+    diesel::dsl::Eq<outbox::lease_expires_at, Option<NaiveDateTime>>,
+    diesel::dsl::Eq<outbox::updated_at, NaiveDateTime>,
+);
+
+pub(super) fn settle(status: &'static str, now: NaiveDateTime) -> Settle {
+    (
+        outbox::status.eq(status),
+        outbox::lease_owner.eq(None),
+        outbox::lease_expires_at.eq(None),
+        outbox::updated_at.eq(now),
+    )
+}
 use crate::domain::retry::{AfterFailure, RetryPolicy};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -64,14 +81,7 @@ pub fn expire_stale(conn: &mut DbConnection, now: NaiveDateTime, limit: i64) -> 
     if ids.is_empty() {
         return Ok(0);
     }
-    diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
-        .set((
-            outbox::status.eq("expired"),
-            outbox::lease_owner.eq(None::<String>),
-            outbox::lease_expires_at.eq(None::<NaiveDateTime>),
-            outbox::updated_at.eq(now),
-        ))
-        .execute(conn)
+    diesel::update(outbox::table.filter(outbox::id.eq_any(&ids))).set(settle("expired", now)).execute(conn)
 }
 
 /// Gives up on rows whose lease ran out on their last allowed attempt (a worker died, or
@@ -94,11 +104,8 @@ pub fn give_up_abandoned(
     }
     diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
         .set((
-            outbox::status.eq("failed"),
+            settle("failed", now),
             outbox::last_error.eq("no worker reported back before its lease ran out, on every attempt"),
-            outbox::lease_owner.eq(None::<String>),
-            outbox::lease_expires_at.eq(None::<NaiveDateTime>),
-            outbox::updated_at.eq(now),
         ))
         .execute(conn)
 }
@@ -148,13 +155,7 @@ pub fn claim(
 /// queueing and sending); `reason` says why, without personal details.
 pub fn withdraw_claimed(conn: &mut DbConnection, id: &str, reason: &str, now: NaiveDateTime) -> QueryResult<()> {
     diesel::update(outbox::table.find(id).filter(outbox::status.eq("leased")))
-        .set((
-            outbox::status.eq("cancelled"),
-            outbox::last_error.eq(reason),
-            outbox::lease_owner.eq(None::<String>),
-            outbox::lease_expires_at.eq(None::<NaiveDateTime>),
-            outbox::updated_at.eq(now),
-        ))
+        .set((settle("cancelled", now), outbox::last_error.eq(reason)))
         .execute(conn)
         .map(|_| ())
 }
@@ -179,14 +180,7 @@ pub fn mark_sent(
             .filter(outbox::status.eq_any(["pending", "leased"]))
             .filter(outbox::last_lease_owner.eq(lease_id)),
     )
-    .set((
-        outbox::status.eq("sent"),
-        outbox::sent_at.eq(now),
-        outbox::smtp_message_id.eq(message_id),
-        outbox::lease_owner.eq(None::<String>),
-        outbox::lease_expires_at.eq(None::<NaiveDateTime>),
-        outbox::updated_at.eq(now),
-    ))
+    .set((settle("sent", now), outbox::sent_at.eq(now), outbox::smtp_message_id.eq(message_id)))
     .execute(conn)
     .map(|_| ())
 }
@@ -210,23 +204,14 @@ pub fn mark_failed(
     let attempts = u32::try_from(row.attempts).unwrap_or(u32::MAX);
     let target = outbox::table.find(id).filter(outbox::lease_owner.eq(lease_owner));
     match policy.after_failure(attempts, permanent, rand::random::<f64>()) {
-        AfterFailure::GiveUp => diesel::update(target)
-            .set((
-                outbox::status.eq("failed"),
-                outbox::last_error.eq(&error),
-                outbox::lease_owner.eq(None::<String>),
-                outbox::lease_expires_at.eq(None::<NaiveDateTime>),
-                outbox::updated_at.eq(now),
-            ))
-            .execute(conn)?,
+        AfterFailure::GiveUp => {
+            diesel::update(target).set((settle("failed", now), outbox::last_error.eq(&error))).execute(conn)?
+        }
         AfterFailure::RetryIn(wait) => diesel::update(target)
             .set((
-                outbox::status.eq("pending"),
+                settle("pending", now),
                 outbox::last_error.eq(&error),
                 outbox::next_attempt_at.eq(now + chrono::Duration::from_std(wait).unwrap_or_default()),
-                outbox::lease_owner.eq(None::<String>),
-                outbox::lease_expires_at.eq(None::<NaiveDateTime>),
-                outbox::updated_at.eq(now),
             ))
             .execute(conn)?,
     };
@@ -238,13 +223,7 @@ pub fn release(conn: &mut DbConnection, id: &str, lease_owner: &str, now: NaiveD
     diesel::update(
         outbox::table.find(id).filter(outbox::status.eq("leased")).filter(outbox::lease_owner.eq(lease_owner)),
     )
-    .set((
-        outbox::status.eq("pending"),
-        outbox::attempts.eq(outbox::attempts - 1),
-        outbox::lease_owner.eq(None::<String>),
-        outbox::lease_expires_at.eq(None::<NaiveDateTime>),
-        outbox::updated_at.eq(now),
-    ))
+    .set((settle("pending", now), outbox::attempts.eq(outbox::attempts - 1)))
     .execute(conn)
     .map(|_| ())
 }

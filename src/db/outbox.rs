@@ -128,12 +128,7 @@ fn cancel_matching(conn: &mut DbConnection, pattern: &str, now: NaiveDateTime) -
             .filter(notification_outbox::dedupe_key.like(pattern).escape('\\'))
             .filter(notification_outbox::status.eq_any(["pending", "leased"])),
     )
-    .set((
-        notification_outbox::status.eq("cancelled"),
-        notification_outbox::lease_owner.eq(None::<String>),
-        notification_outbox::lease_expires_at.eq(None::<NaiveDateTime>),
-        notification_outbox::updated_at.eq(now),
-    ))
+    .set(super::deliveries::settle("cancelled", now))
     .execute(conn)
 }
 

@@ -21,6 +21,13 @@ macro_rules! problem_codes {
                     $(ProblemCode::$variant => $code,)+
                 }
             }
+
+            /// What the code means, in a line for the client's developers (its doc comment).
+            pub fn meaning(self) -> &'static str {
+                match self {
+                    $(ProblemCode::$variant => concat!($($doc),+).trim(),)+
+                }
+            }
         }
     };
 }
@@ -52,7 +59,7 @@ problem_codes! {
     AlreadyExists => "already_exists",
     /// The alert was acknowledged already.
     AlreadyAcknowledged => "already_acknowledged",
-    /// The appointment is cancelled and cannot change.
+    /// The appointment is cancelled, so it takes no evaluation.
     AppointmentCancelled => "appointment_cancelled",
     /// The appointment changed since it was read: load it again and retry.
     AppointmentChanged => "appointment_changed",
@@ -72,7 +79,7 @@ problem_codes! {
     NoProgram => "no_program",
     /// Patients may not book this appointment type themselves.
     NotPatientBookable => "not_patient_bookable",
-    /// Only failed or expired deliveries can be retried.
+    /// Only a failed delivery can be retried.
     NotRetryable => "not_retryable",
     /// The time is no longer free (the database refused an overlap).
     SlotTaken => "slot_taken",
@@ -90,6 +97,15 @@ problem_codes! {
     ServiceUnavailable => "service_unavailable",
     /// Something unexpected; the request id finds it in the log.
     InternalError => "internal_error",
+}
+
+/// The `code` field's description in the OpenAPI document: every code with its meaning.
+pub fn documented_list() -> String {
+    let mut text = String::from("Stable, machine-readable, snake_case. One of:");
+    for code in ProblemCode::ALL {
+        text.push_str(&format!("\n- `{}`: {}", code.as_str(), code.meaning()));
+    }
+    text
 }
 
 impl fmt::Display for ProblemCode {

@@ -7,7 +7,7 @@
 
 mod code;
 
-pub use code::ProblemCode;
+pub use code::{documented_list, ProblemCode};
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;

@@ -4,7 +4,7 @@
 use actix_web::App;
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder, Schema};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
@@ -58,6 +58,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .get_or_insert_with(Default::default)
         .schemas
         .insert(crate::http::schemas::TIME_ZONE.to_string(), crate::http::schemas::time_zone_component().into());
+    describe_problem_codes(&mut api);
     for item in api.paths.paths.values_mut() {
         for operation in
             [&mut item.get, &mut item.put, &mut item.post, &mut item.patch, &mut item.delete].into_iter().flatten()
@@ -66,6 +67,16 @@ pub fn document() -> utoipa::openapi::OpenApi {
         }
     }
     api
+}
+
+/// The problem document's `code` lists every code the API answers with, from the one enum.
+fn describe_problem_codes(api: &mut utoipa::openapi::OpenApi) {
+    let problem = api.components.as_mut().and_then(|c| c.schemas.get_mut("Problem"));
+    if let Some(RefOr::T(Schema::Object(problem))) = problem {
+        if let Some(RefOr::T(Schema::Object(code))) = problem.properties.get_mut("code") {
+            code.description = Some(crate::error::documented_list());
+        }
+    }
 }
 
 /// The answers any operation of a kind can give, whatever its handler does: they come from the

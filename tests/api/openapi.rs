@@ -54,3 +54,46 @@ fn every_operation_documents_its_errors_and_protected_ones_their_security() {
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
     assert!(doc["components"]["schemas"]["Problem"].is_object());
 }
+
+/// Backticked snake_case words in a description, e.g. `slot_taken`.
+fn named_codes(description: &str) -> Vec<String> {
+    description
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|word| !word.is_empty() && word.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn every_problem_code_is_documented_and_the_document_names_no_other() {
+    use backtrack::error::ProblemCode;
+    let doc: Value = serde_json::from_str(COMMITTED).unwrap();
+    let variants: std::collections::BTreeSet<&str> = ProblemCode::ALL.iter().map(|c| c.as_str()).collect();
+
+    let listed = doc["components"]["schemas"]["Problem"]["properties"]["code"]["description"].as_str().unwrap();
+    let listed: std::collections::BTreeSet<String> = named_codes(listed).into_iter().collect();
+    for code in &variants {
+        assert!(listed.contains(*code), "`{code}` is a ProblemCode but the document's Problem.code does not list it");
+    }
+
+    // An error response's description names the codes it can answer with. A 422 always answers
+    // `validation_failed`; the codes its description names are the fields' own (`errors[].code`).
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            for (status, response) in operation["responses"].as_object().unwrap() {
+                if !(status.starts_with('4') || status.starts_with('5')) || status == "422" {
+                    continue;
+                }
+                let description = response["description"].as_str().unwrap_or_default();
+                for code in named_codes(description) {
+                    assert!(
+                        variants.contains(code.as_str()),
+                        "{method} {path} {status} names `{code}`, which is no ProblemCode"
+                    );
+                }
+            }
+        }
+    }
+}
