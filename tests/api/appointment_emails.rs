@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use crate::calendar_fixture::{calendar, rfc3339, Calendar};
 use crate::helpers::{eventually, worker_settings, TestApp};
 use crate::smtp_sink::SmtpSink;
+use crate::zone_changes::{next_fall_back, next_spring_forward, soon, wall, z};
 
 #[derive(Debug, Queryable)]
 struct Row {
@@ -177,26 +178,38 @@ async fn chicago_spring_forward_keeps_nine_o_clock_for_slots_and_reminders() {
     let cal = calendar("America/Chicago", 1).await;
     extend_horizon(&cal).await;
     let (_, patient) = cal.patient(1).await;
-    let query = "appointment_type=comprehensive_evaluation&from=2027-03-13T06:00:00Z&to=2027-03-16T06:00:00Z";
-    let firsts = first_local_starts(&cal.availability(&patient, query).await);
+    let change = next_spring_forward(chrono_tz::America::Chicago, soon());
+    let day = change.local_date();
+    let (eve, next) = (day.pred_opt().unwrap(), day.succ_opt().unwrap());
+    let query = format!(
+        "appointment_type=comprehensive_evaluation&from={}&to={}",
+        z(change.utc_before(wall(eve, 0, 0))),
+        z(change.utc_after(wall(next.succ_opt().unwrap(), 0, 0)))
+    );
+    let firsts = first_local_starts(&cal.availability(&patient, &query).await);
+    let local = |d: NaiveDate| format!("{}T09:00:00", d.format("%Y-%m-%d"));
     assert_eq!(
         firsts,
         [
-            ("2027-03-13T09:00:00".to_string(), "2027-03-13T15:00:00Z".to_string()),
-            ("2027-03-14T09:00:00".to_string(), "2027-03-14T14:00:00Z".to_string()),
-            ("2027-03-15T09:00:00".to_string(), "2027-03-15T14:00:00Z".to_string()),
-        ]
+            (local(eve), z(change.utc_before(wall(eve, 9, 0)))),
+            (local(day), z(change.utc_after(wall(day, 9, 0)))),
+            (local(next), z(change.utc_after(wall(next, 9, 0)))),
+        ],
+        "09:00 local every day: an hour earlier in UTC from the change on"
     );
-    let id = cal
-        .book_ok(&patient, &json!({"appointment_type": "comprehensive_evaluation", "start": "2027-03-14T14:00:00Z"}))
-        .await["id"]
+    let start = change.utc_after(wall(day, 9, 0));
+    let id = cal.book_ok(&patient, &json!({"appointment_type": "comprehensive_evaluation", "start": z(start)})).await
+        ["id"]
         .as_str()
         .unwrap()
         .to_string();
     let dues: Vec<NaiveDateTime> =
         rows_for(&cal.app, &id).into_iter().filter(|r| r.kind == "appointment_reminder").map(|r| r.due_at).collect();
-    let at = |d: u32, h: u32| NaiveDate::from_ymd_opt(2027, 3, d).unwrap().and_hms_opt(h, 0, 0).unwrap();
-    assert_eq!(dues, [at(13, 15), at(14, 12)], "09:00 CST the day before; 07:00 CDT on the day");
+    assert_eq!(
+        dues,
+        [change.utc_before(wall(eve, 9, 0)), start - chrono::Duration::hours(2)],
+        "09:00 standard time the day before; 07:00 daylight time on the day"
+    );
 }
 
 #[tokio::test]
@@ -205,8 +218,11 @@ async fn chicago_fall_back_offers_the_repeated_hour_once_and_skips_nothing_else(
     extend_horizon(&cal).await;
     crate::calendar_fixture::set_hours(&cal.app, &cal.admin, &cal.clinicians[0].0, "00:00", "04:00").await;
     let (_, patient) = cal.patient(1).await;
-    // 2027-11-07: 02:00 CDT becomes 01:00 CST, so 01:00–02:00 happens twice.
-    let query = "appointment_type=dry_needling&from=2027-11-07T05:00:00Z&to=2027-11-07T11:00:00Z";
+    // 02:00 daylight time becomes 01:00 standard time, so 01:00–02:00 happens twice.
+    let change = next_fall_back(chrono_tz::America::Chicago, soon());
+    let midnight = change.utc_before(wall(change.local_date(), 0, 0));
+    let query =
+        format!("appointment_type=dry_needling&from={}&to={}", z(midnight), z(midnight + chrono::Duration::hours(6)));
     let response = cal
         .app
         .patch_as(
@@ -216,7 +232,7 @@ async fn chicago_fall_back_offers_the_repeated_hour_once_and_skips_nothing_else(
         )
         .await;
     assert_eq!(response.status(), 200);
-    let free = cal.availability(&patient, query).await;
+    let free = cal.availability(&patient, &query).await;
     let locals: Vec<&str> = free["clinicians"][0]["slots"]
         .as_array()
         .unwrap()
@@ -234,22 +250,29 @@ async fn london_change_days_keep_local_times() {
     let cal = calendar("Europe/London", 1).await;
     extend_horizon(&cal).await;
     let (_, patient) = cal.patient(1).await;
-    for (query, expected) in [
-        ("from=2027-03-28T00:00:00Z&to=2027-03-29T00:00:00Z", ("2027-03-28T09:00:00", "2027-03-28T08:00:00Z")),
-        ("from=2027-10-31T00:00:00Z&to=2027-11-01T00:00:00Z", ("2027-10-31T09:00:00", "2027-10-31T09:00:00Z")),
-    ] {
+    let spring = next_spring_forward(chrono_tz::Europe::London, soon());
+    let fall = next_fall_back(chrono_tz::Europe::London, soon());
+    for change in [spring, fall] {
+        let day = change.local_date();
+        let query = format!("from={}&to={}", z(wall(day, 0, 0)), z(wall(day.succ_opt().unwrap(), 0, 0)));
         let free = cal.availability(&patient, &format!("appointment_type=comprehensive_evaluation&{query}")).await;
         let firsts = first_local_starts(&free);
-        assert_eq!(firsts[0], (expected.0.to_string(), expected.1.to_string()), "{query}");
+        let expected = (format!("{}T09:00:00", day.format("%Y-%m-%d")), z(change.utc_after(wall(day, 9, 0))));
+        assert_eq!(firsts[0], expected, "{query}");
     }
-    let id = cal
-        .book_ok(&patient, &json!({"appointment_type": "comprehensive_evaluation", "start": "2027-03-28T08:00:00Z"}))
-        .await["id"]
+    let day = spring.local_date();
+    let start = spring.utc_after(wall(day, 9, 0));
+    let id = cal.book_ok(&patient, &json!({"appointment_type": "comprehensive_evaluation", "start": z(start)})).await
+        ["id"]
         .as_str()
         .unwrap()
         .to_string();
     let dues: Vec<NaiveDateTime> =
         rows_for(&cal.app, &id).into_iter().filter(|r| r.kind == "appointment_reminder").map(|r| r.due_at).collect();
-    let at = |d: u32, h: u32| NaiveDate::from_ymd_opt(2027, 3, d).unwrap().and_hms_opt(h, 0, 0).unwrap();
-    assert_eq!(dues, [at(27, 9), at(28, 6)], "09:00 GMT the day before; 07:00 BST on the day");
+    let eve = day.pred_opt().unwrap();
+    assert_eq!(
+        dues,
+        [spring.utc_before(wall(eve, 9, 0)), start - chrono::Duration::hours(2)],
+        "09:00 GMT the day before; 07:00 BST on the day"
+    );
 }

@@ -472,10 +472,16 @@ async fn the_second_occurrence_of_a_repeated_hour_cannot_be_booked() {
         cal.app.patch_as(&cal.admin, "/v1/appointment-types/dry_needling", &json!({"horizon_days": 730})).await;
     assert_eq!(response.status(), 200);
     let (patient_id, _) = cal.patient(1).await;
-    // 2027-11-07 01:30 happens at 06:30Z (CDT) and again at 07:30Z (CST): only the first is a slot.
-    let second = json!({"appointment_type": "dry_needling", "start": "2027-11-07T07:30:00Z", "patient_id": patient_id});
+    // On the fall-back night 01:30 happens in daylight time and again an hour later in standard
+    // time: only the first is a slot.
+    let change = crate::zone_changes::next_fall_back(chrono_tz::America::Chicago, crate::zone_changes::soon());
+    let half_past_one = crate::zone_changes::wall(change.local_date(), 1, 30);
+    let (daylight, standard) = (change.utc_before(half_past_one), change.utc_after(half_past_one));
+    assert_eq!(standard - daylight, chrono::Duration::hours(1));
+    let at = crate::zone_changes::z;
+    let second = json!({"appointment_type": "dry_needling", "start": at(standard), "patient_id": patient_id});
     let problem = assert_problem(cal.book(&cal.desk, &second).await, 422, "validation_failed").await;
     assert_eq!(problem["errors"][0]["code"], "not_available");
-    let first = json!({"appointment_type": "dry_needling", "start": "2027-11-07T06:30:00Z", "patient_id": patient_id});
+    let first = json!({"appointment_type": "dry_needling", "start": at(daylight), "patient_id": patient_id});
     cal.book_ok(&cal.desk, &first).await;
 }

@@ -43,11 +43,9 @@ async fn unknown_routes_are_problem_documents() {
 async fn the_binary_serves_with_no_setup_and_creates_its_sqlite_database() {
     let dir = tempfile::tempdir().unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_backtrack"))
+    let mut child = crate::helpers::child_env(&mut std::process::Command::new(env!("CARGO_BIN_EXE_backtrack")))
         .arg("serve")
         .current_dir(dir.path())
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("BACKTRACK_BIND", format!("127.0.0.1:{port}"))
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())

@@ -78,6 +78,18 @@ pub struct TestApp {
     _database: Option<TestDatabase>,
 }
 
+/// The environment a child `backtrack` process starts from: only `PATH`, and libfaketime's
+/// variables when the suite runs under it, so the child keeps the test's clock.
+pub fn child_env(command: &mut std::process::Command) -> &mut std::process::Command {
+    command.env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
+    for name in ["LD_PRELOAD", "FAKETIME", "FAKETIME_NO_CACHE", "FAKETIME_DONT_FAKE_MONOTONIC", "DONT_FAKE_MONOTONIC"] {
+        if let Ok(value) = std::env::var(name) {
+            command.env(name, value);
+        }
+    }
+    command
+}
+
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }

@@ -7,6 +7,7 @@ mod pg_cluster;
 mod serve_process;
 #[path = "../support/smtp_sink.rs"]
 mod smtp_sink;
+mod zone_changes;
 
 mod accounts;
 mod appointment_emails;

@@ -19,10 +19,8 @@ impl ServeProcess {
         let data = tempfile::tempdir().expect("a data folder");
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let mut command = Command::new(env!("CARGO_BIN_EXE_backtrack"));
-        command
+        crate::helpers::child_env(&mut command)
             .arg("serve")
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("DATABASE_URL", database_url)
             .env("BACKTRACK_DATA_DIR", data.path())
             .env("BACKTRACK_BIND", format!("127.0.0.1:{port}"))

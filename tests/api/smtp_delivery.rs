@@ -175,10 +175,8 @@ async fn two_then_four_workers_never_send_an_email_twice() {
 }
 
 pub fn worker_process(app: &TestApp, token: &str, smtp_port: u16) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_backtrack"))
+    crate::helpers::child_env(&mut Command::new(env!("CARGO_BIN_EXE_backtrack")))
         .arg("worker")
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("BACKTRACK_API_URL", &app.address)
         .env("BACKTRACK_WORKER_TOKEN", token)
         .env("BACKTRACK_MAIL_TRANSPORT", "smtp")
@@ -270,10 +268,8 @@ async fn serve_delivers_through_its_in_process_worker_into_eml_files() {
 /// `backtrack issue-worker-token`, as an operator runs it against the app's database.
 fn issue_token_with_the_cli(app: &TestApp) -> String {
     let dir = tempfile::tempdir().unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_backtrack"))
+    let output = crate::helpers::child_env(&mut Command::new(env!("CARGO_BIN_EXE_backtrack")))
         .args(["issue-worker-token", "--name", "Mail worker 1"])
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("DATABASE_URL", &app.state.config.database_url)
         .env("BACKTRACK_DATA_DIR", dir.path())
         .output()
