@@ -21,8 +21,8 @@ use crate::helpers::PASSWORD;
 const ROLES: [&str; 8] =
     ["anonymous", "patient A", "patient B", "front desk", "clinician", "other clinician", "admin", "worker"];
 
-/// One letter per role, in [`ROLES`] order: `Y` let through (2xx, 304, or 409 when an earlier
-/// caller already did it), `U` 401, `F` 403, `N` 404 (another patient's thing is not theirs to
+/// One letter per role, in [`ROLES`] order: `Y` let through (2xx or 304; every caller let through
+/// acts on a thing of its own, so none meets one an earlier caller changed), `C` 409, `U` 401, `F` 403, `N` 404 (another patient's thing is not theirs to
 /// know about), `B` 400 (the token in the request is the credential: no role changes that).
 ///
 /// Patient A is clinician's patient (clinician evaluated them). Records are asked for without
@@ -159,10 +159,23 @@ impl Fixture {
         self.counter.fetch_add(1, Ordering::Relaxed)
     }
 
-    /// A free hour with the clinician, never the same twice.
+    /// A free time with the clinician, never the same twice: two hours apart, so that no type's
+    /// length and buffers reach the next one.
     fn slot(&self) -> String {
         let n = self.next_slot.fetch_add(1, Ordering::Relaxed);
-        rfc3339(self.cal.at(2 + n / 7, 9 + (n % 7) as u32, 0))
+        rfc3339(self.cal.at(2 + n / 4, 9 + 2 * (n % 4) as u32, 0))
+    }
+
+    /// A delivery that failed for good: the one kind an admin may retry.
+    fn failed_delivery(&self) -> String {
+        use backtrack::db::schema::notification_outbox as outbox;
+        use diesel::prelude::*;
+        let id = self.cal.app.queue_emails(1, &format!("failed-{}", self.unique()))[0].clone();
+        diesel::update(outbox::table.find(&id))
+            .set((outbox::status.eq("failed"), outbox::attempts.eq(8)))
+            .execute(&mut self.cal.app.conn())
+            .unwrap();
+        id
     }
 
     fn today(&self) -> NaiveDate {
@@ -280,7 +293,9 @@ async fn request_for(fx: &Fixture, method: &str, template: &str) -> (String, Opt
     let bogus = "bm90LWEtcmVhbC10b2tlbi1hdC1hbGwtMDAwMDAwMDA";
     let path = |p: &str| p.to_string();
     let (path, body): (String, Option<Value>) = match (method, template) {
-        ("post", "/v1/admin/deliveries/{id}/retry") => (format!("/v1/admin/deliveries/{}/retry", fx.delivery), None),
+        ("post", "/v1/admin/deliveries/{id}/retry") => {
+            (format!("/v1/admin/deliveries/{}/retry", fx.failed_delivery()), None)
+        }
         ("post", "/v1/alerts/{id}/acknowledge") => {
             (format!("/v1/alerts/{}/acknowledge", fx.alert), Some(json!({"note": "Phoned; seen in A&E"})))
         }
@@ -306,6 +321,16 @@ async fn request_for(fx: &Fixture, method: &str, template: &str) -> (String, Opt
         }
         ("put", "/v1/appointments/{id}/evaluation") => {
             (format!("/v1/appointments/{}/evaluation", fx.appointment), Some(evaluation()))
+        }
+        // A status change acts on a fresh appointment, so each caller let through changes one
+        // (one to complete has arrived first).
+        ("post", t) if ["arrive", "no-show", "complete"].iter().any(|s| t.ends_with(s)) => {
+            let id = fx.book_for_a().await;
+            if t.ends_with("complete") {
+                let arrived = app.post_as(&fx.cal.desk, &format!("/v1/appointments/{id}/arrive"), &json!({})).await;
+                assert_eq!(arrived.status(), 200);
+            }
+            (t.replace("{id}", &id), None)
         }
         (_, t) if t.starts_with("/v1/appointments/{id}") => (t.replace("{id}", &fx.appointment), None),
         ("post", "/v1/auth/accept-invite") => {
@@ -455,7 +480,8 @@ fn wish(fx: &Fixture) -> Value {
 
 fn answer_letter(status: u16) -> char {
     match status {
-        200..=299 | 304 | 409 => 'Y',
+        200..=299 | 304 => 'Y',
+        409 => 'C',
         400 => 'B',
         401 => 'U',
         403 => 'F',

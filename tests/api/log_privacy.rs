@@ -4,11 +4,13 @@
 //! emails), and then no log line may hold their name, email, date of birth, phone, password,
 //! tokens or free-text answers.
 
-use std::time::Duration;
-
 use serde_json::{json, Value};
 
+use backtrack::db::schema::notification_outbox as outbox;
+use diesel::prelude::*;
+
 use crate::calendar_fixture::{calendar, rfc3339};
+use crate::helpers::eventually;
 use crate::serve_process::ServeProcess;
 
 const NAME: &str = "Quillon Zephyrine-Abernathy";
@@ -100,8 +102,19 @@ async fn no_log_line_names_the_patient_or_repeats_their_answers() {
     assert_eq!(checked_in.status(), 201, "{:?}", checked_in.text().await);
     let refreshed = client.post(format!("{base}/v1/auth/refresh")).json(&json!({"refresh_token": refresh})).send();
     assert_eq!(refreshed.await.unwrap().status(), 200);
-    // Give the in-process worker time to send the emails these queued.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // The in-process worker sends what these queued (the confirmation, the booking's emails, the
+    // clinician's red-flag alert): its sends are in the log being checked, so wait for them.
+    let due_unsent = || -> i64 {
+        outbox::table
+            .filter(outbox::status.eq_any(["pending", "leased"]))
+            .filter(outbox::due_at.le(backtrack::db::now()))
+            .count()
+            .get_result(&mut cal.app.conn())
+            .unwrap()
+    };
+    let sent =
+        || -> i64 { outbox::table.filter(outbox::status.eq("sent")).count().get_result(&mut cal.app.conn()).unwrap() };
+    eventually(60, "the in-process worker sent every email that is due", || due_unsent() == 0 && sent() >= 3).await;
 
     serve.terminate();
     assert!(serve.wait(), "serve stopped cleanly on SIGTERM");

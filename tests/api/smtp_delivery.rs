@@ -110,14 +110,33 @@ async fn a_server_that_is_not_listening_loses_nothing() {
 async fn the_worker_keeps_going_while_the_api_is_unreachable() {
     let sink = SmtpSink::start();
     let api_port = SmtpSink::unused_port();
-    // The worker starts first, against an address where no API answers yet.
+    // The worker starts first, against an address where no API answers yet: a bare socket there
+    // closes every connection, and shows the worker tried twice (it kept going after a failure)
+    // before the API comes up.
+    let stand_in = std::net::TcpListener::bind(("127.0.0.1", api_port)).unwrap();
+    stand_in.set_nonblocking(true).unwrap();
     let early = spawn_app().await;
     let worker = early.start_worker_at(
         &format!("http://127.0.0.1:{api_port}"),
         crate::helpers::smtp_to(sink.port),
         worker_settings(2, 60),
     );
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let mut tries = 0;
+    while tries < 2 {
+        match stand_in.accept() {
+            Ok((connection, _)) => {
+                drop(connection);
+                tries += 1;
+            }
+            Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => {
+                assert!(std::time::Instant::now() < deadline, "the worker never tried the API twice");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            Err(err) => panic!("accepting the worker's connection: {err}"),
+        }
+    }
+    drop(stand_in);
     // Then the API comes up on that address, sharing the database the worker's token is in.
     let app = crate::helpers::spawn_app_sharing(&early, api_port).await;
     let ids = app.queue_emails(3, "late-api");
@@ -142,7 +161,7 @@ async fn permanent_rejections_stop_and_expired_or_cancelled_rows_are_not_sent() 
     let worker = app.start_worker(sink.port, worker_settings(2, 60));
     app.wait_for_status(&ids[..1], "sent", 60).await;
     app.wait_for_status(&ids[1..2], "failed", 60).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.wait_for_status(&ids[2..3], "expired", 60).await;
     worker.stop().await;
 
     let statuses = app.statuses();
