@@ -79,6 +79,12 @@ impl TokenResponse {
     }
 }
 
+impl From<crate::accounts::sessions::SignedIn> for TokenResponse {
+    fn from(signed_in: crate::accounts::sessions::SignedIn) -> Self {
+        Self::new(signed_in.session, signed_in.user)
+    }
+}
+
 /// A request that was taken and will finish by email.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Accepted {
