@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::views::person_fields;
 use super::views::RedFlagAdvice;
 use super::views::{Accepted, TokenResponse};
 use crate::accounts::sessions::{self, SessionTerms};
@@ -24,25 +25,16 @@ use std::collections::BTreeMap;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RegisterRequest {
-    #[schema(
-        max_length = 254,
-        pattern = r"^[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
-    )]
+    #[schema(schema_with = person_fields::email)]
     pub email: String,
     /// 8 to 128 characters; the most common passwords are refused.
     #[schema(min_length = 8, max_length = 128)]
     pub password: String,
-    #[schema(
-        max_length = 200,
-        pattern = r"^[^\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f]*[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f][^\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f]*$"
-    )]
+    #[schema(schema_with = person_fields::full_name)]
     pub full_name: String,
-    #[schema(
-        pattern = r"^[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\+?[ ().-]*([0-9][ ().-]*){7,15}[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
-    )]
+    #[schema(schema_with = person_fields::phone_or_null)]
     pub phone: Option<String>,
-    /// On or after 1900-01-01, and not in the future.
-    #[schema(pattern = r"^(19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
+    #[schema(schema_with = person_fields::date_of_birth)]
     pub date_of_birth: NaiveDate,
     /// IANA time zone, e.g. `America/Chicago`: reminders follow it.
     #[schema(schema_with = crate::http::schemas::time_zone)]

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::views::person_fields;
 use super::views::{TokenResponse, UserView};
 use crate::accounts::passwords;
 use crate::accounts::profile;
@@ -40,17 +41,13 @@ pub async fn get_me(state: web::Data<AppState>, user: Actor, meta: Origin) -> Re
 /// Fields that may be changed; absent fields stay as they are, `null` clears an optional one.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct ProfileChanges {
-    #[schema(
-        max_length = 200,
-        pattern = r"^[^\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f]*[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f][^\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f]*$"
-    )]
+    #[schema(schema_with = person_fields::full_name_or_null)]
     pub full_name: Option<String>,
     #[serde(default, deserialize_with = "crate::http::nullable::field")]
-    #[schema(value_type = Option<String>, pattern = r"^[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\+?[ ().-]*([0-9][ ().-]*){7,15}[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
+    #[schema(schema_with = person_fields::phone_or_null)]
     pub phone: Option<Option<String>>,
-    /// On or after 1900-01-01, and not in the future.
     #[serde(default, deserialize_with = "crate::http::nullable::field")]
-    #[schema(value_type = Option<NaiveDate>, pattern = r"^(19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
+    #[schema(schema_with = person_fields::date_of_birth_or_null)]
     pub date_of_birth: Option<Option<NaiveDate>>,
     #[schema(schema_with = crate::http::schemas::time_zone_or_null)]
     pub time_zone: Option<String>,

@@ -5,6 +5,7 @@ use actix_web::{post, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::views::person_fields;
 use super::views::{Accepted, TokenResponse};
 use crate::accounts::invitations::{self, Acceptance};
 use crate::accounts::passwords;
@@ -87,17 +88,9 @@ pub struct AcceptInviteRequest {
     /// 8 to 128 characters; the most common passwords are refused.
     #[schema(min_length = 8, max_length = 128)]
     pub password: String,
-    /// Only for the first admin's invitation (printed by `backtrack serve` on first start).
-    #[schema(
-        max_length = 254,
-        pattern = r"^[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
-    )]
+    #[schema(schema_with = person_fields::first_admin_email)]
     pub email: Option<String>,
-    /// Only for the first admin's invitation.
-    #[schema(
-        max_length = 200,
-        pattern = r"^[^\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f]*[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f][^\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f]*$"
-    )]
+    #[schema(schema_with = person_fields::first_admin_name)]
     pub full_name: Option<String>,
 }
 

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::me::ProfileChanges;
+use super::views::person_fields;
 use super::views::{UserPage, UserView};
 use crate::accounts::patients::{self, NewPatient, PatientUpdate};
 use crate::auth::Actor;
@@ -24,22 +25,13 @@ use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreatePatientRequest {
-    #[schema(
-        max_length = 200,
-        pattern = r"^[^\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f]*[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f][^\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f]*$"
-    )]
+    #[schema(schema_with = person_fields::full_name)]
     pub full_name: String,
-    /// On or after 1900-01-01, and not in the future.
-    #[schema(pattern = r"^(19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
+    #[schema(schema_with = person_fields::date_of_birth)]
     pub date_of_birth: NaiveDate,
-    #[schema(
-        max_length = 254,
-        pattern = r"^[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
-    )]
+    #[schema(schema_with = person_fields::email_or_null)]
     pub email: Option<String>,
-    #[schema(
-        pattern = r"^[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\+?[ ().-]*([0-9][ ().-]*){7,15}[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
-    )]
+    #[schema(schema_with = person_fields::phone_or_null)]
     pub phone: Option<String>,
     /// IANA time zone; the clinic's default when absent.
     #[schema(schema_with = crate::http::schemas::time_zone_or_null)]
@@ -181,9 +173,8 @@ pub async fn get_patient(
 pub struct PatientChanges {
     #[serde(flatten)]
     pub profile: ProfileChanges,
-    /// A new address is unverified until the patient confirms it; `null` removes it.
     #[serde(default, deserialize_with = "crate::http::nullable::field")]
-    #[schema(value_type = Option<String>, max_length = 254, pattern = r"^[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
+    #[schema(schema_with = person_fields::changed_patient_email)]
     pub email: Option<Option<String>>,
 }
 

@@ -6,6 +6,7 @@ use actix_web::{get, patch, post, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::views::person_fields;
 use super::views::{UserPage, UserView};
 use crate::accounts::staff::{self, StaffInvite, StaffUpdate};
 use crate::auth::Actor;
@@ -41,19 +42,12 @@ impl From<StaffRole> for Role {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct InviteStaffRequest {
-    #[schema(
-        max_length = 254,
-        pattern = r"^[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
-    )]
+    #[schema(schema_with = person_fields::email)]
     pub email: String,
-    #[schema(
-        max_length = 200,
-        pattern = r"^[^\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f]*[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f][^\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f]*$"
-    )]
+    #[schema(schema_with = person_fields::full_name)]
     pub full_name: String,
     pub role: StaffRole,
-    /// e.g. "Physical therapist, DPT".
-    #[schema(max_length = 120, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
+    #[schema(schema_with = person_fields::new_title_or_null)]
     pub title: Option<String>,
 }
 
@@ -134,12 +128,9 @@ pub struct StaffChanges {
     pub role: Option<StaffRole>,
     /// `false` deactivates: every session of the person ends at once.
     pub active: Option<bool>,
-    #[schema(
-        max_length = 200,
-        pattern = r"^[^\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f]*[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f][^\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f]*$"
-    )]
+    #[schema(schema_with = person_fields::full_name_or_null)]
     pub full_name: Option<String>,
-    #[schema(max_length = 120, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
+    #[schema(schema_with = person_fields::title_or_null)]
     pub title: Option<String>,
 }
 
