@@ -2,12 +2,10 @@
 
 use crate::http::json::Json;
 use actix_web::{get, patch, post, web, HttpResponse};
-use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::views::person_fields;
-use super::views::{TokenResponse, UserView};
+use super::views::{ProfileChanges, TokenResponse, UserView};
 use crate::accounts::passwords;
 use crate::accounts::profile;
 use crate::accounts::sessions::SessionTerms;
@@ -16,9 +14,7 @@ use crate::auth::Actor;
 use crate::db::audit::Origin;
 use crate::db::users::UserChanges;
 use crate::db::{self, now};
-use crate::domain::contact::PhoneNumber;
 use crate::domain::password_policy::NewPassword;
-use crate::domain::person::{self, FullName};
 use crate::error::{ApiError, Problem};
 use crate::http::validate::Checks;
 use crate::reminders::ReminderLinks;
@@ -36,51 +32,6 @@ use crate::state::AppState;
 pub async fn get_me(state: web::Data<AppState>, user: Actor, meta: Origin) -> Result<HttpResponse, ApiError> {
     let row = db::run(&state.pool, move |conn| profile::read(conn, &user, &meta)).await?;
     Ok(HttpResponse::Ok().json(UserView::from(row)))
-}
-
-/// Fields that may be changed; absent fields stay as they are, `null` clears an optional one.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-pub struct ProfileChanges {
-    #[schema(schema_with = person_fields::full_name_or_null)]
-    pub full_name: Option<String>,
-    #[serde(default, deserialize_with = "crate::http::nullable::field")]
-    #[schema(schema_with = person_fields::phone_or_null)]
-    pub phone: Option<Option<String>>,
-    #[serde(default, deserialize_with = "crate::http::nullable::field")]
-    #[schema(schema_with = person_fields::date_of_birth_or_null)]
-    pub date_of_birth: Option<Option<NaiveDate>>,
-    #[schema(schema_with = crate::http::schemas::time_zone_or_null)]
-    pub time_zone: Option<String>,
-}
-
-impl ProfileChanges {
-    /// Parses every present field into `changes`, recording refusals in `checks`.
-    pub fn parse_into(self, checks: &mut Checks, changes: &mut UserChanges) {
-        if let Some(name) = self.full_name {
-            if let Some(name) = checks.field("full_name", FullName::parse(&name)) {
-                changes.name_key = Some(name.search_key());
-                changes.full_name = Some(name.as_str().to_string());
-            }
-        }
-        match self.phone {
-            Some(Some(phone)) => {
-                changes.phone = checks.field("phone", PhoneNumber::parse(&phone)).map(|p| Some(p.into_string()));
-            }
-            Some(None) => changes.phone = Some(None),
-            None => {}
-        }
-        match self.date_of_birth {
-            Some(Some(date)) => {
-                changes.date_of_birth =
-                    checks.field("date_of_birth", person::date_of_birth(date, now().date())).map(Some);
-            }
-            Some(None) => changes.date_of_birth = Some(None),
-            None => {}
-        }
-        if let Some(zone) = self.time_zone {
-            changes.time_zone = checks.field("time_zone", person::time_zone(&zone)).map(|z| z.name().to_string());
-        }
-    }
 }
 
 #[utoipa::path(

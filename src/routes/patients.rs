@@ -7,9 +7,8 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::me::ProfileChanges;
 use super::views::person_fields;
-use super::views::{UserPage, UserView};
+use super::views::{ProfileChanges, UserPage, UserView};
 use crate::accounts::patients::{self, NewPatient, PatientUpdate};
 use crate::auth::Actor;
 use crate::db::audit::Origin;

@@ -1,12 +1,16 @@
-//! The JSON shapes of people, as the apps see them.
+//! The JSON shapes of people, as the apps see them and as requests change them.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::db::users::UserRow;
+use crate::db::now;
+use crate::db::users::{UserChanges, UserRow};
+use crate::domain::contact::PhoneNumber;
+use crate::domain::person::{self, FullName};
 use crate::domain::red_flags::{self, Screening};
 use crate::domain::role::Role;
+use crate::http::validate::Checks;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserView {
@@ -116,6 +120,51 @@ impl RedFlagAdvice {
             advice: red_flags::advice(severity).to_string(),
             questions: screening.positive.iter().map(|q| q.to_string()).collect(),
         })
+    }
+}
+
+/// Fields that may be changed; absent fields stay as they are, `null` clears an optional one.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ProfileChanges {
+    #[schema(schema_with = person_fields::full_name_or_null)]
+    pub full_name: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::nullable::field")]
+    #[schema(schema_with = person_fields::phone_or_null)]
+    pub phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::http::nullable::field")]
+    #[schema(schema_with = person_fields::date_of_birth_or_null)]
+    pub date_of_birth: Option<Option<NaiveDate>>,
+    #[schema(schema_with = crate::http::schemas::time_zone_or_null)]
+    pub time_zone: Option<String>,
+}
+
+impl ProfileChanges {
+    /// Parses every present field into `changes`, recording refusals in `checks`.
+    pub fn parse_into(self, checks: &mut Checks, changes: &mut UserChanges) {
+        if let Some(name) = self.full_name {
+            if let Some(name) = checks.field("full_name", FullName::parse(&name)) {
+                changes.name_key = Some(name.search_key());
+                changes.full_name = Some(name.as_str().to_string());
+            }
+        }
+        match self.phone {
+            Some(Some(phone)) => {
+                changes.phone = checks.field("phone", PhoneNumber::parse(&phone)).map(|p| Some(p.into_string()));
+            }
+            Some(None) => changes.phone = Some(None),
+            None => {}
+        }
+        match self.date_of_birth {
+            Some(Some(date)) => {
+                changes.date_of_birth =
+                    checks.field("date_of_birth", person::date_of_birth(date, now().date())).map(Some);
+            }
+            Some(None) => changes.date_of_birth = Some(None),
+            None => {}
+        }
+        if let Some(zone) = self.time_zone {
+            changes.time_zone = checks.field("time_zone", person::time_zone(&zone)).map(|z| z.name().to_string());
+        }
     }
 }
 
