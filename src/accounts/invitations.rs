@@ -17,8 +17,8 @@ use crate::domain::person::FullName;
 use crate::domain::role::Role;
 use crate::error::{ApiError, FieldError};
 
-/// Creates `user` without a password and returns the link where they set one. Refused with
-/// `409 email_taken` when the address is someone else's.
+/// Creates `user` (a new row with an email address and no password) and returns the link where
+/// they set one. Refused with `409 email_taken` when the address is someone else's.
 pub fn invite(
     conn: &mut DbConnection,
     public_url: &str,
