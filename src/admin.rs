@@ -1,14 +1,15 @@
-//! Admin helpers for the command line: the first admin's invitation, workers' API tokens.
+//! Admin helpers for the command line: the first admin's invitation, an admin created by hand,
+//! workers' API tokens. They call the accounts services where the web does the same.
 
-use crate::auth::{secret_token, session};
+use crate::accounts::invitations;
+use crate::auth::secret_token;
 use crate::db::api_tokens;
-use crate::db::tokens::Purpose;
-use crate::db::users::{self, UserRow};
+use crate::db::users::UserRow;
 use crate::db::{self, now, DbPool};
 use crate::domain::contact::EmailAddress;
 use crate::domain::person::FullName;
 use crate::domain::role::Role;
-use crate::mail::link;
+use crate::error::ApiError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AdminError {
@@ -18,19 +19,25 @@ pub enum AdminError {
     Database(#[from] diesel::result::Error),
     #[error("database: {0}")]
     Pool(#[from] db::PoolError),
+    #[error("{0}")]
+    Refused(ApiError),
+}
+
+impl From<ApiError> for AdminError {
+    fn from(err: ApiError) -> Self {
+        match err {
+            // The command line has no status codes: the reason is the message.
+            ApiError::Conflict { message, .. } => AdminError::Invalid(message),
+            other => AdminError::Refused(other),
+        }
+    }
 }
 
 /// With no active admin, a one-time link for the first one (they give their email and name
 /// when they accept it). `None` when the clinic already has an admin.
 pub fn bootstrap_invite(pool: &DbPool, public_url: &str) -> Result<Option<String>, AdminError> {
     let mut conn = pool.get()?;
-    db::write_tx(&mut conn, |conn| {
-        if users::count_active_admins(conn)? > 0 {
-            return Ok(None);
-        }
-        let token = session::link_token(conn, None, Purpose::BootstrapAdmin, now())?;
-        Ok(Some(link(public_url, "accept-invite", &token)))
-    })
+    db::write_tx(&mut conn, |conn| Ok(invitations::first_admin_link(conn, public_url, now())?))
 }
 
 /// Creates an admin without a password and returns the link where they set one.
@@ -45,14 +52,9 @@ pub fn create_admin(
     let name = FullName::parse(name).map_err(|e| AdminError::Invalid(format!("name: {}", e.message)))?;
     let mut conn = pool.get()?;
     db::write_tx(&mut conn, |conn| {
-        if users::find_by_email(conn, email.as_str())?.is_some() {
-            return Err(AdminError::Invalid("someone already uses this email address".into()));
-        }
         let now = now();
-        let user = UserRow { email: Some(email.as_str().to_string()), ..UserRow::new(Role::Admin, &name, zone, now) };
-        users::insert(conn, &user)?;
-        let token = session::link_token(conn, Some(&user.id), Purpose::Invite, now)?;
-        Ok(link(public_url, "accept-invite", &token))
+        let user = UserRow { email: Some(email.into_string()), ..UserRow::new(Role::Admin, &name, zone, now) };
+        Ok(invitations::invite(conn, public_url, &user, now)?)
     })
 }
 

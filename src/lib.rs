@@ -4,6 +4,7 @@
 //! connection type; `auth/` passwords and tokens; `routes/` the HTTP contract; `mail/` the
 //! messages. `startup.rs` puts them together.
 
+pub mod accounts;
 pub mod admin;
 pub mod auth;
 pub mod calendar;

@@ -2,6 +2,7 @@
 //! and invitations for staff and for patients the front desk created.
 
 use super::{with_link, Content};
+use crate::domain::role::Role;
 
 pub fn verify_email(name: &str, link: &str) -> Content {
     with_link(
@@ -40,7 +41,8 @@ pub fn password_reset(name: &str, link: &str) -> Content {
     )
 }
 
-pub fn staff_invite(name: &str, role: &str, link: &str) -> Content {
+pub fn staff_invite(name: &str, role: Role, link: &str) -> Content {
+    let role = role_label(role);
     with_link(
         "You are invited to BackTrack",
         name,
@@ -58,4 +60,15 @@ pub fn patient_invite(name: &str, link: &str) -> Content {
         "Set up my account",
         link,
     )
+}
+
+/// A role as the invitation names it.
+fn role_label(role: Role) -> &'static str {
+    match role {
+        Role::FrontDesk => "front desk",
+        Role::Clinician => "clinician",
+        Role::Admin => "administrator",
+        Role::Patient => "patient",
+        Role::Worker => "worker",
+    }
 }

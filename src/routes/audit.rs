@@ -5,10 +5,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::accounts::audit_log;
 use crate::auth::Actor;
 use crate::db;
 use crate::db::audit::Origin;
-use crate::db::audit::{self as audit_log, AuditEntry, AuditFilter, AuditRow};
+use crate::db::audit::{AuditFilter, AuditRow};
 use crate::domain::role::Role;
 use crate::error::{ApiError, Problem};
 use crate::http::paging::{self, PageParams};
@@ -85,16 +86,7 @@ pub async fn list_audit(
     let before = page.time_cursor()?;
     let query = query.into_inner();
     let filter = AuditFilter { patient_id: query.patient_id, actor_id: query.actor_id, action: query.action };
-    let rows = db::run(&state.pool, move |conn| {
-        let rows = audit_log::list(conn, &filter, before, limit + 1)?;
-        let mut entry = AuditEntry::new("audit.read", &meta).actor(&user.id, user.role);
-        if let Some(patient) = &filter.patient_id {
-            entry = entry.patient(patient);
-        }
-        entry.write(conn)?;
-        Ok(rows)
-    })
-    .await?;
+    let rows = db::run(&state.pool, move |conn| audit_log::read(conn, &user, &meta, &filter, before, limit)).await?;
     let (items, next_cursor) =
         paging::page(rows, limit, |r| paging::encode_time_cursor(r.occurred_at, &r.id), AuditEvent::from);
     Ok(HttpResponse::Ok().json(AuditPage { items, next_cursor }))

@@ -5,25 +5,19 @@ use actix_web::{post, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::views::person_fields;
 use super::views::{Accepted, TokenResponse};
-use crate::auth::{secret_token, session};
+use crate::accounts::invitations::{self, Acceptance};
+use crate::accounts::passwords;
+use crate::accounts::sessions::SessionTerms;
 use crate::db::audit::Origin;
-use crate::db::audit::{AuditEntry, Outcome};
-use crate::db::outbox::{self, NewEmail};
-use crate::db::tokens::{self, Purpose};
-use crate::db::users::{self, UserRow};
-use crate::db::{self, now, DbConnection};
+use crate::db::{self, now};
 use crate::domain::contact::EmailAddress;
 use crate::domain::password_policy::NewPassword;
 use crate::domain::person::FullName;
-use crate::domain::role::Role;
 use crate::error::{ApiError, Problem};
 use crate::http::validate::Checks;
-use crate::mail::{account_emails, link};
 use crate::state::AppState;
-
-/// At most this many reset emails an hour for one account, so the form cannot flood a mailbox.
-pub(crate) const RESETS_PER_HOUR: i64 = 3;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ForgotRequest {
@@ -45,31 +39,8 @@ pub async fn forgot(
     // An address that cannot be one has no account: the same 202, and no query.
     let email = EmailAddress::parse(&body.email).ok();
     let public_url = state.config.public_url.clone();
-    db::transaction(&state.pool, move |conn| {
-        let now = now();
-        let entry = AuditEntry::new("auth.password_forgot", &meta);
-        let user = match &email {
-            Some(email) => users::find_by_email(conn, email.as_str())?.filter(|u| u.active),
-            None => None,
-        };
-        let Some(user) = user else {
-            entry.outcome(Outcome::NotFound).write(conn)?;
-            return Ok(());
-        };
-        let entry = entry.subject(&user);
-        let recent = tokens::count_since(conn, &user.id, Purpose::PasswordReset, now - chrono::Duration::hours(1))?;
-        if recent >= RESETS_PER_HOUR {
-            entry.outcome(Outcome::Throttled).write(conn)?;
-            return Ok(());
-        }
-        let token = session::link_token(conn, Some(&user.id), Purpose::PasswordReset, now)?;
-        let content = account_emails::password_reset(&user.full_name, &link(&public_url, "reset-password", &token));
-        let recipient = user.email.clone().unwrap_or_default();
-        outbox::enqueue(conn, &NewEmail::immediate("password_reset", &recipient, Some(&user.id), content, now), now)?;
-        entry.write(conn)?;
-        Ok(())
-    })
-    .await?;
+    db::transaction(&state.pool, move |conn| passwords::request_reset(conn, &meta, &public_url, email.as_ref(), now()))
+        .await?;
     Ok(HttpResponse::Accepted().json(Accepted::new(
         "reset_requested",
         "If this address has an account, we have sent it a link to choose a new password.",
@@ -106,44 +77,9 @@ pub async fn reset(
     let password = checks.field("password", NewPassword::parse(&password, None));
     let password = checks.finish(|| password)?;
     let hash = state.hasher.hash(password.expose().to_string()).await?;
-    let token_hash = secret_token::hash(token.trim());
-    db::transaction(&state.pool, move |conn| {
-        let now = now();
-        let Some(token) = tokens::consume_one_time(conn, &token_hash, &[Purpose::PasswordReset], now)? else {
-            AuditEntry::new("auth.password_reset", &meta).outcome(Outcome::Denied).write(conn)?;
-            return Ok(Err(ApiError::InvalidToken));
-        };
-        let user = users::find(conn, token.user_id.as_deref().unwrap_or_default())?.ok_or(ApiError::InvalidToken)?;
-        reject_email_as_password(&user, password.expose())?;
-        set_password_ending_sessions(conn, &user, &hash, now)?;
-        tokens::void_outstanding(conn, &user.id, Purpose::PasswordReset, now)?;
-        tokens::void_outstanding(conn, &user.id, Purpose::Invite, now)?;
-        // Following the emailed link proved the address is theirs.
-        users::mark_email_verified(conn, &user.id, now)?;
-        AuditEntry::new("auth.password_reset", &meta).subject(&user).write(conn)?;
-        Ok(Ok(()))
-    })
-    .await??;
+    db::transaction(&state.pool, move |conn| passwords::reset(conn, &meta, &token, password.expose(), &hash, now()))
+        .await??;
     Ok(HttpResponse::Ok().json(Accepted::new("password_changed", "Your password is changed. Sign in with it.")))
-}
-
-fn reject_email_as_password(user: &UserRow, password: &str) -> Result<(), ApiError> {
-    if user.email.as_deref().is_some_and(|email| email.eq_ignore_ascii_case(password.trim())) {
-        return Err(ApiError::field("password", "too_common", "a password cannot be your email address"));
-    }
-    Ok(())
-}
-
-/// A new password voids every token issued before it: refresh families and access tokens.
-pub(crate) fn set_password_ending_sessions(
-    conn: &mut DbConnection,
-    user: &UserRow,
-    hash: &str,
-    now: chrono::NaiveDateTime,
-) -> Result<(), ApiError> {
-    users::set_password(conn, &user.id, hash, true, now)?;
-    tokens::revoke_all_for_user(conn, &user.id, now)?;
-    Ok(())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -152,17 +88,9 @@ pub struct AcceptInviteRequest {
     /// 8 to 128 characters; the most common passwords are refused.
     #[schema(min_length = 8, max_length = 128)]
     pub password: String,
-    /// Only for the first admin's invitation (printed by `backtrack serve` on first start).
-    #[schema(
-        max_length = 254,
-        pattern = r"^[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
-    )]
+    #[schema(schema_with = person_fields::first_admin_email)]
     pub email: Option<String>,
-    /// Only for the first admin's invitation.
-    #[schema(
-        max_length = 200,
-        pattern = r"^[^\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f]*[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f][^\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f]*$"
-    )]
+    #[schema(schema_with = person_fields::first_admin_name)]
     pub full_name: Option<String>,
 }
 
@@ -190,64 +118,19 @@ pub async fn accept_invite(
     let name = checks.optional("full_name", body.full_name.as_deref(), FullName::parse);
     let (password, email, name) = checks.finish(|| Some((password?, email?, name?)))?;
     let hash = state.hasher.hash(password.expose().to_string()).await?;
-    let token_hash = secret_token::hash(body.token.trim());
-    let (keys, refresh_ttl) = (state.jwt.clone(), state.config.refresh_token_ttl);
+    let terms = SessionTerms { keys: state.jwt.clone(), refresh_ttl: state.config.refresh_token_ttl };
     let default_zone = state.config.default_time_zone.clone();
-    let response = db::transaction(&state.pool, move |conn| {
-        let now = now();
-        let purposes = [Purpose::Invite, Purpose::BootstrapAdmin];
-        let Some(token) = tokens::consume_one_time(conn, &token_hash, &purposes, now)? else {
-            AuditEntry::new("auth.accept_invite", &meta).outcome(Outcome::Denied).write(conn)?;
-            return Ok(Err(ApiError::InvalidToken));
+    let signed_in = db::transaction(&state.pool, move |conn| {
+        let acceptance = Acceptance {
+            token: &body.token,
+            password: password.expose(),
+            hash,
+            email,
+            name,
+            default_zone: &default_zone,
         };
-        let user = match token.user_id {
-            Some(user_id) => {
-                let user = users::find(conn, &user_id)?.filter(|u| u.active).ok_or(ApiError::InvalidToken)?;
-                reject_email_as_password(&user, password.expose())?;
-                set_password_ending_sessions(conn, &user, &hash, now)?;
-                users::mark_email_verified(conn, &user.id, now)?;
-                tokens::void_outstanding(conn, &user.id, Purpose::Invite, now)?;
-                tokens::void_outstanding(conn, &user.id, Purpose::PasswordReset, now)?;
-                user
-            }
-            None => create_first_admin(conn, email, name, hash, &default_zone, now)?,
-        };
-        let user = users::find(conn, &user.id)?.ok_or(ApiError::InvalidToken)?;
-        let session = session::start(conn, &keys, &user, refresh_ttl, now)?;
-        AuditEntry::new("auth.accept_invite", &meta).subject(&user).write(conn)?;
-        Ok(Ok(TokenResponse::new(session, user)))
+        invitations::accept(conn, &meta, &terms, acceptance, now())
     })
     .await??;
-    Ok(HttpResponse::Ok().json(response))
-}
-
-fn create_first_admin(
-    conn: &mut DbConnection,
-    email: Option<EmailAddress>,
-    name: Option<FullName>,
-    hash: String,
-    zone: &str,
-    now: chrono::NaiveDateTime,
-) -> Result<UserRow, ApiError> {
-    if users::count_active_admins(conn)? > 0 {
-        // The installation already has its admin: first-start links are void.
-        return Err(ApiError::InvalidToken);
-    }
-    let mut missing = Vec::new();
-    if email.is_none() {
-        missing.push(crate::error::FieldError::new("email", "required", "the first admin's email is required"));
-    }
-    if name.is_none() {
-        missing.push(crate::error::FieldError::new("full_name", "required", "the first admin's name is required"));
-    }
-    let (Some(email), Some(name)) = (email, name) else {
-        return Err(ApiError::Validation(missing));
-    };
-    let user = UserRow {
-        email: Some(email.into_string()),
-        password_hash: Some(hash),
-        ..UserRow::new(Role::Admin, &name, zone, now)
-    };
-    users::insert(conn, &user)?;
-    users::find(conn, &user.id)?.ok_or(ApiError::InvalidToken)
+    Ok(HttpResponse::Ok().json(TokenResponse::from(signed_in)))
 }

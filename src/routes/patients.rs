@@ -7,44 +7,30 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::me::ProfileChanges;
-use super::views::{UserPage, UserView};
-use crate::auth::{session, Actor};
+use super::views::person_fields;
+use super::views::{ProfileChanges, UserPage, UserView};
+use crate::accounts::patients::{self, NewPatient, PatientUpdate};
+use crate::auth::Actor;
 use crate::db::audit::Origin;
-use crate::db::audit::{self, AuditEntry, Outcome};
-use crate::db::outbox::{self, NewEmail};
-use crate::db::tokens::{self, Purpose};
-use crate::db::users::{self, NameCursor, PatientSearch, UserChanges, UserRow};
-use crate::db::{self, now, DbConnection};
+use crate::db::users::{NameCursor, PatientSearch, UserChanges};
+use crate::db::{self, now};
 use crate::domain::contact::{EmailAddress, PhoneNumber};
 use crate::domain::person::{self, FullName};
-use crate::domain::role::Role;
-use crate::error::{ApiError, Problem, ProblemCode};
+use crate::error::{ApiError, Problem};
 use crate::http::paging::{self, PageParams};
 use crate::http::validate::Checks;
-use crate::mail::{account_emails, link};
-use crate::reminders::schedule::refresh as refresh_reminders;
 use crate::reminders::ReminderLinks;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreatePatientRequest {
-    #[schema(
-        max_length = 200,
-        pattern = r"^[^\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f]*[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f][^\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f]*$"
-    )]
+    #[schema(schema_with = person_fields::full_name)]
     pub full_name: String,
-    /// On or after 1900-01-01, and not in the future.
-    #[schema(pattern = r"^(19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
+    #[schema(schema_with = person_fields::date_of_birth)]
     pub date_of_birth: NaiveDate,
-    #[schema(
-        max_length = 254,
-        pattern = r"^[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
-    )]
+    #[schema(schema_with = person_fields::email_or_null)]
     pub email: Option<String>,
-    #[schema(
-        pattern = r"^[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\+?[ ().-]*([0-9][ ().-]*){7,15}[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
-    )]
+    #[schema(schema_with = person_fields::phone_or_null)]
     pub phone: Option<String>,
     /// IANA time zone; the clinic's default when absent.
     #[schema(schema_with = crate::http::schemas::time_zone_or_null)]
@@ -89,53 +75,20 @@ pub async fn create_patient(
         checks.fail("email", "required", "an email address is needed to invite the patient");
     }
     let (name, dob, email, phone, zone) = checks.finish(|| Some((name?, dob?, email?, phone?, zone?)))?;
-    let zone = zone.map_or_else(|| state.config.default_time_zone.clone(), |z| z.name().to_string());
+    let time_zone = zone.map_or_else(|| state.config.default_time_zone.clone(), |z| z.name().to_string());
+    let new = NewPatient {
+        name,
+        date_of_birth: dob,
+        email,
+        phone,
+        time_zone,
+        invite: body.invite,
+        allow_duplicate: body.allow_duplicate,
+    };
     let public_url = state.config.public_url.clone();
-    let row = db::transaction(&state.pool, move |conn| {
-        let now = now();
-        if let Some(email) = &email {
-            if users::find_by_email(conn, email.as_str())?.is_some() {
-                return Err(ApiError::conflict(ProblemCode::EmailTaken, "someone already uses this email address"));
-            }
-        }
-        if !body.allow_duplicate && same_person_exists(conn, &name, dob)? {
-            return Err(ApiError::conflict(
-                ProblemCode::PossibleDuplicate,
-                "a patient with this name and date of birth exists; search for them, or send allow_duplicate: true",
-            ));
-        }
-        let new = UserRow {
-            email: email.as_ref().map(|e| e.as_str().to_string()),
-            phone: phone.map(PhoneNumber::into_string),
-            date_of_birth: Some(dob),
-            created_by: Some(user.id.clone()),
-            ..UserRow::new(Role::Patient, &name, &zone, now)
-        };
-        users::insert(conn, &new)?;
-        if let (true, Some(email)) = (body.invite, &email) {
-            let token = session::link_token(conn, Some(&new.id), Purpose::Invite, now)?;
-            let content = account_emails::patient_invite(name.as_str(), &link(&public_url, "accept-invite", &token));
-            outbox::enqueue(
-                conn,
-                &NewEmail::immediate("patient_invite", email.as_str(), Some(&new.id), content, now),
-                now,
-            )?;
-        }
-        AuditEntry::new("patient.create", &meta)
-            .actor(&user.id, user.role)
-            .patient(&new.id)
-            .target(&new.id)
-            .write(conn)?;
-        users::find(conn, &new.id)?.ok_or(ApiError::NotFound)
-    })
-    .await?;
+    let row =
+        db::transaction(&state.pool, move |conn| patients::create(conn, &user, &meta, &public_url, new, now())).await?;
     Ok(HttpResponse::Created().json(UserView::from(row)))
-}
-
-fn same_person_exists(conn: &mut DbConnection, name: &FullName, dob: NaiveDate) -> Result<bool, ApiError> {
-    let search = PatientSearch { text: name.search_key(), phone_digits: None, date_of_birth: None };
-    let candidates = users::search_patients(conn, Some(&search), None, 50)?;
-    Ok(candidates.iter().any(|c| c.name_key == name.search_key() && c.date_of_birth == Some(dob)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -185,27 +138,12 @@ pub async fn list_patients(
         .cursor(2)?
         .map(|mut parts| NameCursor { id: parts.pop().unwrap_or_default(), name_key: parts.pop().unwrap_or_default() });
     let terms = search_terms(search.q.as_deref())?;
-    let rows = db::run(&state.pool, move |conn| {
-        let rows = users::search_patients(conn, terms.as_ref(), after.as_ref(), limit + 1)?;
-        // Each patient shown is a read of their record.
-        let shown = AuditEntry::new("patient.list", &meta).actor(&user.id, user.role);
-        let entries: Vec<AuditEntry> = rows.iter().take(limit as usize).map(|r| shown.for_patient(&r.id)).collect();
-        audit::write_all(conn, &entries)?;
-        Ok(rows)
-    })
-    .await?;
+    let rows =
+        db::run(&state.pool, move |conn| patients::list(conn, &user, &meta, terms.as_ref(), after.as_ref(), limit))
+            .await?;
     let (items, next_cursor) =
         paging::page(rows, limit, |r| paging::encode_cursor(&[&r.name_key, &r.id]), UserView::from);
     Ok(HttpResponse::Ok().json(UserPage { items, next_cursor }))
-}
-
-/// The patient with `id` as `user` may see them: staff see every patient, a patient only
-/// themselves. Anything else is "not found", so ids of other patients reveal nothing.
-fn visible_patient(conn: &mut DbConnection, user: &Actor, id: &str) -> Result<Option<UserRow>, ApiError> {
-    if !(user.role.reads_patients() || (user.role == Role::Patient && user.id == id)) {
-        return Ok(None);
-    }
-    Ok(users::find(conn, id)?.filter(|row| row.role == Role::Patient.as_str()))
 }
 
 #[utoipa::path(
@@ -225,22 +163,8 @@ pub async fn get_patient(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let row = db::run(&state.pool, move |conn| {
-        let row = visible_patient(conn, &user, &id)?;
-        let entry = AuditEntry::new("patient.read", &meta).actor(&user.id, user.role).target(&id);
-        match row {
-            Some(row) => {
-                entry.patient(&row.id).write(conn)?;
-                Ok(Some(row))
-            }
-            None => {
-                entry.outcome(Outcome::NotFound).write(conn)?;
-                Ok(None)
-            }
-        }
-    })
-    .await?
-    .ok_or(ApiError::NotFound)?;
+    let row =
+        db::run(&state.pool, move |conn| patients::read(conn, &user, &meta, &id)).await?.ok_or(ApiError::NotFound)?;
     Ok(HttpResponse::Ok().json(UserView::from(row)))
 }
 
@@ -248,9 +172,8 @@ pub async fn get_patient(
 pub struct PatientChanges {
     #[serde(flatten)]
     pub profile: ProfileChanges,
-    /// A new address is unverified until the patient confirms it; `null` removes it.
     #[serde(default, deserialize_with = "crate::http::nullable::field")]
-    #[schema(value_type = Option<String>, max_length = 254, pattern = r"^[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
+    #[schema(schema_with = person_fields::changed_patient_email)]
     pub email: Option<Option<String>>,
 }
 
@@ -285,54 +208,11 @@ pub async fn update_patient(
         Some(None) => Some(Some(None)),
         None => Some(None),
     };
-    let new_email = checks.finish(|| email)?;
+    let email = checks.finish(|| email)?;
+    let update = PatientUpdate { changes, email };
     let links = ReminderLinks::from_config(&state.config);
-    let row = db::transaction(&state.pool, move |conn| {
-        let now = now();
-        let target = visible_patient(conn, &user, &id)?;
-        let entry = AuditEntry::new("patient.update", &meta).actor(&user.id, user.role).target(&id);
-        let Some(target) = target else {
-            entry.outcome(Outcome::NotFound).write(conn)?;
-            return Ok(Err(ApiError::NotFound));
-        };
-        if !user.role.manages_patients() {
-            entry.patient(&target.id).outcome(Outcome::Denied).write(conn)?;
-            return Ok(Err(ApiError::Forbidden));
-        }
-        if let Some(email) = &new_email {
-            if email.as_deref() != target.email.as_deref() {
-                if target.password_hash.is_some() {
-                    // The address is how the patient signs in and recovers the account: only
-                    // they change it, from the app, or staff could take the account over.
-                    return Err(ApiError::conflict(
-                        ProblemCode::HasAppAccount,
-                        "this patient uses the app; they change their email address themselves",
-                    ));
-                }
-                if let Some(address) = email {
-                    if users::find_by_email(conn, address)?.is_some() {
-                        return Err(ApiError::conflict(
-                            ProblemCode::EmailTaken,
-                            "someone already uses this email address",
-                        ));
-                    }
-                }
-                changes.email = Some(email.clone());
-                users::clear_email_verification(conn, &target.id)?;
-                // Links already sent to the old address stop working.
-                for purpose in [Purpose::Invite, Purpose::PasswordReset, Purpose::VerifyEmail] {
-                    tokens::void_outstanding(conn, &target.id, purpose, now)?;
-                }
-            }
-        }
-        users::update(conn, &target.id, &changes, now)?;
-        if changes.time_zone.is_some() || changes.email.is_some() {
-            // Reminders already queued were timed in the old zone, or addressed to the old email.
-            refresh_reminders(conn, &links, &target.id, chrono::Utc::now())?;
-        }
-        entry.patient(&target.id).write(conn)?;
-        Ok(Ok(users::find(conn, &target.id)?.ok_or(ApiError::NotFound)?))
-    })
-    .await??;
+    let row =
+        db::transaction(&state.pool, move |conn| patients::update(conn, &user, &meta, &links, &id, update, now()))
+            .await??;
     Ok(HttpResponse::Ok().json(UserView::from(row)))
 }
