@@ -79,9 +79,7 @@ pub fn open_record(
         Some(primary) if primary == user.id => Ok(patient),
         Some(_) => match &reason.0 {
             Some(reason) => {
-                AuditEntry::new("record.emergency_access", meta)
-                    .actor(&user.id, user.role)
-                    .patient(patient_id)
+                on_record("record.emergency_access", meta, user, patient_id)
                     .detail(serde_json::json!({ "reason": reason }).to_string())
                     .write(conn)?;
                 Ok(patient)
@@ -95,4 +93,25 @@ pub fn open_record(
             }),
         },
     }
+}
+
+/// The audit row of `actor` doing `action` on the patient's record (add the entry's id with
+/// `target`).
+pub fn on_record(action: &str, origin: &Origin, actor: &Actor, patient_id: &str) -> AuditEntry {
+    AuditEntry::new(action, origin).actor(&actor.id, actor.role).patient(patient_id)
+}
+
+/// Opens the record as [`open_record`] does, for a read of it as a whole, and leaves the read's
+/// audit row (`action`, e.g. `progress.read`).
+pub fn read_record(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    patient_id: &str,
+    reason: &AccessReason,
+    origin: &Origin,
+    action: &str,
+) -> Result<UserRow, ApiError> {
+    let patient = open_record(conn, actor, patient_id, reason, origin)?;
+    on_record(action, origin, actor, patient_id).write(conn)?;
+    Ok(patient)
 }

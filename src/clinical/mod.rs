@@ -5,4 +5,7 @@
 
 pub mod access;
 pub mod alerts;
+pub mod check_ins;
+pub mod evaluations;
 pub mod progress;
+pub mod worklist;
