@@ -2,10 +2,17 @@
 //! patient's primary clinician, any clinician while the patient has none yet (before the
 //! evaluation assigns one), admins; front desk and workers never (403). Another clinician opens
 //! it only by giving a reason in `X-Access-Reason` ("emergency access"), which is audited.
+//! A read of the whole record opens it with [`read_record`] (the read is audited), one entry of it
+//! (an appointment, a program, an alert) with [`open_entry`].
+
+use diesel::QueryResult;
 
 use crate::auth::Actor;
+use crate::db::alerts::AlertRow;
+use crate::db::appointments::AppointmentRow;
 use crate::db::audit::AuditEntry;
 use crate::db::audit::Origin;
+use crate::db::programs::ProgramRow;
 use crate::db::users::{self, UserRow};
 use crate::db::{evaluations, DbConnection};
 use crate::domain::role::Role;
@@ -78,4 +85,41 @@ pub fn read_record(
     let patient = open_record(conn, actor, patient_id, reason, origin)?;
     on_record(action, origin, actor, patient_id).write(conn)?;
     Ok(patient)
+}
+
+/// An entry that belongs to one patient's record: opening it opens their record.
+pub trait RecordEntry {
+    fn patient_id(&self) -> &str;
+}
+
+impl RecordEntry for AppointmentRow {
+    fn patient_id(&self) -> &str {
+        &self.patient_id
+    }
+}
+
+impl RecordEntry for AlertRow {
+    fn patient_id(&self) -> &str {
+        &self.patient_id
+    }
+}
+
+impl RecordEntry for ProgramRow {
+    fn patient_id(&self) -> &str {
+        &self.patient_id
+    }
+}
+
+/// The entry `find` loads and its patient, once `actor` may open that patient's record (as
+/// [`open_record`] decides); not found when there is no such entry.
+pub fn open_entry<T: RecordEntry>(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    reason: &AccessReason,
+    origin: &Origin,
+    find: impl FnOnce(&mut DbConnection) -> QueryResult<Option<T>>,
+) -> Result<(T, UserRow), ApiError> {
+    let entry = find(conn)?.ok_or(ApiError::NotFound)?;
+    let patient = open_record(conn, actor, entry.patient_id(), reason, origin)?;
+    Ok((entry, patient))
 }

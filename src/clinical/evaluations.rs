@@ -3,9 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::access::{on_record, open_record, AccessReason};
+use super::access::{on_record, open_entry, AccessReason};
 use crate::auth::Actor;
-use crate::db::appointments::{self, AppointmentRow};
+use crate::db::appointments;
 use crate::db::audit::Origin;
 use crate::db::evaluations::{self, EvaluationRow};
 use crate::db::{clinic, new_id, now, DbConnection};
@@ -39,19 +39,6 @@ pub struct Assessment {
     pub odi: [Option<i32>; outcomes::ODI_SECTIONS],
 }
 
-/// The appointment, once `actor` may open its patient's record.
-fn appointment_record(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    origin: &Origin,
-    reason: &AccessReason,
-    appointment_id: &str,
-) -> Result<AppointmentRow, ApiError> {
-    let appointment = appointments::find(conn, appointment_id)?.ok_or(ApiError::NotFound)?;
-    open_record(conn, actor, &appointment.patient_id, reason, origin)?;
-    Ok(appointment)
-}
-
 /// Stores the evaluation of appointment `appointment_id` (replacing an earlier version), with
 /// `findings` as the clinician wrote them, scored with the clinic's rules. The clinician becomes
 /// the patient's primary clinician when the patient has none. Run it in a write transaction.
@@ -64,7 +51,7 @@ pub fn record(
     findings: &impl Serialize,
     assessment: &Assessment,
 ) -> Result<EvaluationRow, ApiError> {
-    let appointment = appointment_record(conn, actor, origin, reason, appointment_id)?;
+    let (appointment, _) = open_entry(conn, actor, reason, origin, |conn| appointments::find(conn, appointment_id))?;
     if appointment.status == "cancelled" {
         return Err(ApiError::conflict(ProblemCode::AppointmentCancelled, "a cancelled appointment has no evaluation"));
     }
@@ -114,7 +101,7 @@ pub fn read(
     reason: &AccessReason,
     appointment_id: &str,
 ) -> Result<EvaluationRow, ApiError> {
-    let appointment = appointment_record(conn, actor, origin, reason, appointment_id)?;
+    let (appointment, _) = open_entry(conn, actor, reason, origin, |conn| appointments::find(conn, appointment_id))?;
     let row = evaluations::of_appointment(conn, &appointment.id)?.ok_or(ApiError::NotFound)?;
     on_record("evaluation.read", origin, actor, &appointment.patient_id).target(&row.id).write(conn)?;
     Ok(row)

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 
-use super::access::{on_record, open_record, AccessReason};
+use super::access::{on_record, open_entry, AccessReason};
 use crate::auth::Actor;
 use crate::db::alerts::{self, AlertRow, WorklistCursor};
 use crate::db::audit::{self, Origin};
@@ -53,8 +53,7 @@ pub fn acknowledge(
     id: &str,
     note: &str,
 ) -> Result<(AlertRow, String), ApiError> {
-    let alert = alerts::find(conn, id)?.ok_or(ApiError::NotFound)?;
-    let patient = open_record(conn, actor, &alert.patient_id, reason, origin)?;
+    let (alert, patient) = open_entry(conn, actor, reason, origin, |conn| alerts::find(conn, id))?;
     if !alerts::acknowledge(conn, id, &actor.id, note, now())? {
         return Err(ApiError::conflict(ProblemCode::AlreadyAcknowledged, "this alert was acknowledged already"));
     }

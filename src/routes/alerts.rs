@@ -160,8 +160,7 @@ pub async fn acknowledge(
         alert_list::acknowledge(conn, &user, &meta, &reason, &links, &id, &note)
     })
     .await?;
-    let alert = view(row, patient_name);
-    Ok(HttpResponse::Ok().json(alert))
+    Ok(HttpResponse::Ok().json(view(row, patient_name)))
 }
 
 fn alert_status() -> utoipa::openapi::schema::Schema {

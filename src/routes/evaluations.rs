@@ -330,8 +330,7 @@ pub async fn put_evaluation(
         evaluation::record(conn, &user, &meta, &reason, &appointment_id, &findings, &assessment)
     })
     .await?;
-    let evaluation = view(row);
-    Ok(HttpResponse::Ok().json(evaluation))
+    Ok(HttpResponse::Ok().json(view(row)))
 }
 
 #[utoipa::path(
@@ -357,8 +356,7 @@ pub async fn get_evaluation(
 ) -> Result<HttpResponse, ApiError> {
     let appointment_id = path.into_inner();
     let row = db::run(&state.pool, move |conn| evaluation::read(conn, &user, &meta, &reason, &appointment_id)).await?;
-    let evaluation = view(row);
-    Ok(HttpResponse::Ok().json(evaluation))
+    Ok(HttpResponse::Ok().json(view(row)))
 }
 
 fn bothersome() -> utoipa::openapi::schema::Schema {
