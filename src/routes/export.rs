@@ -137,11 +137,9 @@ fn programs_of(
     rows: Vec<(ProgramRow, Vec<VersionRow>)>,
 ) -> Result<Vec<ExportProgram>, ApiError> {
     let mut out = Vec::with_capacity(rows.len());
-    for (program, rows) in rows {
-        let mut versions = Vec::with_capacity(rows.len());
-        for version in rows {
-            versions.push(version_view(conn, &program, version)?);
-        }
+    for (program, stored) in rows {
+        let versions =
+            stored.into_iter().map(|version| version_view(conn, &program, version)).collect::<Result<Vec<_>, _>>()?;
         out.push(ExportProgram {
             id: program.id.clone(),
             current_version: program.current_version,
