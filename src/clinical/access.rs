@@ -2,57 +2,28 @@
 //! patient's primary clinician, any clinician while the patient has none yet (before the
 //! evaluation assigns one), admins; front desk and workers never (403). Another clinician opens
 //! it only by giving a reason in `X-Access-Reason` ("emergency access"), which is audited.
+//! A read of the whole record opens it with [`read_record`] (the read is audited), one entry of it
+//! (an appointment, a program, an alert) with [`open_entry`].
 
-use std::future::{ready, Ready};
-
-use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest};
+use diesel::QueryResult;
 
 use crate::auth::Actor;
+use crate::db::alerts::AlertRow;
+use crate::db::appointments::AppointmentRow;
 use crate::db::audit::AuditEntry;
 use crate::db::audit::Origin;
+use crate::db::programs::ProgramRow;
 use crate::db::users::{self, UserRow};
 use crate::db::{evaluations, DbConnection};
 use crate::domain::role::Role;
 use crate::error::{ApiError, ProblemCode};
 
+/// The header a clinician states their reason in (read by `http::access_reason`).
 pub const REASON_HEADER: &str = "X-Access-Reason";
 
 /// A clinician's stated reason for opening a record that is not theirs, if they gave one.
 #[derive(Debug, Clone, Default)]
 pub struct AccessReason(pub Option<String>);
-
-/// Documents the header once for every route that takes it (`params(AccessReason)`).
-impl utoipa::IntoParams for AccessReason {
-    fn into_params(
-        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
-    ) -> Vec<utoipa::openapi::path::Parameter> {
-        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
-        use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
-        vec![ParameterBuilder::new()
-            .name(REASON_HEADER)
-            .parameter_in(ParameterIn::Header)
-            .required(utoipa::openapi::Required::False)
-            .description(Some("Why you open the record of a patient who is not yours (audited)"))
-            .schema(Some(ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::String, Type::Null]))))
-            .build()]
-    }
-}
-
-impl FromRequest for AccessReason {
-    type Error = actix_web::Error;
-    type Future = Ready<Result<Self, Self::Error>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let reason = req
-            .headers()
-            .get(REASON_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.trim().chars().take(500).collect::<String>())
-            .filter(|v| !v.is_empty());
-        ready(Ok(AccessReason(reason)))
-    }
-}
 
 /// The patient whose record `user` may open, or why not. An emergency access leaves an audit
 /// row with the reason.
@@ -79,9 +50,7 @@ pub fn open_record(
         Some(primary) if primary == user.id => Ok(patient),
         Some(_) => match &reason.0 {
             Some(reason) => {
-                AuditEntry::new("record.emergency_access", meta)
-                    .actor(&user.id, user.role)
-                    .patient(patient_id)
+                on_record("record.emergency_access", meta, user, patient_id)
                     .detail(serde_json::json!({ "reason": reason }).to_string())
                     .write(conn)?;
                 Ok(patient)
@@ -95,4 +64,62 @@ pub fn open_record(
             }),
         },
     }
+}
+
+/// The audit row of `actor` doing `action` on the patient's record (add the entry's id with
+/// `target`).
+pub fn on_record(action: &str, origin: &Origin, actor: &Actor, patient_id: &str) -> AuditEntry {
+    AuditEntry::new(action, origin).actor(&actor.id, actor.role).patient(patient_id)
+}
+
+/// Opens the record as [`open_record`] does, for a read of it as a whole, and leaves the read's
+/// audit row (`action`, e.g. `progress.read`).
+pub fn read_record(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    patient_id: &str,
+    reason: &AccessReason,
+    origin: &Origin,
+    action: &str,
+) -> Result<UserRow, ApiError> {
+    let patient = open_record(conn, actor, patient_id, reason, origin)?;
+    on_record(action, origin, actor, patient_id).write(conn)?;
+    Ok(patient)
+}
+
+/// An entry that belongs to one patient's record: opening it opens their record.
+pub trait RecordEntry {
+    fn patient_id(&self) -> &str;
+}
+
+impl RecordEntry for AppointmentRow {
+    fn patient_id(&self) -> &str {
+        &self.patient_id
+    }
+}
+
+impl RecordEntry for AlertRow {
+    fn patient_id(&self) -> &str {
+        &self.patient_id
+    }
+}
+
+impl RecordEntry for ProgramRow {
+    fn patient_id(&self) -> &str {
+        &self.patient_id
+    }
+}
+
+/// The entry `find` loads and its patient, once `actor` may open that patient's record (as
+/// [`open_record`] decides); not found when there is no such entry.
+pub fn open_entry<T: RecordEntry>(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    reason: &AccessReason,
+    origin: &Origin,
+    find: impl FnOnce(&mut DbConnection) -> QueryResult<Option<T>>,
+) -> Result<(T, UserRow), ApiError> {
+    let entry = find(conn)?.ok_or(ApiError::NotFound)?;
+    let patient = open_record(conn, actor, entry.patient_id(), reason, origin)?;
+    Ok((entry, patient))
 }

@@ -133,22 +133,7 @@ pub fn check_adherence(
     Ok(raised)
 }
 
-/// Every rule, on the patient's local `today`; the kinds it opened.
-pub fn evaluate(
-    conn: &mut DbConnection,
-    patient_id: &str,
-    today: NaiveDate,
-    rules: &ClinicalRules,
-    now: NaiveDateTime,
-) -> QueryResult<Vec<&'static str>> {
-    let mut raised = check_adherence(conn, patient_id, today, rules, now)?;
-    if check_plateau(conn, patient_id, today, rules, now)? {
-        raised.push("plateau");
-    }
-    Ok(raised)
-}
-
-/// The sweep: [`evaluate`] for every active patient with a program, on their own local date,
+/// The sweep: every rule for every active patient with a program, on their own local date,
 /// one transaction each (a failure for one patient keeps the others' alerts, and no lock is held
 /// for long). Returns how many alerts it opened.
 pub async fn sweep(pool: &DbPool, now: chrono::DateTime<chrono::Utc>) -> Result<usize, ApiError> {
@@ -161,7 +146,8 @@ pub async fn sweep(pool: &DbPool, now: chrono::DateTime<chrono::Utc>) -> Result<
             let Some(patient) = users::find(conn, &patient_id)?.filter(|p| p.active) else { return Ok(0) };
             let today = patient.today(now);
             let rules = crate::db::clinic::clinical_rules(conn)?;
-            Ok(evaluate(conn, &patient_id, today, &rules, stamp)?.len())
+            let opened = check_adherence(conn, &patient_id, today, &rules, stamp)?.len();
+            Ok(opened + usize::from(check_plateau(conn, &patient_id, today, &rules, stamp)?))
         })
         .await?;
     }

@@ -1,8 +1,24 @@
-//! The clinical record on top of the pure rules in `domain/` (outcomes, red flags, progress,
-//! adherence): who may open a record ([`access`]), raising alerts and telling clinicians
-//! ([`alerts`]), and a patient's progress ([`progress`]). Everything here runs inside the
-//! caller's transaction.
+//! The clinical record, on top of the pure rules in `domain/` (outcomes, red flags, progress,
+//! adherence): recording check-ins ([`check_ins`]) and evaluations ([`evaluations`]), raising
+//! alerts and telling clinicians ([`alerts`]), the clinician's worklist and the patient's open red
+//! flag ([`worklist`]), the patient's own copy ([`export`]), the clinic's clinical rules
+//! ([`rules`]), who may open a record ([`access`]), and a patient's progress ([`progress`]).
+//!
+//! How to call it: each function takes the connection, the [`crate::auth::Actor`] and the audit
+//! [`crate::db::audit::Origin`] where it acts or audits, and plain inputs (checked values, ids,
+//! small input structs defined beside it). It runs inside the caller's transaction
+//! (`db::transaction` where it writes, `db::run` for a read) and opens none of its own; only the
+//! background sweep ([`alerts::sweep`]) takes the pool, for one transaction per patient.
+//!
+//! What it returns: rows, or plain result structs; or an `ApiError`: `NotFound` for what the actor
+//! may not know exists, a conflict with its `ProblemCode`, a field error for a rule the answers
+//! break together.
 
 pub mod access;
 pub mod alerts;
+pub mod check_ins;
+pub mod evaluations;
+pub mod export;
 pub mod progress;
+pub mod rules;
+pub mod worklist;

@@ -2,6 +2,8 @@
 //! (2.1a), the Patient-Specific Functional Scale and the STarT Back Screening Tool, each scored
 //! exactly as published; and what counts as a meaningful change (MCID) for each.
 
+use chrono::{Duration, NaiveDate};
+
 use super::Invalid;
 
 /// An NRS answer: 0 (no pain) to 10 (worst imaginable).
@@ -29,6 +31,12 @@ pub fn odi_percent(answers: &[Option<i32>; ODI_SECTIONS], min_answered: usize) -
     }
     let sum: i32 = answered.iter().sum();
     Some(f64::from(sum) / (5.0 * answered.len() as f64) * 100.0)
+}
+
+/// The clinic's "sections answered" setting as a count; a stored value that is no count falls back
+/// to the default.
+pub fn odi_min_answered(setting: i32) -> usize {
+    usize::try_from(setting).unwrap_or(DEFAULT_ODI_MIN_ANSWERED)
 }
 
 /// Checks each ODI answer is 0–5 (or skipped); the field name of the first bad one.
@@ -79,6 +87,25 @@ pub fn psfs_mean(ratings: &[i32]) -> Option<f64> {
 }
 
 /// STarT Back (Keele): items 1–8 agree/disagree, item 9 bothersomeness.
+/// A check-in's PSFS ratings: none at all, or one for each of the patient's `activities`, in
+/// their order.
+pub fn psfs_ratings(ratings: &[i32], activities: usize) -> Result<(), Invalid> {
+    if !ratings.is_empty() && ratings.len() != activities {
+        let message = format!("one rating for each of your {activities} PSFS activities, in order");
+        return Err(Invalid::new("wrong_length", message));
+    }
+    Ok(())
+}
+
+/// A check-in is dated on the patient's own calendar: at most a day past their `today` (the
+/// phone may already be in tomorrow), never further ahead.
+pub fn check_in_date(completed_on: NaiveDate, today: NaiveDate) -> Result<NaiveDate, Invalid> {
+    if completed_on > today + Duration::days(1) {
+        return Err(Invalid::new("in_future", "a check-in cannot be dated ahead"));
+    }
+    Ok(completed_on)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Bothersome {
     NotAtAll,
@@ -181,6 +208,23 @@ impl Measure {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_check_in_is_dated_at_most_a_day_ahead() {
+        let today = NaiveDate::from_ymd_opt(2026, 3, 10).unwrap();
+        assert!(check_in_date(today, today).is_ok());
+        assert!(check_in_date(today + Duration::days(1), today).is_ok());
+        assert_eq!(check_in_date(today + Duration::days(2), today).unwrap_err().code, "in_future");
+    }
+
+    #[test]
+    fn psfs_ratings_are_none_or_one_per_activity() {
+        assert!(psfs_ratings(&[], 3).is_ok());
+        assert!(psfs_ratings(&[4, 5, 6], 3).is_ok());
+        assert_eq!(psfs_ratings(&[4, 5], 3).unwrap_err().code, "wrong_length");
+        assert_eq!(odi_min_answered(7), 7);
+        assert_eq!(odi_min_answered(-1), DEFAULT_ODI_MIN_ANSWERED);
+    }
 
     #[test]
     fn odi_worked_example_with_a_skipped_section() {

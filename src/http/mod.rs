@@ -3,6 +3,7 @@
 //! credential, the JSON body extractor, validation helpers, cursor paging and the schemas the
 //! derive cannot spell. Nothing here knows a clinic rule.
 
+pub mod access_reason;
 pub mod auth_user;
 pub mod guards;
 pub mod json;

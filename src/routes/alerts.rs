@@ -8,13 +8,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Actor;
-use crate::clinical::access::{open_record, AccessReason};
+use crate::clinical::access::AccessReason;
+use crate::clinical::worklist as alert_list;
+use crate::db;
 use crate::db::alerts::{self, AlertRow};
-use crate::db::audit::AuditEntry;
 use crate::db::audit::Origin;
-use crate::db::{self, now, users};
 use crate::domain::role::Role;
-use crate::error::{ApiError, Problem, ProblemCode};
+use crate::error::{ApiError, Problem};
 use crate::http::paging::{self, PageParams, CURSOR_TIME};
 use crate::http::validate::free_text;
 use crate::state::AppState;
@@ -101,20 +101,9 @@ pub async fn worklist(
         _ => return Err(ApiError::field("status", "invalid", "open, acknowledged or all")),
     };
     let (limit, after) = (page.limit()?, cursor(&page)?);
-    let (rows, names) = db::run(&state.pool, move |conn| {
-        let mine = (user.role == Role::Clinician).then_some(user.id.as_str());
-        let rows = alerts::worklist(conn, status.as_deref(), mine, after, limit + 1)?;
-        let patients: Vec<String> = rows.iter().map(|r| r.patient_id.clone()).collect();
-        let entries: Vec<AuditEntry> = rows
-            .iter()
-            .map(|r| {
-                AuditEntry::new("alert.list", &meta).actor(&user.id, user.role).patient(&r.patient_id).target(&r.id)
-            })
-            .collect();
-        db::audit::write_all(conn, &entries)?;
-        Ok((rows, users::names(conn, &patients)?))
-    })
-    .await?;
+    let alert_list::Page { rows, names } =
+        db::run(&state.pool, move |conn| alert_list::page(conn, &user, &meta, status.as_deref(), after, limit + 1))
+            .await?;
     let (items, next_cursor) = paging::page(
         rows,
         limit,
@@ -167,24 +156,11 @@ pub async fn acknowledge(
         .ok_or_else(|| ApiError::field("note", "required", "say what was done, 1 to 2000 characters"))?;
     let id = path.into_inner();
     let links = crate::reminders::ReminderLinks::from_config(&state.config);
-    let alert = db::transaction(&state.pool, move |conn| {
-        let alert = alerts::find(conn, &id)?.ok_or(ApiError::NotFound)?;
-        let patient = open_record(conn, &user, &alert.patient_id, &reason, &meta)?;
-        if !alerts::acknowledge(conn, &id, &user.id, &note, now())? {
-            return Err(ApiError::conflict(ProblemCode::AlreadyAcknowledged, "this alert was acknowledged already"));
-        }
-        // Exercise reminders withheld while it was open are queued again from now on.
-        crate::reminders::schedule::refresh(conn, &links, &alert.patient_id, Utc::now())?;
-        AuditEntry::new("alert.acknowledge", &meta)
-            .actor(&user.id, user.role)
-            .patient(&alert.patient_id)
-            .target(&id)
-            .write(conn)?;
-        let row = alerts::find(conn, &id)?.ok_or(ApiError::NotFound)?;
-        Ok(view(row, patient.full_name))
+    let (row, patient_name) = db::transaction(&state.pool, move |conn| {
+        alert_list::acknowledge(conn, &user, &meta, &reason, &links, &id, &note)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(alert))
+    Ok(HttpResponse::Ok().json(view(row, patient_name)))
 }
 
 fn alert_status() -> utoipa::openapi::schema::Schema {

@@ -6,19 +6,19 @@ use std::collections::BTreeMap;
 
 use crate::http::json::Json;
 use actix_web::{get, put, web, HttpResponse};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::views::RedFlagAdvice;
 use crate::auth::Actor;
-use crate::clinical::access::{open_record, AccessReason};
-use crate::clinical::alerts::{check_adherence, check_plateau, raise_red_flag};
-use crate::db::audit::AuditEntry;
+use crate::clinical::access::AccessReason;
+use crate::clinical::check_ins::{self, CheckInAnswers};
+use crate::clinical::worklist;
+use crate::db;
 use crate::db::audit::Origin;
-use crate::db::check_ins::{self, CheckInRow};
-use crate::db::{self, clinic, evaluations, now, users};
-use crate::domain::outcomes::{self, odi_percent, psfs_mean, OdiBand};
+use crate::db::check_ins::CheckInRow;
+use crate::domain::outcomes::{self, OdiBand};
 use crate::domain::red_flags::{self, Screening, Severity};
 use crate::domain::role::Role;
 use crate::error::{ApiError, Problem};
@@ -123,15 +123,8 @@ impl From<CheckInRow> for CheckIn {
     }
 }
 
-/// The request's answers, checked; the scores are computed with the clinic's rules.
-struct Answers {
-    request: CheckInRequest,
-    odi: [Option<i32>; outcomes::ODI_SECTIONS],
-    screening: Screening,
-    note: Option<String>,
-}
-
-fn parse(mut request: CheckInRequest) -> Result<Answers, ApiError> {
+/// The request's answers, each checked; the service checks how they stand together.
+fn parse(mut request: CheckInRequest) -> Result<CheckInAnswers, ApiError> {
     let mut checks = Checks::default();
     for (field, value) in
         [("pain_now", request.pain_now), ("pain_average", request.pain_average), ("pain_worst", request.pain_worst)]
@@ -161,7 +154,18 @@ fn parse(mut request: CheckInRequest) -> Result<Answers, ApiError> {
         }
     };
     let (odi, screening) = checks.finish(|| Some((odi?, screening?)))?;
-    Ok(Answers { request, odi, screening, note })
+    Ok(CheckInAnswers {
+        completed_on: request.completed_on,
+        pain_now: request.pain_now,
+        pain_average: request.pain_average,
+        pain_worst: request.pain_worst,
+        odi,
+        psfs: request.psfs.unwrap_or_default(),
+        sleep_quality: request.sleep_quality,
+        exercise_confidence: request.exercise_confidence,
+        note,
+        screening,
+    })
 }
 
 #[utoipa::path(
@@ -191,66 +195,13 @@ pub async fn put_check_in(
         return Err(ApiError::field("id", "invalid_format", "a check-in id is a UUID made by the app"));
     }
     let answers = parse(body.into_inner())?;
-    plausible_date("completed_on", answers.request.completed_on)?;
+    plausible_date("completed_on", answers.completed_on)?;
     let public_url = state.config.public_url.clone();
-    let (created, row) = db::transaction(&state.pool, move |conn| {
-        let me = users::find(conn, &user.id)?.ok_or(ApiError::Unauthorized)?;
-        let today = me.today(Utc::now());
-        let request = &answers.request;
-        if request.completed_on > today + Duration::days(1) {
-            return Err(ApiError::field("completed_on", "in_future", "a check-in cannot be dated ahead"));
-        }
-        let activities = evaluations::psfs_activities(conn, &user.id)?;
-        let ratings = request.psfs.clone().unwrap_or_default();
-        if !ratings.is_empty() && ratings.len() != activities.len() {
-            let message = format!("one rating for each of your {} PSFS activities, in order", activities.len());
-            return Err(ApiError::field("psfs", "wrong_length", &message));
-        }
-        let rules = clinic::clinical_rules(conn)?;
-        let existing = check_ins::find(conn, &id)?;
-        if existing.as_ref().is_some_and(|e| e.patient_id != user.id) {
-            return Err(ApiError::NotFound);
-        }
-        let now = now();
-        let row = CheckInRow {
-            id: id.clone(),
-            patient_id: user.id.clone(),
-            completed_on: request.completed_on,
-            pain_now: request.pain_now,
-            pain_average: request.pain_average,
-            pain_worst: request.pain_worst,
-            odi_answers: serde_json::to_string(&answers.odi).map_err(ApiError::internal)?,
-            odi_score: odi_percent(&answers.odi, usize::try_from(rules.odi_min_answered).unwrap_or(8)),
-            psfs_ratings: serde_json::to_string(&ratings).map_err(ApiError::internal)?,
-            psfs_score: psfs_mean(&ratings),
-            sleep_quality: request.sleep_quality,
-            exercise_confidence: request.exercise_confidence,
-            note: answers.note.clone(),
-            red_flags: serde_json::to_string(&answers.screening.positive).map_err(ApiError::internal)?,
-            red_flag_severity: answers.screening.severity().map(|s| s.as_str().to_string()),
-            created_at: existing.as_ref().map_or(now, |e| e.created_at),
-            updated_at: now,
-        };
-        if existing.is_some() {
-            check_ins::replace(conn, &row)?;
-        } else {
-            check_ins::insert(conn, &row)?;
-        }
-        if let Some(severity) = answers.screening.severity() {
-            raise_red_flag(conn, &public_url, &user.id, severity, &answers.screening.positive, now)?;
-        }
-        check_plateau(conn, &user.id, row.completed_on, &rules, now)?;
-        check_adherence(conn, &user.id, today, &rules, now)?;
-        AuditEntry::new("check_in.write", &meta)
-            .actor(&user.id, user.role)
-            .patient(&user.id)
-            .target(&id)
-            .write(conn)?;
-        Ok((existing.is_none(), row))
-    })
-    .await?;
-    let status = if created { actix_web::http::StatusCode::CREATED } else { actix_web::http::StatusCode::OK };
-    Ok(HttpResponse::build(status).json(CheckIn::from(row)))
+    let recorded =
+        db::transaction(&state.pool, move |conn| check_ins::record(conn, &user, &meta, &public_url, &id, &answers))
+            .await?;
+    let status = if recorded.created { actix_web::http::StatusCode::CREATED } else { actix_web::http::StatusCode::OK };
+    Ok(HttpResponse::build(status).json(CheckIn::from(recorded.row)))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -277,12 +228,9 @@ async fn page_of(
             parts[1].clone(),
         )),
     };
-    let rows = db::run(&state.pool, move |conn| {
-        open_record(conn, &user, &patient_id, &reason, &meta)?;
-        AuditEntry::new("check_in.list", &meta).actor(&user.id, user.role).patient(&patient_id).write(conn)?;
-        Ok(check_ins::page(conn, &patient_id, before, limit + 1)?)
-    })
-    .await?;
+    let rows =
+        db::run(&state.pool, move |conn| check_ins::page(conn, &user, &meta, &reason, &patient_id, before, limit + 1))
+            .await?;
     let (items, next_cursor) =
         paging::page(rows, limit, |r| paging::encode_cursor(&[&r.completed_on.to_string(), &r.id]), CheckIn::from);
     Ok(HttpResponse::Ok().json(CheckInPage { items, next_cursor }))
@@ -376,11 +324,7 @@ pub struct OpenRedFlag {
 #[get("/v1/me/red-flag")]
 pub async fn my_red_flag(state: web::Data<AppState>, user: Actor, meta: Origin) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Patient])?;
-    let open = db::run(&state.pool, move |conn| {
-        AuditEntry::new("red_flag.read", &meta).actor(&user.id, user.role).patient(&user.id).write(conn)?;
-        Ok(crate::db::alerts::open_of(conn, &user.id, "red_flag")?)
-    })
-    .await?;
+    let open = db::run(&state.pool, move |conn| worklist::open_red_flag(conn, &user, &meta)).await?;
     let severity = open.as_ref().map(|a| Severity::from_stored(&a.severity));
     Ok(HttpResponse::Ok().json(OpenRedFlag {
         open: open.is_some(),

@@ -7,10 +7,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::Actor;
+use crate::clinical::rules as clinical_rules;
 use crate::db;
-use crate::db::audit::AuditEntry;
 use crate::db::audit::Origin;
-use crate::db::clinic::{self, ClinicalRules};
+use crate::db::clinic::ClinicalRules;
 use crate::domain::role::Role;
 use crate::domain::Invalid;
 use crate::error::{ApiError, Problem};
@@ -63,7 +63,7 @@ fn within(value: i32, low: i32, high: i32) -> Result<i32, Invalid> {
 #[get("/v1/clinic/clinical-rules")]
 pub async fn get_rules(state: web::Data<AppState>, user: Actor) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Clinician, Role::Admin])?;
-    let rules = db::run(&state.pool, |conn| Ok(clinic::clinical_rules(conn)?)).await?;
+    let rules = db::run(&state.pool, clinical_rules::current).await?;
     Ok(HttpResponse::Ok().json(ClinicalRulesView::from(rules)))
 }
 
@@ -100,11 +100,6 @@ pub async fn put_rules(
             missed_check_in_days: rules.3?,
         })
     })?;
-    let saved = db::transaction(&state.pool, move |conn| {
-        clinic::save_clinical_rules(conn, &rules)?;
-        AuditEntry::new("clinic.clinical_rules.update", &meta).actor(&user.id, user.role).write(conn)?;
-        Ok(clinic::clinical_rules(conn)?)
-    })
-    .await?;
+    let saved = db::transaction(&state.pool, move |conn| clinical_rules::update(conn, &user, &meta, &rules)).await?;
     Ok(HttpResponse::Ok().json(ClinicalRulesView::from(saved)))
 }

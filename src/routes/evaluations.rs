@@ -11,16 +11,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::Actor;
-use crate::clinical::access::{open_record, AccessReason};
-use crate::db::audit::AuditEntry;
+use crate::clinical::access::AccessReason;
+use crate::clinical::evaluations::{self as evaluation, Assessment, PsfsRating};
+use crate::db;
 use crate::db::audit::Origin;
-use crate::db::evaluations::{self, EvaluationRow};
-use crate::db::{self, appointments, clinic, now, DbConnection};
-use crate::domain::local_time::local;
-use crate::domain::outcomes::{self, odi_percent, psfs_mean, start_back, Bothersome, OdiBand};
+use crate::db::evaluations::EvaluationRow;
+use crate::domain::outcomes::{self, Bothersome, OdiBand};
 use crate::domain::role::Role;
 use crate::domain::Invalid;
-use crate::error::{ApiError, Problem, ProblemCode};
+use crate::error::{ApiError, Problem};
 use crate::http::validate::Checks;
 use crate::state::AppState;
 
@@ -259,18 +258,7 @@ fn check(request: &EvaluationRequest, checks: &mut Checks) -> Findings {
     findings
 }
 
-struct Parsed {
-    findings: Findings,
-    agree: [bool; 8],
-    bothersome: Bothersome,
-    /// As sent (validated), for the record.
-    bothersome_answer: String,
-    nrs: i32,
-    activities: Vec<PsfsActivity>,
-    odi: [Option<i32>; outcomes::ODI_SECTIONS],
-}
-
-fn parse(request: EvaluationRequest) -> Result<Parsed, ApiError> {
+fn parse(request: EvaluationRequest) -> Result<(Findings, Assessment), ApiError> {
     let mut checks = Checks::default();
     let findings = check(&request, &mut checks);
     let agree: Option<[bool; 8]> = request.start_back.agree.as_slice().try_into().ok();
@@ -291,25 +279,23 @@ fn parse(request: EvaluationRequest) -> Result<Parsed, ApiError> {
             checks.fail(&format!("psfs_activities[{i}].name"), "invalid", "1 to 120 characters");
         }
         checks.field(&format!("psfs_activities[{i}].rating"), bounded(Some(activity.rating), 10));
-        activities.push(PsfsActivity { name: name.to_string(), rating: activity.rating });
+        activities.push(PsfsRating { name: name.to_string(), rating: activity.rating });
     }
     checks.field("baseline_nrs", outcomes::nrs(request.baseline_nrs));
     let odi = checks.field("baseline_odi", outcomes::odi_answers(&request.baseline_odi));
     checks.finish(|| {
-        Some(Parsed {
+        Some((
             findings,
-            agree: agree?,
-            bothersome: bothersome?,
-            bothersome_answer: request.start_back.bothersome.clone(),
-            nrs: request.baseline_nrs,
-            activities,
-            odi: odi?,
-        })
+            Assessment {
+                agree: agree?,
+                bothersome: bothersome?,
+                bothersome_answer: request.start_back.bothersome.clone(),
+                nrs: request.baseline_nrs,
+                activities,
+                odi: odi?,
+            },
+        ))
     })
-}
-
-fn load(conn: &mut DbConnection, appointment_id: &str) -> Result<appointments::AppointmentRow, ApiError> {
-    appointments::find(conn, appointment_id)?.ok_or(ApiError::NotFound)
 }
 
 #[utoipa::path(
@@ -339,61 +325,12 @@ pub async fn put_evaluation(
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Clinician])?;
     let appointment_id = path.into_inner();
-    let parsed = parse(body.into_inner())?;
-    let evaluation = db::transaction(&state.pool, move |conn| {
-        let appointment = load(conn, &appointment_id)?;
-        open_record(conn, &user, &appointment.patient_id, &reason, &meta)?;
-        if appointment.status == "cancelled" {
-            return Err(ApiError::conflict(
-                ProblemCode::AppointmentCancelled,
-                "a cancelled appointment has no evaluation",
-            ));
-        }
-        let rules = clinic::clinical_rules(conn)?;
-        let zone = clinic::settings(conn)?.zone();
-        let score = start_back(&parsed.agree, parsed.bothersome);
-        let ratings: Vec<i32> = parsed.activities.iter().map(|a| a.rating).collect();
-        let names: Vec<String> = parsed.activities.iter().map(|a| a.name.clone()).collect();
-        let now = now();
-        let existing = evaluations::of_appointment(conn, &appointment.id)?;
-        let row = EvaluationRow {
-            id: existing.as_ref().map_or_else(db::new_id, |e| e.id.clone()),
-            appointment_id: appointment.id.clone(),
-            patient_id: appointment.patient_id.clone(),
-            clinician_id: user.id.clone(),
-            evaluated_on: local(zone, appointment.starts_at.and_utc()).date(),
-            findings: serde_json::to_string(&parsed.findings).map_err(ApiError::internal)?,
-            start_back_answers: serde_json::to_string(&StartBackAnswers {
-                agree: parsed.agree.to_vec(),
-                bothersome: parsed.bothersome_answer.clone(),
-            })
-            .map_err(ApiError::internal)?,
-            start_back_total: score.total as i32,
-            start_back_psychosocial: score.psychosocial as i32,
-            start_back_risk: score.risk.as_str().to_string(),
-            baseline_nrs: parsed.nrs,
-            baseline_odi_answers: serde_json::to_string(&parsed.odi).map_err(ApiError::internal)?,
-            baseline_odi: odi_percent(&parsed.odi, usize::try_from(rules.odi_min_answered).unwrap_or(8)),
-            // The activities with their ratings: a later re-evaluation may rate other ones.
-            baseline_psfs_ratings: serde_json::to_string(&parsed.activities).map_err(ApiError::internal)?,
-            baseline_psfs: psfs_mean(&ratings),
-            created_at: existing.as_ref().map_or(now, |e| e.created_at),
-            updated_at: now,
-        };
-        evaluations::save(conn, &row)?;
-        evaluations::set_psfs_activities(conn, &appointment.patient_id, &names)?;
-        if evaluations::primary_clinician(conn, &appointment.patient_id)?.is_none() {
-            evaluations::set_primary_clinician(conn, &appointment.patient_id, &user.id)?;
-        }
-        AuditEntry::new("evaluation.write", &meta)
-            .actor(&user.id, user.role)
-            .patient(&appointment.patient_id)
-            .target(&row.id)
-            .write(conn)?;
-        Ok(view(row))
+    let (findings, assessment) = parse(body.into_inner())?;
+    let row = db::transaction(&state.pool, move |conn| {
+        evaluation::record(conn, &user, &meta, &reason, &appointment_id, &findings, &assessment)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(evaluation))
+    Ok(HttpResponse::Ok().json(view(row)))
 }
 
 #[utoipa::path(
@@ -418,19 +355,8 @@ pub async fn get_evaluation(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let appointment_id = path.into_inner();
-    let evaluation = db::run(&state.pool, move |conn| {
-        let appointment = load(conn, &appointment_id)?;
-        open_record(conn, &user, &appointment.patient_id, &reason, &meta)?;
-        let row = evaluations::of_appointment(conn, &appointment.id)?.ok_or(ApiError::NotFound)?;
-        AuditEntry::new("evaluation.read", &meta)
-            .actor(&user.id, user.role)
-            .patient(&appointment.patient_id)
-            .target(&row.id)
-            .write(conn)?;
-        Ok(view(row))
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(evaluation))
+    let row = db::run(&state.pool, move |conn| evaluation::read(conn, &user, &meta, &reason, &appointment_id)).await?;
+    Ok(HttpResponse::Ok().json(view(row)))
 }
 
 fn bothersome() -> utoipa::openapi::schema::Schema {

@@ -17,14 +17,13 @@ use super::exercise_logs::ExerciseLog;
 use super::programs::{version_view, Program};
 use super::views::UserView;
 use crate::auth::Actor;
-use crate::db::alerts::{self, AlertRow};
-use crate::db::appointments::AppointmentFilter;
-use crate::db::audit::Origin;
-use crate::db::audit::{self, AuditEntry, AuditFilter, AuditRow};
-use crate::db::evaluations::{self, EvaluationRow};
-use crate::db::programs::{self, ProgramRow};
-use crate::db::reminders::{self, SettingRow};
-use crate::db::{self, check_ins, exercise_logs, users, DbConnection};
+use crate::clinical::export::{gather, Record};
+use crate::db::alerts::AlertRow;
+use crate::db::audit::{AuditRow, Origin};
+use crate::db::evaluations::EvaluationRow;
+use crate::db::programs::{ProgramRow, VersionRow};
+use crate::db::reminders::SettingRow;
+use crate::db::{self, DbConnection};
 use crate::domain::role::Role;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -132,15 +131,15 @@ pub struct RecordExport {
     pub audit: Vec<ExportAuditEvent>,
 }
 
-/// Every program of the patient with every version it has had, oldest first.
-fn programs_of(conn: &mut DbConnection, rows: Vec<ProgramRow>) -> Result<Vec<ExportProgram>, ApiError> {
+/// Each program with every version it has had, oldest first.
+fn programs_of(
+    conn: &mut DbConnection,
+    rows: Vec<(ProgramRow, Vec<VersionRow>)>,
+) -> Result<Vec<ExportProgram>, ApiError> {
     let mut out = Vec::with_capacity(rows.len());
-    for program in rows {
-        let mut versions = Vec::new();
-        for number in 1..=program.current_version {
-            let Some(version) = programs::version(conn, &program.id, number)? else { continue };
-            versions.push(version_view(conn, &program, version)?);
-        }
+    for (program, stored) in rows {
+        let versions =
+            stored.into_iter().map(|version| version_view(conn, &program, version)).collect::<Result<Vec<_>, _>>()?;
         out.push(ExportProgram {
             id: program.id.clone(),
             current_version: program.current_version,
@@ -202,35 +201,21 @@ fn audit_event(row: AuditRow) -> ExportAuditEvent {
     }
 }
 
-/// The document for the signed-in patient `user` (checked by the caller).
-fn export_of(conn: &mut DbConnection, user: &Actor) -> Result<RecordExport, ApiError> {
-    let me = users::find(conn, &user.id)?.ok_or(ApiError::Unauthorized)?;
-    let filter = AppointmentFilter { patient_id: Some(me.id.clone()), ..Default::default() };
-    let rows = db::appointments::list(conn, &filter, None, i64::MAX)?;
-    let appointments = appointments::views(conn, user, rows)?;
-
-    let rows = programs::of_patient(conn, &me.id)?;
-    let programs = programs_of(conn, rows)?;
-    let evaluations = evaluations::of_patient(conn, &me.id)?;
-    let clinicians: Vec<String> = evaluations.iter().map(|e| e.clinician_id.clone()).collect();
-    let names = users::names(conn, &clinicians)?;
-
-    let audit_filter = AuditFilter { patient_id: Some(me.id.clone()), ..Default::default() };
+/// The document of the record, as the patient `user` sees it.
+fn document(conn: &mut DbConnection, user: &Actor, record: Record) -> Result<RecordExport, ApiError> {
+    let names = record.clinician_names;
     Ok(RecordExport {
         exported_at: Utc::now(),
-        appointments,
-        programs,
-        exercise_logs: exercise_logs::changed_since(conn, &me.id, None, i64::MAX)?
-            .into_iter()
-            .map(ExerciseLog::from)
-            .collect(),
-        check_ins: check_ins::of_patient(conn, &me.id)?.into_iter().map(CheckIn::from).collect(),
-        evaluations: evaluations.into_iter().map(|e| evaluation(e, &names)).collect(),
-        psfs_activities: evaluations::psfs_activities(conn, &me.id)?,
-        alerts: alerts::of_patient(conn, &me.id)?.into_iter().map(alert).collect(),
-        reminders: reminders::of_user(conn, &me.id)?.into_iter().map(reminder).collect(),
-        audit: audit::list(conn, &audit_filter, None, i64::MAX)?.into_iter().map(audit_event).collect(),
-        profile: UserView::from(me),
+        appointments: appointments::views(conn, user, record.appointments)?,
+        programs: programs_of(conn, record.programs)?,
+        exercise_logs: record.exercise_logs.into_iter().map(ExerciseLog::from).collect(),
+        check_ins: record.check_ins.into_iter().map(CheckIn::from).collect(),
+        evaluations: record.evaluations.into_iter().map(|e| evaluation(e, &names)).collect(),
+        psfs_activities: record.psfs_activities,
+        alerts: record.alerts.into_iter().map(alert).collect(),
+        reminders: record.reminders.into_iter().map(reminder).collect(),
+        audit: record.audit.into_iter().map(audit_event).collect(),
+        profile: UserView::from(record.patient),
     })
 }
 
@@ -247,8 +232,8 @@ fn export_of(conn: &mut DbConnection, user: &Actor) -> Result<RecordExport, ApiE
 pub async fn export(state: web::Data<AppState>, user: Actor, meta: Origin) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Patient])?;
     let document = db::transaction(&state.pool, move |conn| {
-        AuditEntry::new("record.export", &meta).actor(&user.id, user.role).patient(&user.id).write(conn)?;
-        export_of(conn, &user)
+        let record = gather(conn, &user, &meta)?;
+        document(conn, &user, record)
     })
     .await?;
     Ok(HttpResponse::Ok()
