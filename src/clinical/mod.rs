@@ -4,5 +4,9 @@
 //! caller's transaction.
 
 pub mod access;
+pub mod adherence;
 pub mod alerts;
+pub mod exercise_logs;
+pub mod exercises;
+pub mod programs;
 pub mod progress;
