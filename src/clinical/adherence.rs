@@ -7,9 +7,10 @@ use std::collections::BTreeSet;
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use diesel::QueryResult;
 
-use super::access::{open_record, AccessReason};
+use super::access::AccessReason;
+use super::record_reads::open_to_read;
 use crate::auth::Actor;
-use crate::db::audit::{AuditEntry, Origin};
+use crate::db::audit::Origin;
 use crate::db::programs::{self, VersionRow};
 use crate::db::{exercise_logs, users, DbConnection};
 use crate::domain::adherence::{self, Figure, Prescription};
@@ -94,7 +95,6 @@ pub fn read(
     reason: &AccessReason,
     patient_id: &str,
 ) -> Result<Adherence, ApiError> {
-    open_record(conn, actor, patient_id, reason, origin)?;
-    AuditEntry::new("adherence.read", origin).actor(&actor.id, actor.role).patient(patient_id).write(conn)?;
-    of_patient(conn, patient_id)
+    let patient = open_to_read(conn, actor, origin, reason, patient_id, "adherence.read")?;
+    of_patient(conn, &patient.id)
 }

@@ -3,7 +3,8 @@
 
 use chrono::{Duration, NaiveDate, NaiveDateTime, Utc};
 
-use super::access::{open_record, AccessReason};
+use super::access::AccessReason;
+use super::record_reads::open_to_read;
 use crate::auth::Actor;
 use crate::db::audit::{AuditEntry, Origin};
 use crate::db::exercise_logs::{self, LogRow};
@@ -94,7 +95,6 @@ pub fn changed_since(
     after: Option<(NaiveDateTime, String)>,
     limit: i64,
 ) -> Result<Vec<LogRow>, ApiError> {
-    open_record(conn, actor, patient_id, reason, origin)?;
-    AuditEntry::new("exercise_log.list", origin).actor(&actor.id, actor.role).patient(patient_id).write(conn)?;
-    Ok(exercise_logs::changed_since(conn, patient_id, after, limit)?)
+    let patient = open_to_read(conn, actor, origin, reason, patient_id, "exercise_log.list")?;
+    Ok(exercise_logs::changed_since(conn, &patient.id, after, limit)?)
 }

@@ -10,3 +10,4 @@ pub mod exercise_logs;
 pub mod exercises;
 pub mod programs;
 pub mod progress;
+pub mod record_reads;

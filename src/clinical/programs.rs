@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use chrono::Utc;
 
 use super::access::{open_record, AccessReason};
+use super::record_reads::open_to_read;
 use crate::auth::Actor;
 use crate::db::audit::{AuditEntry, Origin};
 use crate::db::exercises::{self, ExerciseRow};
@@ -102,8 +103,7 @@ pub fn of_patient(
     reason: &AccessReason,
     patient_id: &str,
 ) -> Result<Vec<ProgramDetail>, ApiError> {
-    let patient = open_record(conn, actor, patient_id, reason, origin)?;
-    AuditEntry::new("program.list", origin).actor(&actor.id, actor.role).patient(&patient.id).write(conn)?;
+    let patient = open_to_read(conn, actor, origin, reason, patient_id, "program.list")?;
     programs::of_patient(conn, &patient.id)?.iter().map(|p| current(conn, p)).collect()
 }
 

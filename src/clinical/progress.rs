@@ -5,10 +5,11 @@
 use chrono::{NaiveDate, Utc};
 use diesel::QueryResult;
 
-use super::access::{open_record, AccessReason};
+use super::access::AccessReason;
 use super::adherence::{self, Adherence};
+use super::record_reads::open_to_read;
 use crate::auth::Actor;
-use crate::db::audit::{AuditEntry, Origin};
+use crate::db::audit::Origin;
 use crate::db::users::UserRow;
 use crate::db::{check_ins, evaluations, DbConnection};
 use crate::domain::outcomes::Measure;
@@ -102,8 +103,7 @@ pub fn read(
     patient_id: &str,
     action: &'static str,
 ) -> Result<Progress, ApiError> {
-    let patient = open_record(conn, actor, patient_id, reason, origin)?;
-    AuditEntry::new(action, origin).actor(&actor.id, actor.role).patient(&patient.id).write(conn)?;
+    let patient = open_to_read(conn, actor, origin, reason, patient_id, action)?;
     progress_of(conn, &patient)
 }
 
