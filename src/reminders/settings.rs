@@ -21,6 +21,17 @@ pub struct Settings {
     pub time_zone: String,
 }
 
+impl Settings {
+    /// Whether `kind` is on and when it comes: the patient's choice, or the kind's default
+    /// where no row holds one.
+    pub fn of_kind(&self, kind: ReminderKind) -> (bool, ReminderTime) {
+        match self.rows.iter().find(|r| r.kind() == Some(kind)) {
+            Some(row) => (row.enabled, row.time()),
+            None => (true, kind.default_time()),
+        }
+    }
+}
+
 /// The patient's settings (made with the defaults on first use) and zone.
 fn load(conn: &mut DbConnection, user_id: &str) -> Result<Settings, ApiError> {
     let me = users::find(conn, user_id)?.ok_or(ApiError::Unauthorized)?;

@@ -12,7 +12,6 @@ use utoipa::ToSchema;
 use crate::auth::Actor;
 use crate::db;
 use crate::db::audit::Origin;
-use crate::db::reminders::SettingRow;
 use crate::domain::person;
 use crate::domain::reminders::{ReminderKind, ReminderTime};
 use crate::domain::role::Role;
@@ -73,24 +72,17 @@ pub struct PreferencesUpdate {
     pub weekly_summary: Option<bool>,
 }
 
-fn choice(rows: &[SettingRow], kind: ReminderKind) -> ReminderChoice {
-    let (enabled, time) = match rows.iter().find(|r| r.kind() == Some(kind)) {
-        Some(row) => (row.enabled, row.time()),
-        None => (true, kind.default_time()),
-    };
+fn choice(settings: &Settings, kind: ReminderKind) -> ReminderChoice {
+    let (enabled, time) = settings.of_kind(kind);
     ReminderChoice { enabled, weekdays: time.weekdays.iter().copied().collect(), time: time.clock() }
 }
 
-fn enabled(rows: &[SettingRow], kind: ReminderKind) -> bool {
-    choice(rows, kind).enabled
-}
-
-fn view(rows: &[SettingRow], time_zone: String) -> Reminders {
+fn view(settings: Settings) -> Reminders {
     Reminders {
-        time_zone,
-        exercise: choice(rows, ReminderKind::Exercise),
-        check_in: choice(rows, ReminderKind::CheckIn),
-        weekly_summary: choice(rows, ReminderKind::WeeklySummary),
+        exercise: choice(&settings, ReminderKind::Exercise),
+        check_in: choice(&settings, ReminderKind::CheckIn),
+        weekly_summary: choice(&settings, ReminderKind::WeeklySummary),
+        time_zone: settings.time_zone,
     }
 }
 
@@ -110,8 +102,8 @@ async fn read(state: &AppState, user: Actor, meta: Origin, action: &'static str)
 )]
 #[get("/v1/me/reminders")]
 pub async fn get_reminders(state: web::Data<AppState>, user: Actor, meta: Origin) -> Result<HttpResponse, ApiError> {
-    let Settings { rows, time_zone } = read(&state, user, meta, "reminders.read").await?;
-    Ok(HttpResponse::Ok().json(view(&rows, time_zone)))
+    let settings = read(&state, user, meta, "reminders.read").await?;
+    Ok(HttpResponse::Ok().json(view(settings)))
 }
 
 #[utoipa::path(
@@ -150,16 +142,16 @@ pub async fn put_reminders(
     }
     let zone = checks.finish(|| zone)?;
     let links = ReminderLinks::from_config(&state.config);
-    let Settings { rows, time_zone } =
+    let settings =
         db::transaction(&state.pool, move |conn| settings::choose(conn, &user, &meta, &links, zone, &choices)).await?;
-    Ok(HttpResponse::Ok().json(view(&rows, time_zone)))
+    Ok(HttpResponse::Ok().json(view(settings)))
 }
 
-fn preferences(rows: &[SettingRow]) -> NotificationPreferences {
+fn preferences(settings: &Settings) -> NotificationPreferences {
     NotificationPreferences {
-        exercise_reminders: enabled(rows, ReminderKind::Exercise),
-        check_in_reminders: enabled(rows, ReminderKind::CheckIn),
-        weekly_summary: enabled(rows, ReminderKind::WeeklySummary),
+        exercise_reminders: settings.of_kind(ReminderKind::Exercise).0,
+        check_in_reminders: settings.of_kind(ReminderKind::CheckIn).0,
+        weekly_summary: settings.of_kind(ReminderKind::WeeklySummary).0,
     }
 }
 
@@ -173,8 +165,8 @@ fn preferences(rows: &[SettingRow]) -> NotificationPreferences {
 )]
 #[get("/v1/me/notification-preferences")]
 pub async fn get_preferences(state: web::Data<AppState>, user: Actor, meta: Origin) -> Result<HttpResponse, ApiError> {
-    let Settings { rows, .. } = read(&state, user, meta, "notification_preferences.read").await?;
-    Ok(HttpResponse::Ok().json(preferences(&rows)))
+    let settings = read(&state, user, meta, "notification_preferences.read").await?;
+    Ok(HttpResponse::Ok().json(preferences(&settings)))
 }
 
 #[utoipa::path(
@@ -205,9 +197,9 @@ pub async fn put_preferences(
     .filter_map(|(kind, switch)| Some((kind, switch?)))
     .collect();
     let links = ReminderLinks::from_config(&state.config);
-    let Settings { rows, .. } =
+    let settings =
         db::transaction(&state.pool, move |conn| settings::switch(conn, &user, &meta, &links, &switches)).await?;
-    Ok(HttpResponse::Ok().json(preferences(&rows)))
+    Ok(HttpResponse::Ok().json(preferences(&settings)))
 }
 
 fn what(kind: ReminderKind) -> &'static str {
