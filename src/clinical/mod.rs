@@ -2,7 +2,9 @@
 //! adherence): recording check-ins ([`check_ins`]) and evaluations ([`evaluations`]), raising
 //! alerts and telling clinicians ([`alerts`]), the clinician's worklist and the patient's open red
 //! flag ([`worklist`]), the patient's own copy ([`export`]), the clinic's clinical rules
-//! ([`rules`]), who may open a record ([`access`]), and a patient's progress ([`progress`]).
+//! ([`rules`]), who may open a record ([`access`]), and a patient's progress ([`progress`]);
+//! the home program: the exercise library ([`exercises`]), prescribing and revising programs
+//! ([`programs`]), logged sessions ([`exercise_logs`]) and adherence ([`adherence`]).
 //!
 //! How to call it: each function takes the connection, the [`crate::auth::Actor`] and the audit
 //! [`crate::db::audit::Origin`] where it acts or audits, and plain inputs (checked values, ids,
@@ -15,10 +17,15 @@
 //! break together.
 
 pub mod access;
+pub mod adherence;
 pub mod alerts;
 pub mod check_ins;
 pub mod evaluations;
 pub mod export;
+pub mod exercise_logs;
+pub mod exercises;
+pub mod programs;
 pub mod progress;
+pub mod record_reads;
 pub mod rules;
 pub mod worklist;

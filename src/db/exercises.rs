@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::schema::exercises;
 use super::DbConnection;
+use crate::domain::program::Dose;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = exercises)]
@@ -28,6 +29,25 @@ pub struct ExerciseRow {
     pub archived: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+}
+
+impl ExerciseRow {
+    /// The dose an item of a program takes when it gives none of its own.
+    pub fn default_dose(&self) -> Dose {
+        Dose {
+            sets: self.default_sets,
+            reps: self.default_reps,
+            hold_seconds: self.default_hold_seconds,
+            duration_seconds: self.default_duration_seconds,
+        }
+    }
+
+    pub fn set_default_dose(&mut self, dose: Dose) {
+        self.default_sets = dose.sets;
+        self.default_reps = dose.reps;
+        self.default_hold_seconds = dose.hold_seconds;
+        self.default_duration_seconds = dose.duration_seconds;
+    }
 }
 
 #[derive(Debug, Clone, Default)]

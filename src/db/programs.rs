@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use super::schema::{exercises, program_items, program_versions, programs};
 use super::DbConnection;
 use crate::domain::adherence::{Prescription, Schedule};
+use crate::domain::program::Dose;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = programs)]
@@ -48,6 +49,17 @@ pub struct ItemRow {
     pub side: Option<String>,
     pub notes: Option<String>,
     pub phase: Option<i32>,
+}
+
+impl ItemRow {
+    pub fn dose(&self) -> Dose {
+        Dose {
+            sets: self.sets,
+            reps: self.reps,
+            hold_seconds: self.hold_seconds,
+            duration_seconds: self.duration_seconds,
+        }
+    }
 }
 
 pub fn insert_program(conn: &mut DbConnection, row: &ProgramRow) -> QueryResult<()> {

@@ -9,6 +9,7 @@ pub mod login_throttle;
 pub mod outcomes;
 pub mod password_policy;
 pub mod person;
+pub mod program;
 pub mod progress;
 pub mod red_flags;
 pub mod reminders;

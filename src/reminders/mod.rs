@@ -1,17 +1,27 @@
-//! Exercise reminders and check-in prompts at the patient's chosen local time, on top of the
-//! pure rules in `domain::reminders`:
+//! Reminders: exercise reminders, the weekly check-in prompt and the weekly summary email, at
+//! the patient's chosen local time, on top of the pure rules in `domain::reminders`. This service
+//! owns the patient's choices and what they queue in the outbox; it reads programs, logs and
+//! progress through `db` and `clinical`, never through the HTTP layer.
 //!
+//! - [`settings`]: reading a patient's choices and changing them (a new time or zone, a switch,
+//!   one-click unsubscribe); each change returns the [`settings::Settings`] as they now stand.
 //! - [`schedule`] puts occurrences into the outbox ahead of time, each under a key unique per
 //!   patient, kind and local date, so running it twice (or on two replicas) queues nothing twice;
 //!   a change of plan (new time, switch off, program revised) withdraws what was queued and
-//!   queues afresh.
+//!   queues afresh ([`schedule::refresh`]). Both return how many emails they queued.
 //! - [`send_check`] runs when a worker claims a reminder and cancels it if its reason went away
 //!   in the meantime: that day's session is already logged (or, for a program of so many
 //!   sessions a week, the whole week's), the program ended, a red-flag alert is open, the patient
 //!   turned that kind off, or the account was deactivated.
+//!
+//! How to call it: every function takes a `&mut DbConnection` and runs inside the caller's write
+//! transaction (`db::transaction`), so a change of plan and what it queues commit together;
+//! those that act for someone take an `&Actor` and an audit `Origin`. Errors are `ApiError`
+//! (`send_check`, called inside the worker's claim, answers `QueryResult`).
 
 pub mod schedule;
 pub mod send_check;
+pub mod settings;
 
 use std::sync::Arc;
 

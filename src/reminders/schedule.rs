@@ -3,6 +3,7 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::ReminderLinks;
+use crate::clinical::progress;
 use crate::db::outbox::{self, NewEmail};
 use crate::db::reminders::{self, SettingRow};
 use crate::db::{programs, users, DbConnection};
@@ -134,16 +135,16 @@ fn weekly_summary(
     unsubscribe: &str,
 ) -> Result<(Content, Option<String>), ApiError> {
     // The same progress the app and staff screens show.
-    let progress = crate::routes::progress::progress_of(conn, patient)?;
-    let this_week = progress.adherence.weeks.last();
+    let progress = progress::progress_of(conn, patient)?;
+    let this_week = progress.adherence.weeks.last().map(|w| &w.figure);
     let week = WeekInReview {
         sessions_done: this_week.map_or(0, |w| w.done),
         sessions_prescribed: this_week.map_or(0.0, |w| w.prescribed),
         adherence_percent: this_week.and_then(|w| w.percent),
-        pain: progress.nrs.as_ref().map(|m| (m.latest.value, m.trend.clone())),
-        disability: progress.odi.as_ref().map(|m| (m.latest.value, m.trend.clone())),
+        pain: progress.nrs.as_ref().map(|m| (m.latest.value, m.trend.as_str().to_string())),
+        disability: progress.odi.as_ref().map(|m| (m.latest.value, m.trend.as_str().to_string())),
     };
-    let png = crate::routes::progress::chart(&progress).png();
+    let png = progress::chart(&progress).png();
     let attachment = Attachment::to_outbox(&[Attachment::new("progress.png", "image/png", &png)]);
     let content = reminder_emails::weekly_summary(&patient.full_name, &week, &links.app("progress"), unsubscribe);
     Ok((content, Some(attachment)))

@@ -2,11 +2,9 @@
 //! transaction. A reminder whose reason went away since it was queued is cancelled, with the
 //! reason recorded (no personal details in it).
 
-use std::collections::BTreeSet;
-
-use chrono::NaiveDate;
 use diesel::QueryResult;
 
+use crate::clinical::adherence;
 use crate::db::deliveries::{self, DeliveryRow};
 use crate::db::{alerts, exercise_logs, programs, reminders, users, DbConnection};
 use crate::domain::adherence::{week_quota_met, Schedule};
@@ -34,13 +32,12 @@ pub fn reason_to_withhold(conn: &mut DbConnection, row: &DeliveryRow) -> QueryRe
         if exercise_logs::logged_on(conn, &patient_id, date)? {
             return Ok(Some("withheld: that day's session is already logged"));
         }
-        let prescription = version.prescription();
         // Only a program of so many sessions a week can have its week done already.
-        let per_week = matches!(prescription.schedule, Schedule::PerWeek(_));
-        let logged: BTreeSet<NaiveDate> =
-            if per_week { exercise_logs::dates(conn, &program.id)?.into_iter().collect() } else { BTreeSet::new() };
-        if per_week && week_quota_met(&prescription, &logged, date) {
-            return Ok(Some("withheld: this week's sessions are all logged"));
+        if matches!(version.prescription().schedule, Schedule::PerWeek(_)) {
+            let inputs = adherence::inputs(conn, &program.id, &version)?;
+            if week_quota_met(&inputs.prescription, &inputs.logged, date) {
+                return Ok(Some("withheld: this week's sessions are all logged"));
+            }
         }
         if alerts::red_flag_open(conn, &patient_id)? {
             return Ok(Some("withheld: exercise reminders pause while a red-flag alert is open"));

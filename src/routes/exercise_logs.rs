@@ -1,22 +1,19 @@
 //! Logging sessions from the phone (offline-first: the phone makes the id, so a log sent twice is
 //! stored once) and the adherence figures built from them.
 
-use std::collections::BTreeSet;
-
 use crate::http::json::Json;
 use actix_web::{get, put, web, HttpResponse};
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Actor;
-use crate::clinical::access::{open_record, AccessReason};
-use crate::db::audit::AuditEntry;
+use crate::clinical::access::AccessReason;
+use crate::clinical::adherence::{self, DatedFigure};
+use crate::clinical::exercise_logs::{self, LogEntry, Recorded};
+use crate::db;
 use crate::db::audit::Origin;
-use crate::db::exercise_logs::{self, LogRow};
-use crate::db::programs::{self, ProgramRow};
-use crate::db::{self, now, users, DbConnection};
-use crate::domain::adherence;
+use crate::db::exercise_logs::LogRow;
 use crate::domain::role::Role;
 use crate::error::{ApiError, Problem};
 use crate::http::paging::{self, PageParams};
@@ -122,52 +119,16 @@ pub async fn put_log(
         return Err(ApiError::field("items", "too_many", "at most 50 items"));
     }
     let items = serde_json::to_string(&body.items).map_err(ApiError::internal)?;
-    let (created, row) = db::transaction(&state.pool, move |conn| {
-        let me = users::find(conn, &user.id)?.ok_or(ApiError::Unauthorized)?;
-        let today = me.today(Utc::now());
-        if body.performed_on > today + Duration::days(1) {
-            return Err(ApiError::field("performed_on", "in_future", "a session cannot be logged ahead"));
-        }
-        // Another patient's log id is not theirs to know about, whatever the body says.
-        let existing = exercise_logs::find(conn, &id)?;
-        if existing.as_ref().is_some_and(|e| e.patient_id != user.id) {
-            return Err(ApiError::NotFound);
-        }
-        let (program_id, owner) = exercise_logs::version_owner(conn, &body.program_version_id)?
-            .filter(|(_, owner)| *owner == user.id)
-            .ok_or_else(|| ApiError::field("program_version_id", "unknown", "not a version of one of your programs"))?;
-        let now = now();
-        let row = LogRow {
-            id: id.clone(),
-            patient_id: owner,
-            program_id,
-            program_version_id: body.program_version_id,
-            performed_on: body.performed_on,
-            items,
-            pain,
-            effort,
-            note,
-            created_at: existing.as_ref().map_or(now, |e| e.created_at),
-            updated_at: now,
-        };
-        let created = match existing {
-            Some(_) => {
-                exercise_logs::replace(conn, &row)?;
-                false
-            }
-            None => {
-                exercise_logs::insert(conn, &row)?;
-                true
-            }
-        };
-        AuditEntry::new("exercise_log.write", &meta)
-            .actor(&user.id, user.role)
-            .patient(&user.id)
-            .target(&id)
-            .write(conn)?;
-        Ok((created, row))
-    })
-    .await?;
+    let entry = LogEntry {
+        program_version_id: body.program_version_id,
+        performed_on: body.performed_on,
+        items,
+        pain,
+        effort,
+        note,
+    };
+    let Recorded { created, row } =
+        db::transaction(&state.pool, move |conn| exercise_logs::record(conn, &user, &meta, &id, entry)).await?;
     let status = if created { actix_web::http::StatusCode::CREATED } else { actix_web::http::StatusCode::OK };
     Ok(HttpResponse::build(status).json(ExerciseLog::from(row)))
 }
@@ -200,9 +161,7 @@ async fn logs_page(
         None => since.map(|t| (t.naive_utc(), String::new())),
     };
     let rows = db::run(&state.pool, move |conn| {
-        open_record(conn, &user, &patient_id, &reason, &meta)?;
-        AuditEntry::new("exercise_log.list", &meta).actor(&user.id, user.role).patient(&patient_id).write(conn)?;
-        Ok(exercise_logs::changed_since(conn, &patient_id, after, limit + 1)?)
+        exercise_logs::changed_since(conn, &user, &meta, &reason, &patient_id, after, limit + 1)
     })
     .await?;
     let (items, next_cursor) =
@@ -273,39 +232,22 @@ pub struct Adherence {
     pub current_streak: u32,
 }
 
-/// Adherence to the patient's latest program, per ISO week (the last 8), the last 14 days and
-/// the streak. The schedule is the program's current version's.
-pub(crate) fn adherence_of(conn: &mut DbConnection, patient_id: &str) -> Result<Adherence, ApiError> {
-    let patient =
-        users::find(conn, patient_id)?.filter(|p| p.role == Role::Patient.as_str()).ok_or(ApiError::NotFound)?;
-    let today = patient.today(Utc::now());
-    let latest: Option<ProgramRow> = programs::of_patient(conn, patient_id)?.into_iter().next();
-    let Some(program) = latest else {
-        return Ok(Adherence { program_id: None, today, weeks: vec![], last_14_days: None, current_streak: 0 });
-    };
-    let version = programs::version(conn, &program.id, program.current_version)?.ok_or(ApiError::NotFound)?;
-    let rx = version.prescription();
-    let logged: BTreeSet<NaiveDate> = exercise_logs::dates(conn, &program.id)?.into_iter().collect();
-    let figure = |week_of: NaiveDate, f: adherence::Figure| WeekFigure {
-        week_of,
-        prescribed: f.prescribed,
-        done: f.done,
-        percent: f.percent,
-    };
-    let this_monday = today - Duration::days(today.weekday().num_days_from_monday().into());
-    let weeks = (0..8)
-        .rev()
-        .map(|n| this_monday - Duration::weeks(n))
-        .filter(|monday| *monday + Duration::days(6) >= rx.starts_on)
-        .map(|monday| figure(monday, adherence::over(&rx, &logged, monday, (monday + Duration::days(6)).min(today))))
-        .collect();
-    Ok(Adherence {
-        program_id: Some(program.id),
-        today,
-        weeks,
-        last_14_days: Some(figure(today - Duration::days(13), adherence::last_14_days(&rx, &logged, today))),
-        current_streak: adherence::streak(&rx, &logged, today),
-    })
+impl From<DatedFigure> for WeekFigure {
+    fn from(f: DatedFigure) -> Self {
+        Self { week_of: f.from, prescribed: f.figure.prescribed, done: f.figure.done, percent: f.figure.percent }
+    }
+}
+
+impl From<adherence::Adherence> for Adherence {
+    fn from(a: adherence::Adherence) -> Self {
+        Self {
+            program_id: a.program_id,
+            today: a.today,
+            weeks: a.weeks.into_iter().map(WeekFigure::from).collect(),
+            last_14_days: a.last_14_days.map(WeekFigure::from),
+            current_streak: a.current_streak,
+        }
+    }
 }
 
 #[utoipa::path(
@@ -316,8 +258,8 @@ pub(crate) fn adherence_of(conn: &mut DbConnection, patient_id: &str) -> Result<
 #[get("/v1/me/adherence")]
 pub async fn my_adherence(state: web::Data<AppState>, user: Actor) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Patient])?;
-    let figures = db::run(&state.pool, move |conn| adherence_of(conn, &user.id)).await?;
-    Ok(HttpResponse::Ok().json(figures))
+    let figures = db::run(&state.pool, move |conn| adherence::of_patient(conn, &user.id)).await?;
+    Ok(HttpResponse::Ok().json(Adherence::from(figures)))
 }
 
 #[utoipa::path(
@@ -339,11 +281,6 @@ pub async fn patient_adherence(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let figures = db::run(&state.pool, move |conn| {
-        open_record(conn, &user, &id, &reason, &meta)?;
-        AuditEntry::new("adherence.read", &meta).actor(&user.id, user.role).patient(&id).write(conn)?;
-        adherence_of(conn, &id)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(figures))
+    let figures = db::run(&state.pool, move |conn| adherence::read(conn, &user, &meta, &reason, &id)).await?;
+    Ok(HttpResponse::Ok().json(Adherence::from(figures)))
 }

@@ -7,14 +7,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Actor;
-use crate::db::audit::AuditEntry;
+use crate::clinical::exercises::{self, ExerciseEdit};
+use crate::db;
 use crate::db::audit::Origin;
-use crate::db::exercises::{self, ExerciseFilter, ExerciseRow};
-use crate::db::{self, now};
+use crate::db::exercises::{self as library, ExerciseFilter, ExerciseRow};
+use crate::domain::program;
 use crate::domain::role::Role;
-use crate::domain::Invalid;
-use crate::error::{ApiError, Problem, ProblemCode};
-use crate::http::validate::{free_text, Checks};
+use crate::error::{ApiError, Problem};
+use crate::http::validate::Checks;
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
@@ -65,6 +65,18 @@ pub struct Dose {
     pub duration_seconds: Option<i32>,
 }
 
+impl From<program::Dose> for Dose {
+    fn from(d: program::Dose) -> Self {
+        Self { sets: d.sets, reps: d.reps, hold_seconds: d.hold_seconds, duration_seconds: d.duration_seconds }
+    }
+}
+
+impl From<Dose> for program::Dose {
+    fn from(d: Dose) -> Self {
+        Self { sets: d.sets, reps: d.reps, hold_seconds: d.hold_seconds, duration_seconds: d.duration_seconds }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Exercise {
     pub id: String,
@@ -91,12 +103,7 @@ impl From<ExerciseRow> for Exercise {
             category: Category::parse(&row.category),
             cues: lines(&row.cues),
             common_mistakes: lines(&row.common_mistakes),
-            default_dose: Dose {
-                sets: row.default_sets,
-                reps: row.default_reps,
-                hold_seconds: row.default_hold_seconds,
-                duration_seconds: row.default_duration_seconds,
-            },
+            default_dose: row.default_dose().into(),
             id: row.id,
             slug: row.slug,
             name: row.name,
@@ -146,7 +153,7 @@ pub async fn list(
         phase: query.phase,
         include_archived: query.include_archived && user.role.is_staff(),
     };
-    let rows = db::run(&state.pool, move |conn| Ok(exercises::list(conn, &filter)?)).await?;
+    let rows = db::run(&state.pool, move |conn| Ok(library::list(conn, &filter)?)).await?;
     Ok(HttpResponse::Ok().json(ExerciseList { items: rows.into_iter().map(Exercise::from).collect() }))
 }
 
@@ -163,7 +170,7 @@ pub async fn get_one(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let row = db::run(&state.pool, move |conn| Ok(exercises::find(conn, &id)?)).await?.ok_or(ApiError::NotFound)?;
+    let row = db::run(&state.pool, move |conn| Ok(library::find(conn, &id)?)).await?.ok_or(ApiError::NotFound)?;
     Ok(HttpResponse::Ok().json(Exercise::from(row)))
 }
 
@@ -255,107 +262,18 @@ fn short_lines() -> utoipa::openapi::schema::Schema {
         .into()
 }
 
-fn list_text(field: &str, items: &[String], checks: &mut Checks) -> Option<String> {
-    if items.len() > 20 {
-        checks.fail(field, "too_many", "at most 20 items");
-        return None;
-    }
-    let mut out = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        match free_text(&format!("{field}[{i}]"), Some(&item.replace('\n', " ")), 300) {
-            Ok(Some(text)) => out.push(text),
-            Ok(None) => {}
-            Err(ApiError::Validation(errors)) => {
-                errors.into_iter().for_each(|e| checks.fail(&e.field, "invalid_format", &e.message))
-            }
-            Err(_) => {}
-        }
-    }
-    Some(out.join("\n"))
-}
-
-fn dose_number(value: Option<i32>, max: i32) -> Result<Option<i32>, Invalid> {
-    match value {
-        Some(v) if !(1..=max).contains(&v) => Err(Invalid::new("out_of_range", format!("between 1 and {max}"))),
-        other => Ok(other),
-    }
-}
-
-impl ExerciseFields {
-    fn apply(self, row: &mut ExerciseRow, checks: &mut Checks, creating: bool) {
-        let required = |checks: &mut Checks, field: &str, present: bool| {
-            if creating && !present {
-                checks.fail(field, "required", "this is required");
-            }
-        };
-        required(checks, "slug", self.slug.is_some());
-        required(checks, "name", self.name.is_some());
-        required(checks, "category", self.category.is_some());
-        required(checks, "phase", self.phase.is_some());
-        required(checks, "instructions", self.instructions.is_some());
-        match (self.slug, creating) {
-            (Some(slug), true) => {
-                if (2..=80).contains(&slug.len())
-                    && slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-                {
-                    row.slug = slug;
-                } else {
-                    checks.fail("slug", "invalid_format", "2 to 80 lower-case letters, digits or -");
-                }
-            }
-            (Some(_), false) => checks.fail("slug", "immutable", "a slug cannot change"),
-            _ => {}
-        }
-        if let Some(name) = self.name {
-            match free_text("name", Some(&name), 120) {
-                Ok(Some(name)) => row.name = name,
-                _ => checks.fail("name", "invalid_format", "1 to 120 characters"),
-            }
-        }
-        if let Some(category) = self.category {
-            row.category = category.as_str().to_string();
-        }
-        if let Some(phase) = self.phase {
-            if (1..=3).contains(&phase) {
-                row.phase = phase;
-            } else {
-                checks.fail("phase", "out_of_range", "1 (control), 2 (capacity) or 3 (loading)");
-            }
-        }
-        if let Some(text) = self.instructions {
-            match free_text("instructions", Some(&text), 4000) {
-                Ok(Some(text)) => row.instructions = text,
-                _ => checks.fail("instructions", "invalid_format", "1 to 4000 characters"),
-            }
-        }
-        if let Some(cues) = self.cues {
-            if let Some(text) = list_text("cues", &cues, checks) {
-                row.cues = text;
-            }
-        }
-        if let Some(mistakes) = self.common_mistakes {
-            if let Some(text) = list_text("common_mistakes", &mistakes, checks) {
-                row.common_mistakes = text;
-            }
-        }
-        if let Some(dose) = self.default_dose {
-            row.default_sets = checks.field("default_dose.sets", dose_number(dose.sets, 20)).flatten();
-            row.default_reps = checks.field("default_dose.reps", dose_number(dose.reps, 200)).flatten();
-            row.default_hold_seconds =
-                checks.field("default_dose.hold_seconds", dose_number(dose.hold_seconds, 600)).flatten();
-            row.default_duration_seconds =
-                checks.field("default_dose.duration_seconds", dose_number(dose.duration_seconds, 7200)).flatten();
-        }
-        if let Some(url) = self.video_url {
-            if url.chars().count() > 500 {
-                checks.fail("video_url", "invalid_format", "an https:// link of at most 500 characters");
-            } else if url.trim().is_empty() {
-                row.video_url = None;
-            } else if url.starts_with("https://") && !url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-                row.video_url = Some(url);
-            } else {
-                checks.fail("video_url", "invalid_format", "an https:// link of at most 500 characters");
-            }
+impl From<ExerciseFields> for ExerciseEdit {
+    fn from(fields: ExerciseFields) -> Self {
+        Self {
+            slug: fields.slug,
+            name: fields.name,
+            category: fields.category.map(Category::as_str),
+            phase: fields.phase,
+            instructions: fields.instructions,
+            cues: fields.cues,
+            common_mistakes: fields.common_mistakes,
+            default_dose: fields.default_dose.map(Into::into),
+            video_url: fields.video_url,
         }
     }
 }
@@ -379,40 +297,15 @@ pub async fn create(
     body: Json<ExerciseFields>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Clinician, Role::Admin])?;
-    let now = now();
-    let mut row = ExerciseRow {
-        id: db::new_id(),
-        slug: String::new(),
-        name: String::new(),
-        category: Category::Mobility.as_str().into(),
-        phase: 1,
-        instructions: String::new(),
-        cues: String::new(),
-        common_mistakes: String::new(),
-        default_sets: None,
-        default_reps: None,
-        default_hold_seconds: None,
-        default_duration_seconds: None,
-        video_url: None,
-        archived: false,
-        created_at: now,
-        updated_at: now,
-    };
+    let mut row = exercises::blank(Category::Mobility.as_str());
     let mut checks = Checks::default();
-    body.into_inner().apply(&mut row, &mut checks, true);
+    ExerciseEdit::from(body.into_inner()).apply(&mut row, &mut checks, true);
     checks.finish(|| Some(()))?;
-    let saved = db::transaction(&state.pool, move |conn| {
-        if exercises::find(conn, &row.slug)?.is_some() {
-            return Err(ApiError::conflict(ProblemCode::SlugTaken, "another exercise has this slug"));
-        }
-        exercises::insert(conn, &row)?;
-        AuditEntry::new("exercise.create", &meta).actor(&user.id, user.role).target(&row.id).write(conn)?;
-        Ok(row)
-    })
-    .await?;
+    let saved = db::transaction(&state.pool, move |conn| exercises::create(conn, &user, &meta, row)).await?;
     Ok(HttpResponse::Created().json(Exercise::from(saved)))
 }
 
+/// Clinicians and admins: loads an exercise, lets `edit` change it, saves and audits it.
 async fn change(
     state: &AppState,
     user: Actor,
@@ -422,15 +315,8 @@ async fn change(
     edit: impl FnOnce(&mut ExerciseRow) -> Result<(), ApiError> + Send + 'static,
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Clinician, Role::Admin])?;
-    let saved = db::transaction(&state.pool, move |conn| {
-        let mut row = exercises::find(conn, &id)?.ok_or(ApiError::NotFound)?;
-        edit(&mut row)?;
-        row.updated_at = now();
-        exercises::save(conn, &row)?;
-        AuditEntry::new(action, &meta).actor(&user.id, user.role).target(&row.id).write(conn)?;
-        Ok(row)
-    })
-    .await?;
+    let saved =
+        db::transaction(&state.pool, move |conn| exercises::change(conn, &user, &meta, &id, action, edit)).await?;
     Ok(HttpResponse::Ok().json(Exercise::from(saved)))
 }
 
@@ -454,10 +340,10 @@ pub async fn update(
     path: web::Path<String>,
     body: Json<ExerciseFields>,
 ) -> Result<HttpResponse, ApiError> {
-    let fields = body.into_inner();
+    let edit = ExerciseEdit::from(body.into_inner());
     change(&state, user, meta, path.into_inner(), "exercise.update", move |row| {
         let mut checks = Checks::default();
-        fields.apply(row, &mut checks, false);
+        edit.apply(row, &mut checks, false);
         checks.finish(|| Some(()))
     })
     .await
@@ -480,9 +366,5 @@ pub async fn archive(
     meta: Origin,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    change(&state, user, meta, path.into_inner(), "exercise.archive", |row| {
-        row.archived = true;
-        Ok(())
-    })
-    .await
+    change(&state, user, meta, path.into_inner(), "exercise.archive", exercises::archive).await
 }

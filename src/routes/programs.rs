@@ -1,8 +1,6 @@
 //! Home-exercise programs: a clinician prescribes for a patient; editing makes a new version and
 //! keeps the old; the app reads the current one, with an ETag so an unchanged program costs 304.
 
-use std::collections::HashMap;
-
 use crate::http::json::Json;
 use actix_web::http::header;
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
@@ -12,16 +10,14 @@ use utoipa::ToSchema;
 
 use super::exercises::{Dose, Exercise};
 use crate::auth::Actor;
-use crate::clinical::access::{open_record, AccessReason};
-use crate::db::audit::AuditEntry;
+use crate::clinical::access::AccessReason;
+use crate::clinical::programs::{self, ProgramDetail};
 use crate::db::audit::Origin;
-use crate::db::programs::{self, ItemRow, ProgramRow, VersionRow};
-use crate::db::{self, exercises, now, users, DbConnection};
+use crate::db::programs::{ProgramRow, VersionRow};
+use crate::db::{self, DbConnection};
+use crate::domain::program::{ItemDraft, ProgramDraft};
 use crate::domain::role::Role;
-use crate::domain::Invalid;
-use crate::error::{ApiError, Problem, ProblemCode};
-use crate::http::validate::{free_text, plausible_date, Checks};
-use crate::reminders::schedule::refresh as refresh_reminders;
+use crate::error::{ApiError, Problem};
 use crate::reminders::ReminderLinks;
 use crate::state::AppState;
 
@@ -126,118 +122,66 @@ pub struct ProgramList {
     pub items: Vec<Program>,
 }
 
-fn number(value: Option<i32>, max: i32) -> Result<Option<i32>, Invalid> {
-    match value {
-        Some(v) if !(1..=max).contains(&v) => Err(Invalid::new("out_of_range", format!("between 1 and {max}"))),
-        other => Ok(other),
+impl From<ItemRequest> for ItemDraft {
+    fn from(item: ItemRequest) -> Self {
+        Self {
+            exercise: item.exercise,
+            dose: item.dose.into(),
+            load: item.load,
+            side: item.side.map(Side::as_str),
+            notes: item.notes,
+            phase: item.phase,
+        }
     }
 }
 
-/// A validated version and its items, ready to store under `program_id`.
-fn parse_version(
-    conn: &mut DbConnection,
-    body: ProgramRequest,
-    program_id: &str,
-    version: i32,
-    author: &str,
-) -> Result<(VersionRow, Vec<ItemRow>), ApiError> {
-    let mut checks = Checks::default();
-    let title = match free_text("title", Some(&body.title), 120) {
-        Ok(Some(title)) => Some(title),
-        _ => {
-            checks.fail("title", "required", "1 to 120 characters");
-            None
-        }
-    };
-    checks.field(
-        "starts_on",
-        plausible_date("starts_on", body.starts_on).map_err(|_| Invalid::new("out_of_range", "2000 to 2199")),
-    );
-    if let Some(ends) = body.ends_on {
-        if ends < body.starts_on {
-            checks.fail("ends_on", "before_start", "ends_on is on or after starts_on");
+impl From<ProgramRequest> for ProgramDraft {
+    fn from(body: ProgramRequest) -> Self {
+        Self {
+            title: body.title,
+            starts_on: body.starts_on,
+            ends_on: body.ends_on,
+            weekdays: body.weekdays,
+            sessions_per_week: body.sessions_per_week,
+            items: body.items.into_iter().map(ItemDraft::from).collect(),
         }
     }
-    let mut weekdays = body.weekdays.clone();
-    weekdays.sort_unstable();
-    weekdays.dedup();
-    match (weekdays.is_empty(), body.sessions_per_week) {
-        (false, None) if weekdays.iter().all(|d| (1..=7).contains(d)) => {}
-        (false, None) => checks.fail("weekdays", "out_of_range", "1 (Monday) to 7 (Sunday)"),
-        (true, Some(n)) if (1..=14).contains(&n) => {}
-        (true, Some(_)) => checks.fail("sessions_per_week", "out_of_range", "1 to 14"),
-        _ => checks.fail("weekdays", "required", "give weekdays or sessions_per_week, not both"),
-    }
-    if body.items.is_empty() || body.items.len() > 30 {
-        checks.fail("items", "out_of_range", "1 to 30 exercises");
-    }
-    let version_id = db::new_id();
-    let mut items = Vec::new();
-    for (i, item) in body.items.into_iter().enumerate() {
-        let field = |name: &str| format!("items[{i}].{name}");
-        let Some(exercise) = exercises::find(conn, &item.exercise)?.filter(|e| !e.archived) else {
-            checks.fail(&field("exercise"), "unknown", "no such exercise in the library");
-            continue;
-        };
-        let sets = checks.field(&field("sets"), number(item.dose.sets, 20)).flatten();
-        let reps = checks.field(&field("reps"), number(item.dose.reps, 200)).flatten();
-        let hold = checks.field(&field("hold_seconds"), number(item.dose.hold_seconds, 600)).flatten();
-        let duration = checks.field(&field("duration_seconds"), number(item.dose.duration_seconds, 7200)).flatten();
-        let phase = checks.field(&field("phase"), number(item.phase, 3)).flatten().unwrap_or(exercise.phase);
-        let load = free_text(&field("load"), item.load.as_deref(), 100).unwrap_or_else(|_| {
-            checks.fail(&field("load"), "invalid_format", "at most 100 characters");
-            None
-        });
-        let notes = free_text(&field("notes"), item.notes.as_deref(), 500).unwrap_or_else(|_| {
-            checks.fail(&field("notes"), "invalid_format", "at most 500 characters");
-            None
-        });
-        // Without a dose of its own, an item takes the exercise's default.
-        let (reps, hold, duration, sets) = if reps.is_none() && hold.is_none() && duration.is_none() {
-            (
-                exercise.default_reps,
-                exercise.default_hold_seconds,
-                exercise.default_duration_seconds,
-                sets.or(exercise.default_sets),
-            )
-        } else {
-            (reps, hold, duration, sets)
-        };
-        items.push(ItemRow {
-            id: db::new_id(),
-            version_id: version_id.clone(),
-            position: i as i32 + 1,
-            exercise_id: exercise.id,
-            sets,
-            reps,
-            hold_seconds: hold,
-            duration_seconds: duration,
-            load,
-            side: item.side.map(|s| s.as_str().to_string()),
-            notes,
-            phase: Some(phase),
-        });
-    }
-    let title = checks.finish(|| title)?;
-    let version = VersionRow {
-        id: version_id,
-        program_id: program_id.to_string(),
-        version,
-        title,
-        starts_on: body.starts_on,
-        ends_on: body.ends_on,
-        weekdays: weekdays.iter().map(u32::to_string).collect::<Vec<_>>().join(","),
-        sessions_per_week: body.sessions_per_week.filter(|_| weekdays.is_empty()),
-        created_by: author.to_string(),
-        created_at: now(),
-    };
-    Ok((version, items))
 }
 
-/// The program as it stands (its current version), with its exercises.
-fn view(conn: &mut DbConnection, program: &ProgramRow) -> Result<Program, ApiError> {
-    let version = programs::version(conn, &program.id, program.current_version)?.ok_or(ApiError::NotFound)?;
-    version_view(conn, program, version)
+impl From<ProgramDetail> for Program {
+    fn from(detail: ProgramDetail) -> Self {
+        let ProgramDetail { program, version, items, prescribed_by } = detail;
+        let items = items
+            .into_iter()
+            .map(|(row, exercise)| {
+                let exercise = Exercise::from(exercise);
+                ProgramItem {
+                    position: row.position,
+                    dose: row.dose().into(),
+                    load: row.load,
+                    side: row.side.as_deref().and_then(Side::parse),
+                    notes: row.notes,
+                    phase: row.phase.unwrap_or(exercise.phase),
+                    exercise,
+                }
+            })
+            .collect();
+        Program {
+            id: program.id,
+            patient_id: program.patient_id,
+            version: version.version,
+            version_id: version.id,
+            title: version.title,
+            starts_on: version.starts_on,
+            ends_on: version.ends_on,
+            weekdays: version.weekdays.split(',').filter_map(|d| d.parse().ok()).collect(),
+            sessions_per_week: version.sessions_per_week,
+            items,
+            prescribed_by,
+            created_at: program.created_at.and_utc(),
+            updated_at: version.created_at.and_utc(),
+        }
+    }
 }
 
 /// One version of a program, as it was prescribed, with its exercises.
@@ -246,51 +190,7 @@ pub(crate) fn version_view(
     program: &ProgramRow,
     version: VersionRow,
 ) -> Result<Program, ApiError> {
-    let rows = programs::items(conn, &version.id)?;
-    let mut library: HashMap<String, Exercise> = HashMap::new();
-    for row in &rows {
-        if !library.contains_key(&row.exercise_id) {
-            if let Some(exercise) = exercises::find(conn, &row.exercise_id)? {
-                library.insert(row.exercise_id.clone(), Exercise::from(exercise));
-            }
-        }
-    }
-    let author = users::names(conn, std::slice::from_ref(&version.created_by))?;
-    let items = rows
-        .into_iter()
-        .filter_map(|row| {
-            let exercise = library.get(&row.exercise_id)?.clone();
-            Some(ProgramItem {
-                position: row.position,
-                dose: Dose {
-                    sets: row.sets,
-                    reps: row.reps,
-                    hold_seconds: row.hold_seconds,
-                    duration_seconds: row.duration_seconds,
-                },
-                load: row.load,
-                side: row.side.as_deref().and_then(Side::parse),
-                notes: row.notes,
-                phase: row.phase.unwrap_or(exercise.phase),
-                exercise,
-            })
-        })
-        .collect();
-    Ok(Program {
-        id: program.id.clone(),
-        patient_id: program.patient_id.clone(),
-        version: version.version,
-        version_id: version.id.clone(),
-        title: version.title,
-        starts_on: version.starts_on,
-        ends_on: version.ends_on,
-        weekdays: version.weekdays.split(',').filter_map(|d| d.parse().ok()).collect(),
-        sessions_per_week: version.sessions_per_week,
-        items,
-        prescribed_by: author.get(&version.created_by).cloned().unwrap_or_default(),
-        created_at: program.created_at.and_utc(),
-        updated_at: version.created_at.and_utc(),
-    })
+    Ok(Program::from(programs::detail(conn, program, version)?))
 }
 
 #[utoipa::path(
@@ -316,32 +216,13 @@ pub async fn prescribe(
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Clinician, Role::Admin])?;
     let patient_id = path.into_inner();
-    let body = body.into_inner();
+    let draft = ProgramDraft::from(body.into_inner());
     let links = ReminderLinks::from_config(&state.config);
     let program = db::transaction(&state.pool, move |conn| {
-        let patient = open_record(conn, &user, &patient_id, &reason, &meta)?;
-        let program = ProgramRow {
-            id: db::new_id(),
-            patient_id: patient.id.clone(),
-            created_by: user.id.clone(),
-            current_version: 1,
-            created_at: now(),
-            updated_at: now(),
-        };
-        let (version, items) = parse_version(conn, body, &program.id, 1, &user.id)?;
-        programs::insert_program(conn, &program)?;
-        programs::add_version(conn, &version, &items, now())?;
-        db::reminders::ensure(conn, &patient.id, now())?;
-        refresh_reminders(conn, &links, &patient.id, Utc::now())?;
-        AuditEntry::new("program.create", &meta)
-            .actor(&user.id, user.role)
-            .patient(&patient.id)
-            .target(&program.id)
-            .write(conn)?;
-        view(conn, &program)
+        programs::prescribe(conn, &user, &meta, &reason, &links, &patient_id, draft)
     })
     .await?;
-    Ok(HttpResponse::Created().json(program))
+    Ok(HttpResponse::Created().json(Program::from(program)))
 }
 
 #[utoipa::path(
@@ -367,26 +248,12 @@ pub async fn revise(
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Clinician, Role::Admin])?;
     let id = path.into_inner();
-    let body = body.into_inner();
+    let draft = ProgramDraft::from(body.into_inner());
     let links = ReminderLinks::from_config(&state.config);
-    let program = db::transaction(&state.pool, move |conn| {
-        let program = programs::find(conn, &id)?.ok_or(ApiError::NotFound)?;
-        open_record(conn, &user, &program.patient_id, &reason, &meta)?;
-        let next = program.current_version + 1;
-        let (version, items) = parse_version(conn, body, &program.id, next, &user.id)?;
-        programs::add_version(conn, &version, &items, now())?;
-        db::reminders::ensure(conn, &program.patient_id, now())?;
-        refresh_reminders(conn, &links, &program.patient_id, Utc::now())?;
-        AuditEntry::new("program.update", &meta)
-            .actor(&user.id, user.role)
-            .patient(&program.patient_id)
-            .target(&program.id)
-            .write(conn)?;
-        let program = programs::find(conn, &id)?.ok_or(ApiError::NotFound)?;
-        view(conn, &program)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(program))
+    let program =
+        db::transaction(&state.pool, move |conn| programs::revise(conn, &user, &meta, &reason, &links, &id, draft))
+            .await?;
+    Ok(HttpResponse::Ok().json(Program::from(program)))
 }
 
 #[utoipa::path(
@@ -408,12 +275,9 @@ pub async fn of_patient(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let patient_id = path.into_inner();
-    let items = db::run(&state.pool, move |conn| {
-        let patient = open_record(conn, &user, &patient_id, &reason, &meta)?;
-        AuditEntry::new("program.list", &meta).actor(&user.id, user.role).patient(&patient.id).write(conn)?;
-        programs::of_patient(conn, &patient.id)?.iter().map(|p| view(conn, p)).collect::<Result<Vec<_>, _>>()
-    })
-    .await?;
+    let programs =
+        db::run(&state.pool, move |conn| programs::of_patient(conn, &user, &meta, &reason, &patient_id)).await?;
+    let items = programs.into_iter().map(Program::from).collect();
     Ok(HttpResponse::Ok().json(ProgramList { items }))
 }
 
@@ -436,18 +300,8 @@ pub async fn get_program(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let program = db::run(&state.pool, move |conn| {
-        let program = programs::find(conn, &id)?.ok_or(ApiError::NotFound)?;
-        open_record(conn, &user, &program.patient_id, &reason, &meta)?;
-        AuditEntry::new("program.read", &meta)
-            .actor(&user.id, user.role)
-            .patient(&program.patient_id)
-            .target(&id)
-            .write(conn)?;
-        view(conn, &program)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(program))
+    let program = db::run(&state.pool, move |conn| programs::read(conn, &user, &meta, &reason, &id)).await?;
+    Ok(HttpResponse::Ok().json(Program::from(program)))
 }
 
 #[utoipa::path(
@@ -469,24 +323,10 @@ pub async fn mine(
     meta: Origin,
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Patient])?;
-    let program = db::run(&state.pool, move |conn| {
-        let me = users::find(conn, &user.id)?.ok_or(ApiError::Unauthorized)?;
-        let today = me.today(Utc::now());
-        if let Some((program, _)) = programs::in_force(conn, &user.id, today)? {
-            AuditEntry::new("program.read", &meta)
-                .actor(&user.id, user.role)
-                .patient(&user.id)
-                .target(&program.id)
-                .write(conn)?;
-            return view(conn, &program);
-        }
-        Err(ApiError::conflict(ProblemCode::NoProgram, "no home program is in force today"))
-    })
-    .await
-    .map_err(|err| match err {
-        ApiError::Conflict { code: ProblemCode::NoProgram, .. } => ApiError::NotFound,
-        other => other,
-    })?;
+    let program = db::run(&state.pool, move |conn| programs::in_force_today(conn, &user, &meta))
+        .await?
+        .map(Program::from)
+        .ok_or(ApiError::NotFound)?;
     let etag = format!("\"{}-v{}\"", program.id, program.version);
     let unchanged = req
         .headers()

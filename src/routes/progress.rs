@@ -3,22 +3,19 @@
 //! and the same drawn as a chart (SVG, PNG) for staff screens and the weekly email.
 
 use actix_web::{get, web, HttpResponse};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::exercise_logs::{adherence_of, Adherence};
+use super::exercise_logs::Adherence;
 use crate::auth::Actor;
-use crate::clinical::access::{open_record, AccessReason};
-use crate::clinical::progress::series;
-use crate::db::audit::AuditEntry;
+use crate::clinical::access::AccessReason;
+use crate::clinical::progress;
+use crate::db;
 use crate::db::audit::Origin;
-use crate::db::{self, evaluations, DbConnection};
-use crate::domain::outcomes::Measure;
 use crate::domain::progress::Summary;
 use crate::domain::role::Role;
 use crate::error::{ApiError, Problem};
-use crate::progress_chart::ProgressChart;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -78,43 +75,21 @@ pub struct Progress {
     pub adherence: Adherence,
 }
 
-/// The progress of a patient whose record the caller may open (checked by the caller).
-pub(crate) fn progress_of(conn: &mut DbConnection, patient: &crate::db::users::UserRow) -> Result<Progress, ApiError> {
-    let today = patient.today(Utc::now());
-    let series = series(conn, &patient.id)?;
-    Ok(Progress {
-        patient_id: patient.id.clone(),
-        today,
-        nrs: series.summary(Measure::Nrs, today).map(Into::into),
-        odi: series.summary(Measure::Odi, today).map(Into::into),
-        psfs: series.summary(Measure::Psfs, today).map(Into::into),
-        psfs_activities: evaluations::psfs_activities(conn, &patient.id)?,
-        adherence: adherence_of(conn, &patient.id)?,
-    })
-}
-
-/// The chart of a progress: days since the first point of any series.
-pub(crate) fn chart(progress: &Progress) -> ProgressChart {
-    let measures = [&progress.nrs, &progress.odi];
-    let start = measures
-        .iter()
-        .filter_map(|m| m.as_ref().map(|m| m.baseline.date))
-        .chain(progress.adherence.weeks.first().map(|w| w.week_of))
-        .min()
-        .unwrap_or(progress.today);
-    let days = |date: NaiveDate| (date - start).num_days();
-    let line = |m: &Option<MeasureProgress>| {
-        m.as_ref().map(|m| m.series.iter().map(|p| (days(p.date), p.value)).collect()).unwrap_or_default()
-    };
-    ProgressChart {
-        pain: line(&progress.nrs),
-        odi: line(&progress.odi),
-        adherence: progress.adherence.weeks.iter().filter_map(|w| Some((days(w.week_of), w.percent?))).collect(),
-        pain_target: progress.nrs.as_ref().map(|m| m.mcid_target),
-        odi_target: progress.odi.as_ref().map(|m| m.mcid_target),
+impl From<progress::Progress> for Progress {
+    fn from(p: progress::Progress) -> Self {
+        Self {
+            patient_id: p.patient_id,
+            today: p.today,
+            nrs: p.nrs.map(Into::into),
+            odi: p.odi.map(Into::into),
+            psfs: p.psfs.map(Into::into),
+            psfs_activities: p.psfs_activities,
+            adherence: p.adherence.into(),
+        }
     }
 }
 
+/// The patient's progress, the read audited as `action`.
 async fn load(
     state: &AppState,
     user: Actor,
@@ -122,13 +97,8 @@ async fn load(
     reason: AccessReason,
     patient_id: String,
     action: &'static str,
-) -> Result<Progress, ApiError> {
-    db::run(&state.pool, move |conn| {
-        let patient = open_record(conn, &user, &patient_id, &reason, &meta)?;
-        AuditEntry::new(action, &meta).actor(&user.id, user.role).patient(&patient.id).write(conn)?;
-        progress_of(conn, &patient)
-    })
-    .await
+) -> Result<progress::Progress, ApiError> {
+    db::run(&state.pool, move |conn| progress::read(conn, &user, &meta, &reason, &patient_id, action)).await
 }
 
 #[utoipa::path(
@@ -141,7 +111,7 @@ pub async fn my_progress(state: web::Data<AppState>, user: Actor, meta: Origin) 
     user.require(&[Role::Patient])?;
     let id = user.id.clone();
     let progress = load(&state, user, meta, AccessReason::default(), id, "progress.read").await?;
-    Ok(HttpResponse::Ok().json(progress))
+    Ok(HttpResponse::Ok().json(Progress::from(progress)))
 }
 
 #[utoipa::path(
@@ -166,7 +136,7 @@ pub async fn patient_progress(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let progress = load(&state, user, meta, reason, path.into_inner(), "progress.read").await?;
-    Ok(HttpResponse::Ok().json(progress))
+    Ok(HttpResponse::Ok().json(Progress::from(progress)))
 }
 
 #[utoipa::path(
@@ -191,7 +161,7 @@ pub async fn progress_svg(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let progress = load(&state, user, meta, reason, path.into_inner(), "progress.chart").await?;
-    Ok(HttpResponse::Ok().content_type("image/svg+xml").body(chart(&progress).svg()))
+    Ok(HttpResponse::Ok().content_type("image/svg+xml").body(progress::chart(&progress).svg()))
 }
 
 #[utoipa::path(
@@ -216,5 +186,5 @@ pub async fn progress_png(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let progress = load(&state, user, meta, reason, path.into_inner(), "progress.chart").await?;
-    Ok(HttpResponse::Ok().content_type("image/png").body(chart(&progress).png()))
+    Ok(HttpResponse::Ok().content_type("image/png").body(progress::chart(&progress).png()))
 }

@@ -6,23 +6,19 @@
 use crate::http::json::Json;
 use actix_web::http::header::ContentType;
 use actix_web::{get, post, put, web, HttpResponse};
-use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::Actor;
-use crate::db::audit::AuditEntry;
+use crate::db;
 use crate::db::audit::Origin;
-use crate::db::reminders::{self, SettingRow};
-use crate::db::users::{self, UserChanges};
-use crate::db::{self, now, DbConnection};
 use crate::domain::person;
 use crate::domain::reminders::{ReminderKind, ReminderTime};
 use crate::domain::role::Role;
 use crate::error::{ApiError, Problem};
 use crate::http::validate::Checks;
 use crate::mail::escape_html;
-use crate::reminders::schedule::refresh;
+use crate::reminders::settings::{self, Settings};
 use crate::reminders::ReminderLinks;
 use crate::state::AppState;
 
@@ -76,62 +72,24 @@ pub struct PreferencesUpdate {
     pub weekly_summary: Option<bool>,
 }
 
-fn choice(rows: &[SettingRow], kind: ReminderKind) -> ReminderChoice {
-    let (enabled, time) = match rows.iter().find(|r| r.kind() == Some(kind)) {
-        Some(row) => (row.enabled, row.time()),
-        None => (true, kind.default_time()),
-    };
+fn choice(settings: &Settings, kind: ReminderKind) -> ReminderChoice {
+    let (enabled, time) = settings.of_kind(kind);
     ReminderChoice { enabled, weekdays: time.weekdays.iter().copied().collect(), time: time.clock() }
 }
 
-fn enabled(rows: &[SettingRow], kind: ReminderKind) -> bool {
-    choice(rows, kind).enabled
-}
-
-/// The patient's settings (made with the defaults on first use) and zone.
-fn load(conn: &mut DbConnection, user_id: &str) -> Result<(Vec<SettingRow>, String), ApiError> {
-    let me = users::find(conn, user_id)?.ok_or(ApiError::Unauthorized)?;
-    Ok((reminders::ensure(conn, user_id, now())?, me.time_zone))
-}
-
-fn view(rows: &[SettingRow], time_zone: String) -> Reminders {
+fn view(settings: Settings) -> Reminders {
     Reminders {
-        time_zone,
-        exercise: choice(rows, ReminderKind::Exercise),
-        check_in: choice(rows, ReminderKind::CheckIn),
-        weekly_summary: choice(rows, ReminderKind::WeeklySummary),
+        exercise: choice(&settings, ReminderKind::Exercise),
+        check_in: choice(&settings, ReminderKind::CheckIn),
+        weekly_summary: choice(&settings, ReminderKind::WeeklySummary),
+        time_zone: settings.time_zone,
     }
 }
 
 /// The signed-in patient's settings, with the read audited as `action`.
-async fn read(
-    state: &AppState,
-    user: Actor,
-    meta: Origin,
-    action: &'static str,
-) -> Result<(Vec<SettingRow>, String), ApiError> {
+async fn read(state: &AppState, user: Actor, meta: Origin, action: &'static str) -> Result<Settings, ApiError> {
     user.require(&[Role::Patient])?;
-    db::transaction(&state.pool, move |conn| {
-        AuditEntry::new(action, &meta).actor(&user.id, user.role).patient(&user.id).write(conn)?;
-        load(conn, &user.id)
-    })
-    .await
-}
-
-/// One change of a patient's settings: `apply` edits them, then what was queued for later is
-/// withdrawn and queued afresh to match, and `entry` is audited, all in one transaction.
-fn change(
-    conn: &mut DbConnection,
-    links: &ReminderLinks,
-    user_id: &str,
-    entry: AuditEntry,
-    apply: impl FnOnce(&mut DbConnection) -> Result<(), ApiError>,
-) -> Result<(Vec<SettingRow>, String), ApiError> {
-    reminders::ensure(conn, user_id, now())?;
-    apply(conn)?;
-    refresh(conn, links, user_id, Utc::now())?;
-    entry.write(conn)?;
-    load(conn, user_id)
+    db::transaction(&state.pool, move |conn| settings::read(conn, &user, &meta, action)).await
 }
 
 #[utoipa::path(
@@ -144,8 +102,8 @@ fn change(
 )]
 #[get("/v1/me/reminders")]
 pub async fn get_reminders(state: web::Data<AppState>, user: Actor, meta: Origin) -> Result<HttpResponse, ApiError> {
-    let (rows, zone) = read(&state, user, meta, "reminders.read").await?;
-    Ok(HttpResponse::Ok().json(view(&rows, zone)))
+    let settings = read(&state, user, meta, "reminders.read").await?;
+    Ok(HttpResponse::Ok().json(view(settings)))
 }
 
 #[utoipa::path(
@@ -184,29 +142,16 @@ pub async fn put_reminders(
     }
     let zone = checks.finish(|| zone)?;
     let links = ReminderLinks::from_config(&state.config);
-    let (rows, zone) = db::transaction(&state.pool, move |conn| {
-        let entry = AuditEntry::new("reminders.update", &meta).actor(&user.id, user.role).patient(&user.id);
-        change(conn, &links, &user.id, entry, |conn| {
-            if let Some(zone) = zone {
-                let changes = UserChanges { time_zone: Some(zone.name().to_string()), ..Default::default() };
-                users::update(conn, &user.id, &changes, now())?;
-            }
-            for (kind, enabled, time) in &choices {
-                reminders::set_time(conn, &user.id, *kind, time, now())?;
-                reminders::set_enabled(conn, &user.id, *kind, *enabled, now())?;
-            }
-            Ok(())
-        })
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(view(&rows, zone)))
+    let settings =
+        db::transaction(&state.pool, move |conn| settings::choose(conn, &user, &meta, &links, zone, &choices)).await?;
+    Ok(HttpResponse::Ok().json(view(settings)))
 }
 
-fn preferences(rows: &[SettingRow]) -> NotificationPreferences {
+fn preferences(settings: &Settings) -> NotificationPreferences {
     NotificationPreferences {
-        exercise_reminders: enabled(rows, ReminderKind::Exercise),
-        check_in_reminders: enabled(rows, ReminderKind::CheckIn),
-        weekly_summary: enabled(rows, ReminderKind::WeeklySummary),
+        exercise_reminders: settings.of_kind(ReminderKind::Exercise).0,
+        check_in_reminders: settings.of_kind(ReminderKind::CheckIn).0,
+        weekly_summary: settings.of_kind(ReminderKind::WeeklySummary).0,
     }
 }
 
@@ -220,8 +165,8 @@ fn preferences(rows: &[SettingRow]) -> NotificationPreferences {
 )]
 #[get("/v1/me/notification-preferences")]
 pub async fn get_preferences(state: web::Data<AppState>, user: Actor, meta: Origin) -> Result<HttpResponse, ApiError> {
-    let (rows, _) = read(&state, user, meta, "notification_preferences.read").await?;
-    Ok(HttpResponse::Ok().json(preferences(&rows)))
+    let settings = read(&state, user, meta, "notification_preferences.read").await?;
+    Ok(HttpResponse::Ok().json(preferences(&settings)))
 }
 
 #[utoipa::path(
@@ -243,24 +188,18 @@ pub async fn put_preferences(
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Patient])?;
     let body = body.into_inner();
-    let switches = [
+    let switches: Vec<(ReminderKind, bool)> = [
         (ReminderKind::Exercise, body.exercise_reminders),
         (ReminderKind::CheckIn, body.check_in_reminders),
         (ReminderKind::WeeklySummary, body.weekly_summary),
-    ];
+    ]
+    .into_iter()
+    .filter_map(|(kind, switch)| Some((kind, switch?)))
+    .collect();
     let links = ReminderLinks::from_config(&state.config);
-    let (rows, _) = db::transaction(&state.pool, move |conn| {
-        let entry =
-            AuditEntry::new("notification_preferences.update", &meta).actor(&user.id, user.role).patient(&user.id);
-        change(conn, &links, &user.id, entry, |conn| {
-            for (kind, on) in switches.into_iter().filter_map(|(kind, switch)| Some((kind, switch?))) {
-                reminders::set_enabled(conn, &user.id, kind, on, now())?;
-            }
-            Ok(())
-        })
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(preferences(&rows)))
+    let settings =
+        db::transaction(&state.pool, move |conn| settings::switch(conn, &user, &meta, &links, &switches)).await?;
+    Ok(HttpResponse::Ok().json(preferences(&settings)))
 }
 
 fn what(kind: ReminderKind) -> &'static str {
@@ -322,15 +261,6 @@ pub async fn unsubscribe(
     let token = path.into_inner();
     let links = ReminderLinks::from_config(&state.config);
     let (user_id, kind) = links.verify(&token).ok_or(ApiError::InvalidToken)?;
-    db::transaction(&state.pool, move |conn| {
-        // A token outlives nothing: a removed account simply has nothing to turn off.
-        if users::find(conn, &user_id)?.is_none() {
-            return Err(ApiError::InvalidToken);
-        }
-        let entry =
-            AuditEntry::new("notification_preferences.unsubscribe", &meta).patient(&user_id).target(kind.as_str());
-        change(conn, &links, &user_id, entry, |conn| Ok(reminders::set_enabled(conn, &user_id, kind, false, now())?))
-    })
-    .await?;
+    db::transaction(&state.pool, move |conn| settings::unsubscribe(conn, &meta, &links, &user_id, kind)).await?;
     Ok(page("Unsubscribed", &format!("<p>You will no longer get {} by email.</p>", what(kind))))
 }
