@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use diesel::QueryResult;
 
+use super::access::read_record;
 use super::access::AccessReason;
-use super::record_reads::open_to_read;
 use crate::auth::Actor;
 use crate::db::audit::Origin;
 use crate::db::programs::{self, VersionRow};
@@ -95,6 +95,6 @@ pub fn read(
     reason: &AccessReason,
     patient_id: &str,
 ) -> Result<Adherence, ApiError> {
-    let patient = open_to_read(conn, actor, origin, reason, patient_id, "adherence.read")?;
+    let patient = read_record(conn, actor, patient_id, reason, origin, "adherence.read")?;
     of_patient(conn, &patient.id)
 }

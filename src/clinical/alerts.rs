@@ -2,8 +2,6 @@
 //! red flags (and telling the clinician at once, ahead of other mail), plateau, low adherence and
 //! missed check-ins. At most one open alert per patient and kind.
 
-use std::collections::BTreeSet;
-
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::QueryResult;
 
@@ -11,7 +9,7 @@ use super::progress::series;
 use crate::db::alerts::{self, AlertRow, Raised};
 use crate::db::clinic::ClinicalRules;
 use crate::db::outbox::{self, NewEmail};
-use crate::db::{self, check_ins, evaluations, exercise_logs, programs, users, DbConnection, DbPool};
+use crate::db::{self, check_ins, evaluations, programs, users, DbConnection, DbPool};
 use crate::domain::adherence;
 use crate::domain::outcomes::Measure;
 use crate::domain::progress::is_plateau;
@@ -112,8 +110,8 @@ pub fn check_adherence(
 ) -> QueryResult<Vec<&'static str>> {
     let mut raised = Vec::new();
     let Some((program, version)) = programs::in_force(conn, patient_id, today)? else { return Ok(raised) };
-    let prescription = version.prescription();
-    let logged: BTreeSet<NaiveDate> = exercise_logs::dates(conn, &program.id)?.into_iter().collect();
+    let super::adherence::AdherenceInputs { prescription, logged } =
+        super::adherence::inputs(conn, &program.id, &version)?;
     if adherence::is_low(&prescription, &logged, today, f64::from(rules.low_adherence_percent)) {
         let figure = adherence::last_14_days(&prescription, &logged, today);
         let detail = serde_json::json!({ "percent_last_14_days": figure.percent });

@@ -3,8 +3,8 @@
 
 use chrono::{Duration, NaiveDate, NaiveDateTime, Utc};
 
+use super::access::read_record;
 use super::access::AccessReason;
-use super::record_reads::open_to_read;
 use crate::auth::Actor;
 use crate::db::audit::{AuditEntry, Origin};
 use crate::db::exercise_logs::{self, LogRow};
@@ -95,6 +95,6 @@ pub fn changed_since(
     after: Option<(NaiveDateTime, String)>,
     limit: i64,
 ) -> Result<Vec<LogRow>, ApiError> {
-    let patient = open_to_read(conn, actor, origin, reason, patient_id, "exercise_log.list")?;
+    let patient = read_record(conn, actor, patient_id, reason, origin, "exercise_log.list")?;
     Ok(exercise_logs::changed_since(conn, &patient.id, after, limit)?)
 }

@@ -6,8 +6,8 @@ use crate::db::audit::{AuditEntry, Origin};
 use crate::db::exercises::{self, ExerciseRow};
 use crate::db::{self, now, DbConnection};
 use crate::domain::program::Dose;
+use crate::error::fields::{free_text, Checks};
 use crate::error::{ApiError, ProblemCode};
-use crate::http::validate::{free_text, Checks};
 
 /// A new exercise, or changes to one: what is absent stays as it is (on create, every part but
 /// the dose and the video is required).

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 
+use super::access::read_record;
 use super::access::{open_record, AccessReason};
-use super::record_reads::open_to_read;
 use crate::auth::Actor;
 use crate::db::audit::{AuditEntry, Origin};
 use crate::db::exercises::{self, ExerciseRow};
@@ -14,8 +14,8 @@ use crate::db::programs::{self, ItemRow, ProgramRow, VersionRow};
 use crate::db::{self, now, users, DbConnection};
 use crate::domain::program::{dose_number, item_count_allowed, session_plan, ProgramDraft, MAX_PHASE};
 use crate::domain::Invalid;
+use crate::error::fields::{free_text, plausible_date, Checks};
 use crate::error::ApiError;
-use crate::http::validate::{free_text, plausible_date, Checks};
 use crate::reminders::schedule::refresh as refresh_reminders;
 use crate::reminders::ReminderLinks;
 
@@ -103,7 +103,7 @@ pub fn of_patient(
     reason: &AccessReason,
     patient_id: &str,
 ) -> Result<Vec<ProgramDetail>, ApiError> {
-    let patient = open_to_read(conn, actor, origin, reason, patient_id, "program.list")?;
+    let patient = read_record(conn, actor, patient_id, reason, origin, "program.list")?;
     programs::of_patient(conn, &patient.id)?.iter().map(|p| current(conn, p)).collect()
 }
 

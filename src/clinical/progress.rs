@@ -5,9 +5,9 @@
 use chrono::{NaiveDate, Utc};
 use diesel::QueryResult;
 
+use super::access::read_record;
 use super::access::AccessReason;
 use super::adherence::{self, Adherence};
-use super::record_reads::open_to_read;
 use crate::auth::Actor;
 use crate::db::audit::Origin;
 use crate::db::users::UserRow;
@@ -103,7 +103,7 @@ pub fn read(
     patient_id: &str,
     action: &'static str,
 ) -> Result<Progress, ApiError> {
-    let patient = open_to_read(conn, actor, origin, reason, patient_id, action)?;
+    let patient = read_record(conn, actor, patient_id, reason, origin, action)?;
     progress_of(conn, &patient)
 }
 

@@ -6,6 +6,7 @@
 //! client.
 
 mod code;
+pub mod fields;
 
 pub use code::{documented_list, ProblemCode};
 

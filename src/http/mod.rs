@@ -1,6 +1,6 @@
 //! HTTP plumbing shared by every resource module: request ids and audit origins, transport
 //! guards (CORS, body deadlines, CSP), the caller's [`Actor`](crate::auth::Actor) from its
-//! credential, the JSON body extractor, validation helpers, cursor paging and the schemas the
+//! credential, the JSON body extractor, the `X-Access-Reason` header, cursor paging and the schemas the
 //! derive cannot spell. Nothing here knows a clinic rule.
 
 pub mod access_reason;
@@ -11,4 +11,3 @@ pub mod nullable;
 pub mod paging;
 pub mod request_id;
 pub mod schemas;
-pub mod validate;

@@ -14,9 +14,9 @@ use crate::db;
 use crate::db::alerts::{self, AlertRow};
 use crate::db::audit::Origin;
 use crate::domain::role::Role;
+use crate::error::fields::free_text;
 use crate::error::{ApiError, Problem};
 use crate::http::paging::{self, PageParams, CURSOR_TIME};
-use crate::http::validate::free_text;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]

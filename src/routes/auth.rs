@@ -18,8 +18,8 @@ use crate::domain::contact::{EmailAddress, PhoneNumber};
 use crate::domain::password_policy::NewPassword;
 use crate::domain::person::{self, FullName};
 use crate::domain::red_flags::Screening;
+use crate::error::fields::Checks;
 use crate::error::{ApiError, Problem};
-use crate::http::validate::Checks;
 use crate::state::AppState;
 use std::collections::BTreeMap;
 

@@ -21,9 +21,9 @@ use crate::db::check_ins::CheckInRow;
 use crate::domain::outcomes::{self, OdiBand};
 use crate::domain::red_flags::{self, Screening, Severity};
 use crate::domain::role::Role;
+use crate::error::fields::{free_text, plausible_date, Checks};
 use crate::error::{ApiError, Problem};
 use crate::http::paging::{self, PageParams};
-use crate::http::validate::{free_text, plausible_date, Checks};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]

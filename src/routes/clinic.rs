@@ -16,8 +16,8 @@ use crate::domain::contact::PhoneNumber;
 use crate::domain::person;
 use crate::domain::role::Role;
 use crate::domain::Invalid;
+use crate::error::fields::Checks;
 use crate::error::{ApiError, Problem, ProblemCode};
-use crate::http::validate::Checks;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

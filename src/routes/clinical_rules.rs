@@ -13,8 +13,8 @@ use crate::db::audit::Origin;
 use crate::db::clinic::ClinicalRules;
 use crate::domain::role::Role;
 use crate::domain::Invalid;
+use crate::error::fields::Checks;
 use crate::error::{ApiError, Problem};
-use crate::http::validate::Checks;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

@@ -16,8 +16,8 @@ use crate::db::availability::{self as hours, ExceptionRow, NewRule};
 use crate::db::{self, clinic, now, DbConnection};
 use crate::domain::role::Role;
 use crate::domain::Invalid;
+use crate::error::fields::Checks;
 use crate::error::{ApiError, Problem};
-use crate::http::validate::Checks;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -211,8 +211,7 @@ pub async fn put_availability(
             }
         }
         for (name, date) in [("valid_from", rule.valid_from), ("valid_until", rule.valid_until)] {
-            if let Some(Err(ApiError::Validation(errors))) =
-                date.map(|d| crate::http::validate::plausible_date(name, d))
+            if let Some(Err(ApiError::Validation(errors))) = date.map(|d| crate::error::fields::plausible_date(name, d))
             {
                 for e in errors {
                     checks.fail(&format!("rules[{i}].{}", e.field), "out_of_range", &e.message);
@@ -311,8 +310,8 @@ pub async fn add_exception(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let body = body.into_inner();
-    crate::http::validate::plausible_instant("starts_at", body.starts_at)?;
-    crate::http::validate::plausible_instant("ends_at", body.ends_at)?;
+    crate::error::fields::plausible_instant("starts_at", body.starts_at)?;
+    crate::error::fields::plausible_instant("ends_at", body.ends_at)?;
     if body.ends_at <= body.starts_at {
         return Err(ApiError::field("ends_at", "before_start", "the end is after the start"));
     }

@@ -19,8 +19,8 @@ use crate::db::evaluations::EvaluationRow;
 use crate::domain::outcomes::{self, Bothersome, OdiBand};
 use crate::domain::role::Role;
 use crate::domain::Invalid;
+use crate::error::fields::Checks;
 use crate::error::{ApiError, Problem};
-use crate::http::validate::Checks;
 use crate::state::AppState;
 
 /// Degrees, 0–180.

@@ -15,9 +15,9 @@ use crate::db;
 use crate::db::audit::Origin;
 use crate::db::exercise_logs::LogRow;
 use crate::domain::role::Role;
+use crate::error::fields::{free_text, plausible_date};
 use crate::error::{ApiError, Problem};
 use crate::http::paging::{self, PageParams};
-use crate::http::validate::{free_text, plausible_date};
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

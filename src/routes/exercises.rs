@@ -13,8 +13,8 @@ use crate::db::audit::Origin;
 use crate::db::exercises::{self as library, ExerciseFilter, ExerciseRow};
 use crate::domain::program;
 use crate::domain::role::Role;
+use crate::error::fields::Checks;
 use crate::error::{ApiError, Problem};
-use crate::http::validate::Checks;
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]

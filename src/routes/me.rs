@@ -15,8 +15,8 @@ use crate::db::audit::Origin;
 use crate::db::users::UserChanges;
 use crate::db::{self, now};
 use crate::domain::password_policy::NewPassword;
+use crate::error::fields::Checks;
 use crate::error::{ApiError, Problem};
-use crate::http::validate::Checks;
 use crate::reminders::ReminderLinks;
 use crate::state::AppState;
 

@@ -15,8 +15,8 @@ use crate::db::{self, now};
 use crate::domain::contact::EmailAddress;
 use crate::domain::password_policy::NewPassword;
 use crate::domain::person::FullName;
+use crate::error::fields::Checks;
 use crate::error::{ApiError, Problem};
-use crate::http::validate::Checks;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -16,9 +16,9 @@ use crate::db::users::{NameCursor, PatientSearch, UserChanges};
 use crate::db::{self, now};
 use crate::domain::contact::{EmailAddress, PhoneNumber};
 use crate::domain::person::{self, FullName};
+use crate::error::fields::Checks;
 use crate::error::{ApiError, Problem};
 use crate::http::paging::{self, PageParams};
-use crate::http::validate::Checks;
 use crate::reminders::ReminderLinks;
 use crate::state::AppState;
 

@@ -74,7 +74,7 @@ pub async fn day(
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::FrontDesk, Role::Clinician, Role::Admin])?;
     let wanted = match query.date {
-        Some(date) => Some(crate::http::validate::plausible_date("date", date)?),
+        Some(date) => Some(crate::error::fields::plausible_date("date", date)?),
         None => None,
     };
     let schedule = db::run(&state.pool, move |conn| {

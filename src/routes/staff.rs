@@ -16,9 +16,9 @@ use crate::db::{self, now};
 use crate::domain::contact::EmailAddress;
 use crate::domain::person::FullName;
 use crate::domain::role::Role;
+use crate::error::fields::Checks;
 use crate::error::{ApiError, Problem};
 use crate::http::paging::{self, PageParams};
-use crate::http::validate::Checks;
 use crate::state::AppState;
 
 /// The roles an admin can give a person.

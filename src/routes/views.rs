@@ -10,7 +10,7 @@ use crate::domain::contact::PhoneNumber;
 use crate::domain::person::{self, FullName};
 use crate::domain::red_flags::{self, Screening};
 use crate::domain::role::Role;
-use crate::http::validate::Checks;
+use crate::error::fields::Checks;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserView {

@@ -115,8 +115,8 @@ pub async fn join(
     body: Json<WaitlistRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    crate::http::validate::plausible_date("from_date", body.from_date)?;
-    crate::http::validate::plausible_date("to_date", body.to_date)?;
+    crate::error::fields::plausible_date("from_date", body.from_date)?;
+    crate::error::fields::plausible_date("to_date", body.to_date)?;
     if body.to_date < body.from_date {
         return Err(ApiError::field("to_date", "before_start", "to_date is on or after from_date"));
     }

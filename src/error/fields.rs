@@ -1,4 +1,6 @@
-//! Collects every field error of a request body, so one 422 answer names them all.
+//! Field checks: collects every field error of an input, so one 422 answer names them all, and
+//! the checks every input shares (plausible dates and instants, bounded free text). Handlers and
+//! services both use them.
 
 use crate::domain::Invalid;
 use crate::error::{ApiError, FieldError};
