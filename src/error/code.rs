@@ -75,8 +75,6 @@ problem_codes! {
     InvalidTransition => "invalid_transition",
     /// The last active admin cannot be demoted or deactivated.
     LastAdmin => "last_admin",
-    /// The patient has no program in force.
-    NoProgram => "no_program",
     /// Patients may not book this appointment type themselves.
     NotPatientBookable => "not_patient_bookable",
     /// Only a failed delivery can be retried.

@@ -1,7 +1,7 @@
 //! HTTP plumbing shared by every resource module: request ids and audit origins, transport
 //! guards (CORS, body deadlines, CSP), the caller's [`Actor`](crate::auth::Actor) from its
-//! credential, the JSON body extractor, the `X-Access-Reason` header, cursor paging and the schemas the
-//! derive cannot spell. Nothing here knows a clinic rule.
+//! credential, the JSON body extractor, the `X-Access-Reason` header, cursor paging and the
+//! schemas the derive cannot spell. Nothing here knows a clinic rule.
 
 pub mod access_reason;
 pub mod auth_user;

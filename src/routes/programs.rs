@@ -312,7 +312,7 @@ pub async fn get_program(
         (status = 200, description = "The program in force today (patient-local date)", body = Program),
         (status = 304, description = "Unchanged since the ETag the app sent"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "`no_program`: nothing prescribed for today", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Nothing prescribed for today (`not_found`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/v1/me/program")]
