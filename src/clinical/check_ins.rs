@@ -5,9 +5,11 @@ use chrono::{NaiveDate, Utc};
 
 use super::access::{on_record, read_record, AccessReason};
 use super::alerts::{check_adherence, check_plateau, raise_red_flag};
+use super::earlier_copy;
 use crate::auth::Actor;
 use crate::db::audit::Origin;
 use crate::db::check_ins::{self, CheckInRow};
+use crate::db::phone_made::{self, PhoneMade};
 use crate::db::{clinic, evaluations, now, users, DbConnection};
 use crate::domain::outcomes::{self, odi_min_answered, odi_percent, psfs_mean};
 use crate::domain::red_flags::Screening;
@@ -56,10 +58,7 @@ pub fn record(
     outcomes::psfs_ratings(ratings, activities.len())
         .map_err(|invalid| ApiError::field("psfs", invalid.code, &invalid.message))?;
     let rules = clinic::clinical_rules(conn)?;
-    let existing = check_ins::find(conn, id)?;
-    if existing.as_ref().is_some_and(|e| e.patient_id != actor.id) {
-        return Err(ApiError::NotFound);
-    }
+    let existing = earlier_copy(check_ins::find(conn, id)?, &actor.id)?;
     let now = now();
     let row = CheckInRow {
         id: id.to_string(),
@@ -77,21 +76,17 @@ pub fn record(
         note: answers.note.clone(),
         red_flags: serde_json::to_string(&answers.screening.positive).map_err(ApiError::internal)?,
         red_flag_severity: answers.screening.severity().map(|s| s.as_str().to_string()),
-        created_at: existing.as_ref().map_or(now, |e| e.created_at),
+        created_at: existing.as_ref().map_or(now, PhoneMade::created_at),
         updated_at: now,
     };
-    if existing.is_some() {
-        check_ins::replace(conn, &row)?;
-    } else {
-        check_ins::insert(conn, &row)?;
-    }
+    let created = phone_made::store(conn, &row, existing.as_ref())?;
     if let Some(severity) = answers.screening.severity() {
         raise_red_flag(conn, public_url, &actor.id, severity, &answers.screening.positive, now)?;
     }
     check_plateau(conn, &actor.id, row.completed_on, &rules, now)?;
     check_adherence(conn, &actor.id, today, &rules, now)?;
     on_record("check_in.write", origin, actor, &actor.id).target(id).write(conn)?;
-    Ok(Recorded { created: existing.is_none(), row })
+    Ok(Recorded { created, row })
 }
 
 /// Up to `limit` of the patient's check-ins, newest first, before `(completed_on, id)`; the read

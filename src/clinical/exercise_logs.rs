@@ -5,9 +5,11 @@ use chrono::{Duration, NaiveDate, NaiveDateTime, Utc};
 
 use super::access::read_record;
 use super::access::AccessReason;
+use super::earlier_copy;
 use crate::auth::Actor;
 use crate::db::audit::{AuditEntry, Origin};
 use crate::db::exercise_logs::{self, LogRow};
+use crate::db::phone_made::{self, PhoneMade};
 use crate::db::{now, users, DbConnection};
 use crate::error::ApiError;
 
@@ -44,11 +46,7 @@ pub fn record(
     if entry.performed_on > today + Duration::days(1) {
         return Err(ApiError::field("performed_on", "in_future", "a session cannot be logged ahead"));
     }
-    // Another patient's log id is not theirs to know about, whatever the body says.
-    let existing = exercise_logs::find(conn, id)?;
-    if existing.as_ref().is_some_and(|e| e.patient_id != actor.id) {
-        return Err(ApiError::NotFound);
-    }
+    let existing = earlier_copy(exercise_logs::find(conn, id)?, &actor.id)?;
     let (program_id, owner) = exercise_logs::version_owner(conn, &entry.program_version_id)?
         .filter(|(_, owner)| *owner == actor.id)
         .ok_or_else(|| ApiError::field("program_version_id", "unknown", "not a version of one of your programs"))?;
@@ -63,19 +61,10 @@ pub fn record(
         pain: entry.pain,
         effort: entry.effort,
         note: entry.note,
-        created_at: existing.as_ref().map_or(now, |e| e.created_at),
+        created_at: existing.as_ref().map_or(now, PhoneMade::created_at),
         updated_at: now,
     };
-    let created = match existing {
-        Some(_) => {
-            exercise_logs::replace(conn, &row)?;
-            false
-        }
-        None => {
-            exercise_logs::insert(conn, &row)?;
-            true
-        }
-    };
+    let created = phone_made::store(conn, &row, existing.as_ref())?;
     AuditEntry::new("exercise_log.write", origin)
         .actor(&actor.id, actor.role)
         .patient(&actor.id)

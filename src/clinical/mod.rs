@@ -28,3 +28,15 @@ pub mod programs;
 pub mod progress;
 pub mod rules;
 pub mod worklist;
+
+/// The copy stored before under an id the phone made, if any. Another patient's id is not
+/// theirs to know about, whatever the body says: not found.
+pub fn earlier_copy<R: crate::db::phone_made::PhoneMade>(
+    found: Option<R>,
+    patient_id: &str,
+) -> Result<Option<R>, crate::error::ApiError> {
+    match found {
+        Some(row) if row.patient_id() != patient_id => Err(crate::error::ApiError::NotFound),
+        other => Ok(other),
+    }
+}

@@ -19,6 +19,7 @@ pub mod idempotency;
 pub mod login_attempts;
 pub mod migrations;
 pub mod outbox;
+pub mod phone_made;
 pub mod programs;
 pub mod reminders;
 pub mod schema;

@@ -9,5 +9,6 @@ pub mod guards;
 pub mod json;
 pub mod nullable;
 pub mod paging;
+pub mod phone_made;
 pub mod request_id;
 pub mod schemas;

@@ -24,6 +24,7 @@ use crate::domain::role::Role;
 use crate::error::fields::{free_text, plausible_date, Checks};
 use crate::error::{ApiError, Problem};
 use crate::http::paging::{self, PageParams};
+use crate::http::phone_made;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -190,18 +191,14 @@ pub async fn put_check_in(
     body: Json<CheckInRequest>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Patient])?;
-    let id = path.into_inner();
-    if uuid::Uuid::parse_str(&id).is_err() {
-        return Err(ApiError::field("id", "invalid_format", "a check-in id is a UUID made by the app"));
-    }
+    let id = phone_made::id(path.into_inner(), "a check-in id is a UUID made by the app")?;
     let answers = parse(body.into_inner())?;
     plausible_date("completed_on", answers.completed_on)?;
     let public_url = state.config.public_url.clone();
     let recorded =
         db::transaction(&state.pool, move |conn| check_ins::record(conn, &user, &meta, &public_url, &id, &answers))
             .await?;
-    let status = if recorded.created { actix_web::http::StatusCode::CREATED } else { actix_web::http::StatusCode::OK };
-    Ok(HttpResponse::build(status).json(CheckIn::from(recorded.row)))
+    Ok(phone_made::stored(recorded.created, &CheckIn::from(recorded.row)))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -18,6 +18,7 @@ use crate::domain::role::Role;
 use crate::error::fields::{free_text, plausible_date};
 use crate::error::{ApiError, Problem};
 use crate::http::paging::{self, PageParams};
+use crate::http::phone_made;
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -107,10 +108,7 @@ pub async fn put_log(
     body: Json<LogRequest>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Patient])?;
-    let id = path.into_inner();
-    if uuid::Uuid::parse_str(&id).is_err() {
-        return Err(ApiError::field("id", "invalid_format", "a log id is a UUID made by the app"));
-    }
+    let id = phone_made::id(path.into_inner(), "a log id is a UUID made by the app")?;
     let body = body.into_inner();
     plausible_date("performed_on", body.performed_on)?;
     let (pain, effort) = (scale("pain", body.pain)?, scale("effort", body.effort)?);
@@ -129,8 +127,7 @@ pub async fn put_log(
     };
     let Recorded { created, row } =
         db::transaction(&state.pool, move |conn| exercise_logs::record(conn, &user, &meta, &id, entry)).await?;
-    let status = if created { actix_web::http::StatusCode::CREATED } else { actix_web::http::StatusCode::OK };
-    Ok(HttpResponse::build(status).json(ExerciseLog::from(row)))
+    Ok(phone_made::stored(created, &ExerciseLog::from(row)))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
