@@ -4,10 +4,18 @@
 
 pub mod availability;
 pub mod booking;
+pub mod clinicians;
+pub mod day_sheet;
+pub mod hours;
 pub mod notices;
 pub mod waitlist;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::QueryResult;
+
+use crate::auth::Actor;
+use crate::db::audit::{self, AuditEntry, Origin};
+use crate::db::DbConnection;
 
 pub fn to_utc(t: NaiveDateTime) -> DateTime<Utc> {
     t.and_utc()
@@ -15,4 +23,20 @@ pub fn to_utc(t: NaiveDateTime) -> DateTime<Utc> {
 
 pub fn to_naive(t: DateTime<Utc>) -> NaiveDateTime {
     t.naive_utc()
+}
+
+/// Audits that `actor` was shown records of these patients: one `action` row per patient, however
+/// many of their records the list held.
+pub fn audit_shown<'a>(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    origin: &Origin,
+    action: &str,
+    patient_ids: impl IntoIterator<Item = &'a str>,
+) -> QueryResult<()> {
+    let shown = AuditEntry::new(action, origin).actor(&actor.id, actor.role);
+    let mut patients: Vec<&str> = patient_ids.into_iter().collect();
+    patients.sort();
+    patients.dedup();
+    audit::write_all(conn, &patients.into_iter().map(|p| shown.for_patient(p)).collect::<Vec<_>>())
 }

@@ -9,6 +9,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::schedule::Period;
 use super::views::RedFlagAdvice;
 use crate::auth::{secret_token, Actor};
 use crate::calendar::availability::{self as free, Request};
@@ -33,16 +34,21 @@ use std::collections::BTreeMap;
 
 const MAX_WINDOW_DAYS: i64 = 31;
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SlotView {
-    pub start: DateTime<Utc>,
-    pub end: DateTime<Utc>,
-    /// Clinic-local wall-clock time (no offset), e.g. `2026-11-16T09:00:00`.
-    #[schema(value_type = String, pattern = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$", example = "2026-11-16T09:00:00")]
-    pub local_start: NaiveDateTime,
-    /// Clinic-local wall-clock time (no offset).
-    #[schema(value_type = String, pattern = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$", example = "2026-11-16T09:00:00")]
-    pub local_end: NaiveDateTime,
+/// A free start: a [`Period`], under the name the document gives it.
+#[derive(Debug, Serialize)]
+#[serde(transparent)]
+pub struct SlotView(Period);
+
+impl utoipa::PartialSchema for SlotView {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <Period as utoipa::PartialSchema>::schema()
+    }
+}
+
+impl ToSchema for SlotView {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "SlotView".into()
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -137,16 +143,7 @@ pub async fn availability(
                     clinician_id: c.clinician.id,
                     full_name: c.clinician.full_name,
                     title: c.clinician.title,
-                    slots: c
-                        .slots
-                        .into_iter()
-                        .map(|s| SlotView {
-                            start: s.start,
-                            end: s.end,
-                            local_start: s.local_start,
-                            local_end: s.local_end,
-                        })
-                        .collect(),
+                    slots: c.slots.into_iter().map(|s| SlotView(s.into())).collect(),
                 })
                 .collect(),
         })
