@@ -6,11 +6,14 @@ use diesel::prelude::*;
 
 use super::hours::Hours;
 use super::{to_naive, to_utc};
+use crate::auth::Actor;
 use crate::db::appointments;
 use crate::db::clinic::{self, AppointmentTypeRow, ClinicRow};
 use crate::db::schema::users;
 use crate::db::DbConnection;
+use crate::domain::role::Role;
 use crate::domain::slots::{self, Interval, Slot, SlotQuery};
+use crate::error::ApiError;
 
 #[derive(Debug, Clone)]
 pub struct Clinician {
@@ -105,4 +108,41 @@ pub fn free_slots(conn: &mut DbConnection, clinic: &ClinicRow, request: &Request
             ClinicianSlots { clinician, slots }
         })
         .collect())
+}
+
+/// The free starts a type offers `actor` within `window`: none of an archived type, nor for a
+/// patient of one they may not book themselves.
+pub struct Offered {
+    pub appointment_type: AppointmentTypeRow,
+    pub time_zone: String,
+    pub clinicians: Vec<ClinicianSlots>,
+}
+
+pub fn offered(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    type_code: &str,
+    window: Interval,
+    clinician_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Offered, ApiError> {
+    let clinic = clinic::settings(conn)?;
+    let kind = super::booking_request::appointment_type(conn, type_code)?;
+    let is_patient = actor.role == Role::Patient;
+    let clinicians = if kind.archived || (is_patient && !kind.patient_bookable) {
+        Vec::new()
+    } else {
+        let request = Request {
+            appointment_type: &kind,
+            from: window.start,
+            to: window.end,
+            clinician_id,
+            patient_id: is_patient.then_some(actor.id.as_str()),
+            ignore_notice_and_horizon: false,
+            ignore_bookings: false,
+            now,
+        };
+        free_slots(conn, &clinic, &request)?
+    };
+    Ok(Offered { appointment_type: kind, time_zone: clinic.time_zone, clinicians })
 }

@@ -4,10 +4,12 @@
 
 pub mod availability;
 pub mod booking;
+pub mod booking_request;
 pub mod clinicians;
 pub mod day_sheet;
 pub mod hours;
 pub mod notices;
+pub mod records;
 pub mod waitlist;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
