@@ -5,12 +5,14 @@
 pub mod availability;
 pub mod booking;
 pub mod booking_request;
+pub mod clinic;
 pub mod clinicians;
 pub mod day_sheet;
 pub mod hours;
 pub mod notices;
 pub mod records;
 pub mod waitlist;
+pub mod waitlist_entries;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::QueryResult;
