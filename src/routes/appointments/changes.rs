@@ -134,44 +134,25 @@ async fn staff_transition(
     change(&state, user, meta, id, move |conn, cx, current, _| booking::transition(conn, cx, current, to)).await
 }
 
-#[utoipa::path(tag = "appointments", security(("bearer" = [])), params(("id" = String, Path, description = "The appointment id")),
-    responses((status = 200, body = AppointmentView), (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`invalid_transition`", body = Problem, content_type = "application/problem+json")))]
-#[post("/v1/appointments/{id}/arrive")]
-pub async fn arrive(
-    state: web::Data<AppState>,
-    user: Actor,
-    meta: Origin,
-    path: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    staff_transition(state, user, meta, path.into_inner(), Status::Arrived).await
+/// The front desk's status changes: one handler each, the same answers, another status.
+macro_rules! status_change {
+    ($name:ident, $path:literal, $to:expr) => {
+        #[utoipa::path(tag = "appointments", security(("bearer" = [])), params(("id" = String, Path, description = "The appointment id")),
+            responses((status = 200, body = AppointmentView), (status = 403, body = Problem, content_type = "application/problem+json"),
+                (status = 404, body = Problem, content_type = "application/problem+json"),
+                (status = 409, description = "`invalid_transition`", body = Problem, content_type = "application/problem+json")))]
+        #[post($path)]
+        pub async fn $name(
+            state: web::Data<AppState>,
+            user: Actor,
+            meta: Origin,
+            path: web::Path<String>,
+        ) -> Result<HttpResponse, ApiError> {
+            staff_transition(state, user, meta, path.into_inner(), $to).await
+        }
+    };
 }
 
-#[utoipa::path(tag = "appointments", security(("bearer" = [])), params(("id" = String, Path, description = "The appointment id")),
-    responses((status = 200, body = AppointmentView), (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`invalid_transition`", body = Problem, content_type = "application/problem+json")))]
-#[post("/v1/appointments/{id}/no-show")]
-pub async fn no_show(
-    state: web::Data<AppState>,
-    user: Actor,
-    meta: Origin,
-    path: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    staff_transition(state, user, meta, path.into_inner(), Status::NoShow).await
-}
-
-#[utoipa::path(tag = "appointments", security(("bearer" = [])), params(("id" = String, Path, description = "The appointment id")),
-    responses((status = 200, body = AppointmentView), (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`invalid_transition`", body = Problem, content_type = "application/problem+json")))]
-#[post("/v1/appointments/{id}/complete")]
-pub async fn complete(
-    state: web::Data<AppState>,
-    user: Actor,
-    meta: Origin,
-    path: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    staff_transition(state, user, meta, path.into_inner(), Status::Completed).await
-}
+status_change!(arrive, "/v1/appointments/{id}/arrive", Status::Arrived);
+status_change!(no_show, "/v1/appointments/{id}/no-show", Status::NoShow);
+status_change!(complete, "/v1/appointments/{id}/complete", Status::Completed);
