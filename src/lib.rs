@@ -32,6 +32,7 @@ pub mod domain;
 pub mod error;
 pub mod housekeeping;
 pub mod http;
+pub mod idempotency;
 pub mod mail;
 pub mod progress_chart;
 pub mod reminders;

@@ -1,16 +1,19 @@
 //! Free slots per clinician: loads hours, exceptions and bookings, and hands them to
 //! [`crate::domain::slots`].
 
-use chrono::{DateTime, Duration, Utc, Weekday};
+use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 
+use super::hours::Hours;
 use super::{to_naive, to_utc};
+use crate::auth::Actor;
 use crate::db::appointments;
-use crate::db::availability::{self as hours, ExceptionRow, RuleRow};
 use crate::db::clinic::{self, AppointmentTypeRow, ClinicRow};
 use crate::db::schema::users;
 use crate::db::DbConnection;
-use crate::domain::slots::{self, Exception, ExceptionKind, Interval, Slot, SlotQuery, WeeklyHours};
+use crate::domain::role::Role;
+use crate::domain::slots::{self, Interval, Slot, SlotQuery};
+use crate::error::ApiError;
 
 #[derive(Debug, Clone)]
 pub struct Clinician {
@@ -38,35 +41,6 @@ pub fn clinicians(conn: &mut DbConnection, only: Option<&str>, type_id: Option<&
         })
         .map(|(id, full_name, title)| Clinician { id, full_name, title })
         .collect())
-}
-
-pub fn weekday(iso: i32) -> Weekday {
-    match iso {
-        1 => Weekday::Mon,
-        2 => Weekday::Tue,
-        3 => Weekday::Wed,
-        4 => Weekday::Thu,
-        5 => Weekday::Fri,
-        6 => Weekday::Sat,
-        _ => Weekday::Sun,
-    }
-}
-
-fn weekly(rule: &RuleRow) -> WeeklyHours {
-    WeeklyHours {
-        weekday: weekday(rule.weekday),
-        start_minute: rule.start_minute.max(0) as u32,
-        end_minute: rule.end_minute.max(0) as u32,
-        valid_from: rule.valid_from,
-        valid_until: rule.valid_until,
-    }
-}
-
-fn exception(row: &ExceptionRow) -> Exception {
-    Exception {
-        kind: if row.kind == "extra_hours" { ExceptionKind::ExtraHours } else { ExceptionKind::TimeOff },
-        interval: Interval::new(to_utc(row.starts_at), to_utc(row.ends_at)),
-    }
 }
 
 /// What is asked: a type, a window, maybe one clinician and the patient the slot is for.
@@ -97,8 +71,7 @@ pub fn free_slots(conn: &mut DbConnection, clinic: &ClinicRow, request: &Request
     let ids: Vec<String> = people.iter().map(|c| c.id.clone()).collect();
     let margin = Duration::days(1);
     let (from, to) = (to_naive(request.from - margin), to_naive(request.to + margin));
-    let rules = hours::rules(conn, &ids)?;
-    let exceptions = hours::exceptions(conn, &ids, from, to)?;
+    let hours = Hours::load(conn, &ids, from, to)?;
     let blocks =
         if request.ignore_bookings { Vec::new() } else { appointments::clinician_blocks(conn, &ids, from, to)? };
     let patient_busy: Vec<Interval> = match (request.patient_id, request.ignore_bookings) {
@@ -125,18 +98,51 @@ pub fn free_slots(conn: &mut DbConnection, clinic: &ClinicRow, request: &Request
     Ok(people
         .into_iter()
         .map(|clinician| {
-            let weekly: Vec<WeeklyHours> =
-                rules.iter().filter(|r| r.clinician_id == clinician.id).map(weekly).collect();
-            let own: Vec<Exception> =
-                exceptions.iter().filter(|e| e.clinician_id == clinician.id).map(exception).collect();
             let busy: Vec<Interval> = blocks
                 .iter()
                 .filter(|(c, _, _)| *c == clinician.id)
                 .map(|(_, s, e)| Interval::new(to_utc(*s), to_utc(*e)))
                 .collect();
-            let working = slots::working_intervals(query.zone, &weekly, &own, query.window);
+            let working = hours.working(query.zone, &clinician.id, query.window);
             let slots = slots::free_slots(&query, &working, &busy, &patient_busy);
             ClinicianSlots { clinician, slots }
         })
         .collect())
+}
+
+/// The free starts a type offers `actor` within `window`: none of an archived type, nor for a
+/// patient of one they may not book themselves.
+pub struct Offered {
+    pub appointment_type: AppointmentTypeRow,
+    pub time_zone: String,
+    pub clinicians: Vec<ClinicianSlots>,
+}
+
+pub fn offered(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    type_code: &str,
+    window: Interval,
+    clinician_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Offered, ApiError> {
+    let clinic = clinic::settings(conn)?;
+    let kind = super::booking_request::appointment_type(conn, type_code)?;
+    let is_patient = actor.role == Role::Patient;
+    let clinicians = if kind.archived || (is_patient && !kind.patient_bookable) {
+        Vec::new()
+    } else {
+        let request = Request {
+            appointment_type: &kind,
+            from: window.start,
+            to: window.end,
+            clinician_id,
+            patient_id: is_patient.then_some(actor.id.as_str()),
+            ignore_notice_and_horizon: false,
+            ignore_bookings: false,
+            now,
+        };
+        free_slots(conn, &clinic, &request)?
+    };
+    Ok(Offered { appointment_type: kind, time_zone: clinic.time_zone, clinicians })
 }

@@ -114,8 +114,22 @@ fn check_window(
     }
 }
 
-/// The clinician who works at `start` for this type: the one asked for, or the first free one.
-fn clinician_at(
+/// Who could see a patient at a start.
+enum Opening {
+    /// This clinician is free then.
+    Free(String),
+    /// Nobody is free, but this clinician works then (the one asked for, or the first).
+    Busy(String),
+    /// Nobody offering the type works then.
+    Closed,
+}
+
+fn not_available() -> ApiError {
+    ApiError::field("start", "not_available", "no clinician offering this type works at this time")
+}
+
+/// Who works at `start` for this type: the clinician asked for, or the first one free.
+fn opening_at(
     conn: &mut DbConnection,
     clinic: &ClinicRow,
     kind: &AppointmentTypeRow,
@@ -123,7 +137,7 @@ fn clinician_at(
     clinician_id: Option<&str>,
     patient_id: &str,
     now: DateTime<Utc>,
-) -> Result<String, ApiError> {
+) -> Result<Opening, ApiError> {
     let ask = |ignore_bookings| Request {
         appointment_type: kind,
         from: start,
@@ -134,17 +148,16 @@ fn clinician_at(
         ignore_bookings,
         now,
     };
-    let free = availability::free_slots(conn, clinic, &ask(false))?;
-    if let Some(found) = free.into_iter().find(|c| c.slots.iter().any(|s| s.start == start)) {
-        return Ok(found.clinician.id);
+    let at_start = |found: Vec<availability::ClinicianSlots>| {
+        found.into_iter().find(|c| c.slots.iter().any(|s| s.start == start)).map(|c| c.clinician.id)
+    };
+    if let Some(id) = at_start(availability::free_slots(conn, clinic, &ask(false))?) {
+        return Ok(Opening::Free(id));
     }
-    // Nobody is free then: taken (409) if someone works then, else not a bookable time (422).
-    let working = availability::free_slots(conn, clinic, &ask(true))?;
-    match working.into_iter().find(|c| c.slots.iter().any(|s| s.start == start)) {
-        Some(found) if clinician_id.is_some() => Ok(found.clinician.id),
-        Some(_) => Err(ApiError::conflict(ProblemCode::SlotTaken, "no clinician is free at this time")),
-        None => Err(ApiError::field("start", "not_available", "no clinician offering this type works at this time")),
-    }
+    Ok(match at_start(availability::free_slots(conn, clinic, &ask(true))?) {
+        Some(id) => Opening::Busy(id),
+        None => Opening::Closed,
+    })
 }
 
 pub fn book(conn: &mut DbConnection, cx: &Context, booking: NewBooking) -> Result<AppointmentRow, ApiError> {
@@ -164,7 +177,17 @@ pub fn book(conn: &mut DbConnection, cx: &Context, booking: NewBooking) -> Resul
     } else {
         check_window(actor, kind, booking.start, booking.override_reason.as_deref(), now)?
     };
-    let clinician_id = clinician_at(conn, clinic, kind, booking.start, booking.clinician_id, &booking.patient.id, now)?;
+    // Nobody free: taken (409) unless a clinician was asked for, whose insert the database
+    // refuses; not a bookable time at all (422) if nobody works then.
+    let clinician_id =
+        match opening_at(conn, clinic, kind, booking.start, booking.clinician_id, &booking.patient.id, now)? {
+            Opening::Free(id) => id,
+            Opening::Busy(id) if booking.clinician_id.is_some() => id,
+            Opening::Busy(_) => {
+                return Err(ApiError::conflict(ProblemCode::SlotTaken, "no clinician is free at this time"))
+            }
+            Opening::Closed => return Err(not_available()),
+        };
     let shape = kind.shape();
     let block = shape.block(booking.start);
     let row = AppointmentRow {
@@ -220,12 +243,10 @@ pub fn reschedule(
     }
     let passed = check_window(actor, kind, start, override_reason, now)?;
     let clinician_id = clinician_id.unwrap_or(&current.clinician_id);
-    let chosen = clinician_at(conn, clinic, kind, start, Some(clinician_id), &current.patient_id, now);
     // The appointment's own time counts as busy in that look-up; only the database decides.
-    let chosen = match chosen {
-        Ok(id) => id,
-        Err(ApiError::Conflict { code: ProblemCode::SlotTaken, .. }) => clinician_id.to_string(),
-        Err(err) => return Err(err),
+    let chosen = match opening_at(conn, clinic, kind, start, Some(clinician_id), &current.patient_id, now)? {
+        Opening::Free(id) | Opening::Busy(id) => id,
+        Opening::Closed => return Err(not_available()),
     };
     let shape = kind.shape();
     let block = shape.block(start);

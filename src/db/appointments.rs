@@ -49,6 +49,23 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Appointment
     appointments::table.find(id).select(AppointmentRow::as_select()).first(conn).optional()
 }
 
+type VersionRead<'a> = diesel::dsl::Filter<
+    diesel::dsl::Filter<
+        diesel::dsl::Find<appointments::table, &'a str>,
+        diesel::dsl::Eq<appointments::status, &'static str>,
+    >,
+    diesel::dsl::Eq<appointments::sequence, i32>,
+>;
+
+/// The optimistic lock of moves and cancellations: the version the caller read, while it is
+/// still booked and unchanged. Someone else's change meanwhile leaves nothing to update.
+fn version_read(current: &AppointmentRow) -> VersionRead<'_> {
+    appointments::table
+        .find(current.id.as_str())
+        .filter(appointments::status.eq("booked"))
+        .filter(appointments::sequence.eq(current.sequence))
+}
+
 /// Moves a booked appointment in one statement: the database checks the new time against every
 /// other appointment, so the old time is released only if the new one is taken. Only the version
 /// the caller read (`sequence`) is moved: `false` if someone changed it meanwhile.
@@ -60,22 +77,17 @@ pub fn move_to(
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
     let (starts_at, ends_at, block_start, block_end) = times;
-    let updated = diesel::update(
-        appointments::table
-            .find(&current.id)
-            .filter(appointments::status.eq("booked"))
-            .filter(appointments::sequence.eq(current.sequence)),
-    )
-    .set((
-        appointments::clinician_id.eq(clinician_id),
-        appointments::starts_at.eq(starts_at),
-        appointments::ends_at.eq(ends_at),
-        appointments::block_start.eq(block_start),
-        appointments::block_end.eq(block_end),
-        appointments::sequence.eq(appointments::sequence + 1),
-        appointments::updated_at.eq(now),
-    ))
-    .execute(conn)?;
+    let updated = diesel::update(version_read(current))
+        .set((
+            appointments::clinician_id.eq(clinician_id),
+            appointments::starts_at.eq(starts_at),
+            appointments::ends_at.eq(ends_at),
+            appointments::block_start.eq(block_start),
+            appointments::block_end.eq(block_end),
+            appointments::sequence.eq(appointments::sequence + 1),
+            appointments::updated_at.eq(now),
+        ))
+        .execute(conn)?;
     Ok(updated == 1)
 }
 
@@ -95,20 +107,15 @@ pub fn mark_cancelled(
     late: bool,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let updated = diesel::update(
-        appointments::table
-            .find(&current.id)
-            .filter(appointments::status.eq("booked"))
-            .filter(appointments::sequence.eq(current.sequence)),
-    )
-    .set((
-        appointments::status.eq("cancelled"),
-        appointments::cancel_reason.eq(reason),
-        appointments::late_cancellation.eq(late),
-        appointments::sequence.eq(appointments::sequence + 1),
-        appointments::updated_at.eq(now),
-    ))
-    .execute(conn)?;
+    let updated = diesel::update(version_read(current))
+        .set((
+            appointments::status.eq("cancelled"),
+            appointments::cancel_reason.eq(reason),
+            appointments::late_cancellation.eq(late),
+            appointments::sequence.eq(appointments::sequence + 1),
+            appointments::updated_at.eq(now),
+        ))
+        .execute(conn)?;
     Ok(updated == 1)
 }
 

@@ -5,6 +5,8 @@ use diesel::prelude::*;
 
 use super::schema::{availability_exceptions, availability_rules};
 use super::{new_id, DbConnection};
+use crate::domain::hours::{weekday, ExceptionKind};
+use crate::domain::slots::{Exception, Interval, WeeklyHours};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = availability_rules)]
@@ -18,6 +20,18 @@ pub struct RuleRow {
     pub valid_from: Option<NaiveDate>,
     pub valid_until: Option<NaiveDate>,
     pub created_at: NaiveDateTime,
+}
+
+impl RuleRow {
+    pub fn weekly_hours(&self) -> WeeklyHours {
+        WeeklyHours {
+            weekday: weekday(self.weekday),
+            start_minute: self.start_minute.max(0) as u32,
+            end_minute: self.end_minute.max(0) as u32,
+            valid_from: self.valid_from,
+            valid_until: self.valid_until,
+        }
+    }
 }
 
 pub struct NewRule {
@@ -74,6 +88,16 @@ pub struct ExceptionRow {
     pub note: Option<String>,
     pub created_by: Option<String>,
     pub created_at: NaiveDateTime,
+}
+
+impl ExceptionRow {
+    pub fn kind(&self) -> ExceptionKind {
+        ExceptionKind::parse(&self.kind)
+    }
+
+    pub fn exception(&self) -> Exception {
+        Exception { kind: self.kind(), interval: Interval::new(self.starts_at.and_utc(), self.ends_at.and_utc()) }
+    }
 }
 
 pub fn insert_exception(conn: &mut DbConnection, row: &ExceptionRow) -> QueryResult<()> {

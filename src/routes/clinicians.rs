@@ -9,13 +9,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::Actor;
-use crate::calendar::availability::{self as free, Clinician};
-use crate::db::audit::AuditEntry;
+use crate::calendar::availability::Clinician;
+use crate::calendar::clinicians as calendar;
 use crate::db::audit::Origin;
-use crate::db::availability::{self as hours, ExceptionRow, NewRule};
-use crate::db::{self, clinic, now, DbConnection};
+use crate::db::availability::{ExceptionRow, NewRule};
+use crate::db::{self, now};
+use crate::domain::hours::{self, hh_mm, ExceptionKind, WeeklyTimes};
 use crate::domain::role::Role;
-use crate::domain::Invalid;
 use crate::error::fields::Checks;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -44,34 +44,17 @@ pub struct ClinicianList {
 )]
 #[get("/v1/clinicians")]
 pub async fn list_clinicians(state: web::Data<AppState>, _user: Actor) -> Result<HttpResponse, ApiError> {
-    let items = db::run(&state.pool, |conn| {
-        let people = free::clinicians(conn, None, None)?;
-        let types = clinic::types(conn, false)?;
-        let services = clinic::all_services(conn)?;
-        Ok(people
-            .into_iter()
-            .map(|Clinician { id, full_name, title }| {
-                let offered: Vec<&String> = services.iter().filter(|(c, _)| *c == id).map(|(_, t)| t).collect();
-                let appointment_types = types
-                    .iter()
-                    .filter(|t| offered.is_empty() || offered.contains(&&t.id))
-                    .map(|t| t.code.clone())
-                    .collect();
-                ClinicianView { id, full_name, title, appointment_types }
-            })
-            .collect::<Vec<_>>())
-    })
-    .await?;
+    let items = db::run(&state.pool, calendar::with_types)
+        .await?
+        .into_iter()
+        .map(|(Clinician { id, full_name, title }, appointment_types)| ClinicianView {
+            id,
+            full_name,
+            title,
+            appointment_types,
+        })
+        .collect();
     Ok(HttpResponse::Ok().json(ClinicianList { items }))
-}
-
-/// The clinician `id`, if `user` may change their calendar.
-fn editable(conn: &mut DbConnection, user: &Actor, id: &str) -> Result<Clinician, ApiError> {
-    let allowed = matches!(user.role, Role::Admin | Role::FrontDesk) || (user.role == Role::Clinician && user.id == id);
-    if !allowed {
-        return Err(if user.role == Role::Clinician { ApiError::Forbidden } else { ApiError::NotFound });
-    }
-    free::clinicians(conn, Some(id), None)?.into_iter().next().ok_or(ApiError::NotFound)
 }
 
 /// One weekly period, in the clinic's local time.
@@ -110,39 +93,25 @@ pub struct AvailabilityView {
     pub exceptions: Vec<ExceptionView>,
 }
 
-fn minute_of(raw: &str) -> Result<i32, Invalid> {
-    crate::domain::local_time::parse_hh_mm(raw)
-        .map(|minute| minute as i32)
-        .ok_or_else(|| Invalid::new("invalid_format", "a time is HH:MM, 00:00 to 24:00"))
-}
-
-fn hh_mm(minute: i32) -> String {
-    format!("{:02}:{:02}", minute / 60, minute % 60)
-}
-
 async fn availability_view(state: &AppState, clinician_id: String) -> Result<AvailabilityView, ApiError> {
-    db::run(&state.pool, move |conn| {
-        let clinic = clinic::settings(conn)?;
-        let rules = hours::rules(conn, std::slice::from_ref(&clinician_id))?;
-        let far = now() + chrono::Duration::days(3650);
-        let exceptions = hours::exceptions(conn, std::slice::from_ref(&clinician_id), now(), far)?;
-        Ok(AvailabilityView {
-            time_zone: clinic.time_zone,
-            rules: rules
-                .into_iter()
-                .map(|r| WeeklyHours {
-                    weekday: r.weekday,
-                    start: hh_mm(r.start_minute),
-                    end: hh_mm(r.end_minute),
-                    valid_from: r.valid_from,
-                    valid_until: r.valid_until,
-                })
-                .collect(),
-            exceptions: exceptions.into_iter().map(ExceptionView::from).collect(),
-            clinician_id,
-        })
+    let id = clinician_id.clone();
+    let found = db::run(&state.pool, move |conn| calendar::calendar(conn, &id, now())).await?;
+    Ok(AvailabilityView {
+        time_zone: found.time_zone,
+        rules: found
+            .rules
+            .into_iter()
+            .map(|r| WeeklyHours {
+                weekday: r.weekday,
+                start: hh_mm(r.start_minute),
+                end: hh_mm(r.end_minute),
+                valid_from: r.valid_from,
+                valid_until: r.valid_until,
+            })
+            .collect(),
+        exceptions: found.exceptions.into_iter().map(ExceptionView::from).collect(),
+        clinician_id,
     })
-    .await
 }
 
 #[utoipa::path(
@@ -163,7 +132,7 @@ pub async fn get_availability(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let check = id.clone();
-    db::run(&state.pool, move |conn| editable(conn, &user, &check).map(|_| ())).await?;
+    db::run(&state.pool, move |conn| calendar::editable(conn, &user, &check).map(|_| ())).await?;
     Ok(HttpResponse::Ok().json(availability_view(&state, id).await?))
 }
 
@@ -195,39 +164,21 @@ pub async fn put_availability(
     }
     let mut rules = Vec::new();
     for (i, rule) in body.rules.iter().enumerate() {
-        let weekday = checks.field(
-            &format!("rules[{i}].weekday"),
-            if (1..=7).contains(&rule.weekday) {
-                Ok(rule.weekday)
-            } else {
-                Err(Invalid::new("out_of_range", "1 (Monday) to 7 (Sunday)"))
-            },
-        );
-        let start = checks.field(&format!("rules[{i}].start"), minute_of(&rule.start));
-        let end = checks.field(&format!("rules[{i}].end"), minute_of(&rule.end));
-        if let (Some(start), Some(end)) = (start, end) {
-            if start >= end {
-                checks.fail(&format!("rules[{i}].end"), "before_start", "the end is after the start");
-            }
+        let field = |part: &str| format!("rules[{i}].{part}");
+        let times = hours::weekly_times(rule.weekday, &rule.start, &rule.end);
+        for (part, why) in times.as_ref().err().into_iter().flatten() {
+            checks.fail(&field(part), why.code, &why.message);
         }
         for (name, date) in [("valid_from", rule.valid_from), ("valid_until", rule.valid_until)] {
             if let Some(Err(ApiError::Validation(errors))) = date.map(|d| crate::error::fields::plausible_date(name, d))
             {
                 for e in errors {
-                    checks.fail(&format!("rules[{i}].{}", e.field), "out_of_range", &e.message);
+                    checks.fail(&field(&e.field), "out_of_range", &e.message);
                 }
             }
         }
-        if let (Some(from), Some(until)) = (rule.valid_from, rule.valid_until) {
-            if from > until {
-                checks.fail(
-                    &format!("rules[{i}].valid_until"),
-                    "before_start",
-                    "valid_until is on or after valid_from",
-                );
-            }
-        }
-        if let (Some(weekday), Some(start_minute), Some(end_minute)) = (weekday, start, end) {
+        checks.field(&field("valid_until"), hours::valid_dates(rule.valid_from, rule.valid_until));
+        if let Ok(WeeklyTimes { weekday, start_minute, end_minute }) = times {
             rules.push(NewRule {
                 weekday,
                 start_minute,
@@ -239,21 +190,9 @@ pub async fn put_availability(
     }
     checks.finish(|| Some(()))?;
     let target = id.clone();
-    db::transaction(&state.pool, move |conn| {
-        editable(conn, &user, &target)?;
-        hours::replace_rules(conn, &target, &rules, now())?;
-        AuditEntry::new("clinician.availability", &meta).actor(&user.id, user.role).target(&target).write(conn)?;
-        Ok(())
-    })
-    .await?;
+    db::transaction(&state.pool, move |conn| calendar::set_weekly_hours(conn, &user, &meta, &target, &rules, now()))
+        .await?;
     Ok(HttpResponse::Ok().json(availability_view(&state, id).await?))
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum ExceptionKind {
-    TimeOff,
-    ExtraHours,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -279,7 +218,7 @@ pub struct ExceptionView {
 impl From<ExceptionRow> for ExceptionView {
     fn from(row: ExceptionRow) -> Self {
         Self {
-            kind: if row.kind == "extra_hours" { ExceptionKind::ExtraHours } else { ExceptionKind::TimeOff },
+            kind: row.kind(),
             id: row.id,
             starts_at: row.starts_at.and_utc(),
             ends_at: row.ends_at.and_utc(),
@@ -324,23 +263,10 @@ pub async fn add_exception(
         }
         other => other.filter(|n| !n.is_empty()).map(str::to_string),
     };
-    let row = db::transaction(&state.pool, move |conn| {
-        editable(conn, &user, &id)?;
-        let row = ExceptionRow {
-            id: db::new_id(),
-            clinician_id: id.clone(),
-            kind: if body.kind == ExceptionKind::ExtraHours { "extra_hours" } else { "time_off" }.into(),
-            starts_at: body.starts_at.naive_utc(),
-            ends_at: body.ends_at.naive_utc(),
-            note,
-            created_by: Some(user.id.clone()),
-            created_at: now(),
-        };
-        hours::insert_exception(conn, &row)?;
-        AuditEntry::new("clinician.exception_add", &meta).actor(&user.id, user.role).target(&row.id).write(conn)?;
-        Ok(row)
-    })
-    .await?;
+    let exception = calendar::NewException { kind: body.kind, starts_at: body.starts_at, ends_at: body.ends_at, note };
+    let row =
+        db::transaction(&state.pool, move |conn| calendar::add_exception(conn, &user, &meta, &id, exception, now()))
+            .await?;
     Ok(HttpResponse::Created().json(ExceptionView::from(row)))
 }
 
@@ -365,15 +291,7 @@ pub async fn delete_exception(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, eid) = path.into_inner();
-    db::transaction(&state.pool, move |conn| {
-        editable(conn, &user, &id)?;
-        if !hours::delete_exception(conn, &id, &eid)? {
-            return Err(ApiError::NotFound);
-        }
-        AuditEntry::new("clinician.exception_delete", &meta).actor(&user.id, user.role).target(&eid).write(conn)?;
-        Ok(())
-    })
-    .await?;
+    db::transaction(&state.pool, move |conn| calendar::delete_exception(conn, &user, &meta, &id, &eid)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -407,22 +325,6 @@ pub async fn put_services(
     user.require(&[Role::Admin])?;
     let id = path.into_inner();
     let wanted = body.into_inner().appointment_types;
-    db::transaction(&state.pool, move |conn| {
-        editable(conn, &user, &id)?;
-        let mut ids = Vec::new();
-        for (i, code) in wanted.iter().enumerate() {
-            let kind = clinic::find_type(conn, code)?.ok_or_else(|| {
-                ApiError::field(&format!("appointment_types[{i}]"), "unknown", "no such appointment type")
-            })?;
-            // A set: a type named twice (or by its code and its id) is offered once.
-            if !ids.contains(&kind.id) {
-                ids.push(kind.id);
-            }
-        }
-        clinic::set_services(conn, &id, &ids)?;
-        AuditEntry::new("clinician.services", &meta).actor(&user.id, user.role).target(&id).write(conn)?;
-        Ok(())
-    })
-    .await?;
+    db::transaction(&state.pool, move |conn| calendar::set_services(conn, &user, &meta, &id, &wanted)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

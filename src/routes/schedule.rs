@@ -1,24 +1,24 @@
 //! The front desk's day: per clinician, working hours, appointments and free gaps, in clinic time.
 
 use actix_web::{get, web, HttpResponse};
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::appointments::{views, AppointmentView};
 use crate::auth::Actor;
-use crate::calendar::availability::{self as free, weekday};
-use crate::db::appointments::{self, AppointmentFilter};
+use crate::calendar::day_sheet::{self, ClinicianTime, DaySheet};
+use crate::db;
 use crate::db::audit::Origin;
-use crate::db::audit::{self, AuditEntry};
-use crate::db::availability as hours;
-use crate::db::{self, clinic};
-use crate::domain::local_time::{instant_or_next, local};
+use crate::domain::local_time::local;
 use crate::domain::role::Role;
-use crate::domain::slots::{self, Exception, ExceptionKind, Interval, WeeklyHours};
+use crate::domain::slots::{Interval, Slot};
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
+// A stretch of time, in UTC and in clinic time; free starts are the same shape (`SlotView`). No
+// doc comment: it would become the schema's description.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Period {
     pub start: DateTime<Utc>,
@@ -29,6 +29,23 @@ pub struct Period {
     /// Clinic-local wall-clock time (no offset).
     #[schema(value_type = String, pattern = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$", example = "2026-11-16T09:00:00")]
     pub local_end: NaiveDateTime,
+}
+
+impl Period {
+    pub fn of(zone: Tz, time: &Interval) -> Self {
+        Self {
+            start: time.start,
+            end: time.end,
+            local_start: local(zone, time.start),
+            local_end: local(zone, time.end),
+        }
+    }
+}
+
+impl From<Slot> for Period {
+    fn from(slot: Slot) -> Self {
+        Self { start: slot.start, end: slot.end, local_start: slot.local_start, local_end: slot.local_end }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -78,81 +95,31 @@ pub async fn day(
         None => None,
     };
     let schedule = db::run(&state.pool, move |conn| {
-        let clinic = clinic::settings(conn)?;
-        let zone = clinic.zone();
-        let date = wanted.unwrap_or_else(|| local(zone, Utc::now()).date());
-        let day = Interval::new(
-            instant_or_next(zone, date.and_hms_opt(0, 0, 0).unwrap_or_default()),
-            instant_or_next(zone, (date + Duration::days(1)).and_hms_opt(0, 0, 0).unwrap_or_default()),
-        );
-        let people = free::clinicians(conn, None, None)?;
-        let ids: Vec<String> = people.iter().map(|c| c.id.clone()).collect();
-        let rules = hours::rules(conn, &ids)?;
-        let exceptions = hours::exceptions(conn, &ids, day.start.naive_utc(), day.end.naive_utc())?;
-        // Appointments whose time or buffers reach into the day (one may start the evening before).
-        let filter = AppointmentFilter {
-            from: Some((day.start - Duration::days(1)).naive_utc()),
-            to: Some(day.end.naive_utc()),
-            ..Default::default()
-        };
-        let booked: Vec<_> = appointments::list(conn, &filter, None, 5000)?
-            .into_iter()
-            .filter(|a| a.block_end.and_utc() > day.start)
-            .collect();
-        let mut shown_views = views(conn, &user, booked.clone())?;
-        let shown = AuditEntry::new("appointment.list", &meta).actor(&user.id, user.role);
-        let mut patients: Vec<&String> = booked.iter().map(|a| &a.patient_id).collect();
-        patients.sort();
-        patients.dedup();
-        audit::write_all(conn, &patients.into_iter().map(|p| shown.for_patient(p)).collect::<Vec<_>>())?;
-        let period = |i: &Interval| Period {
-            start: i.start,
-            end: i.end,
-            local_start: local(zone, i.start),
-            local_end: local(zone, i.end),
-        };
-        let mut days = Vec::new();
-        for person in people {
-            let weekly: Vec<WeeklyHours> = rules
-                .iter()
-                .filter(|r| r.clinician_id == person.id)
-                .map(|r| WeeklyHours {
-                    weekday: weekday(r.weekday),
-                    start_minute: r.start_minute.max(0) as u32,
-                    end_minute: r.end_minute.max(0) as u32,
-                    valid_from: r.valid_from,
-                    valid_until: r.valid_until,
-                })
-                .collect();
-            let own: Vec<Exception> = exceptions
-                .iter()
-                .filter(|e| e.clinician_id == person.id)
-                .map(|e| Exception {
-                    kind: if e.kind == "extra_hours" { ExceptionKind::ExtraHours } else { ExceptionKind::TimeOff },
-                    interval: Interval::new(e.starts_at.and_utc(), e.ends_at.and_utc()),
-                })
-                .collect();
-            let working: Vec<Interval> = slots::working_intervals(zone, &weekly, &own, day)
-                .into_iter()
-                .map(|i| Interval::new(i.start.max(day.start), i.end.min(day.end)))
-                .collect();
-            let theirs: Vec<_> =
-                booked.iter().filter(|a| a.clinician_id == person.id && a.status != "cancelled").cloned().collect();
-            let blocks: Vec<Interval> =
-                theirs.iter().map(|a| Interval::new(a.block_start.and_utc(), a.block_end.and_utc())).collect();
-            let gaps = slots::without(&working, &blocks);
-            let (listed, rest): (Vec<_>, Vec<_>) = shown_views.into_iter().partition(|v| v.clinician_id == person.id);
-            shown_views = rest;
-            days.push(ClinicianDay {
-                clinician_id: person.id,
-                full_name: person.full_name,
-                working: working.iter().map(period).collect(),
-                appointments: listed,
-                free: gaps.iter().map(period).collect(),
-            });
-        }
-        Ok(DaySchedule { date, time_zone: clinic.time_zone, clinicians: days })
+        let sheet = day_sheet::day(conn, &user, &meta, wanted, Utc::now())?;
+        let shown = views(conn, &user, sheet.appointments.clone())?;
+        Ok(DaySchedule::of(sheet, shown))
     })
     .await?;
     Ok(HttpResponse::Ok().json(schedule))
+}
+
+impl DaySchedule {
+    /// The sheet with each clinician's appointments (`shown`, in the sheet's order) beside them.
+    fn of(sheet: DaySheet, mut shown: Vec<AppointmentView>) -> Self {
+        let zone = sheet.clinic.zone();
+        let periods = |times: &[Interval]| times.iter().map(|t| Period::of(zone, t)).collect();
+        let mut clinicians = Vec::new();
+        for ClinicianTime { clinician, working, free } in sheet.clinicians {
+            let (listed, rest): (Vec<_>, Vec<_>) = shown.into_iter().partition(|v| v.clinician_id == clinician.id);
+            shown = rest;
+            clinicians.push(ClinicianDay {
+                clinician_id: clinician.id,
+                full_name: clinician.full_name,
+                working: periods(&working),
+                appointments: listed,
+                free: periods(&free),
+            });
+        }
+        Self { date: sheet.date, time_zone: sheet.clinic.time_zone, clinicians }
+    }
 }

@@ -9,15 +9,15 @@ use utoipa::ToSchema;
 
 use super::appointments::{views, AppointmentView};
 use crate::auth::Actor;
-use crate::calendar::availability as free;
 use crate::calendar::notices::Notices;
 use crate::calendar::waitlist as offers;
-use crate::db::audit::AuditEntry;
+use crate::calendar::waitlist_entries::{self, Wish};
 use crate::db::audit::Origin;
-use crate::db::waitlist::{self, EntryRow};
-use crate::db::{self, clinic, now, users};
+use crate::db::waitlist::EntryRow;
+use crate::db::{self, now};
+use crate::domain::hours::hh_mm;
 use crate::domain::role::Role;
-use crate::error::{ApiError, Problem, ProblemCode};
+use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -61,16 +61,12 @@ pub struct WaitlistEntry {
     pub created_at: DateTime<Utc>,
 }
 
-fn hh_mm(minute: Option<i32>) -> Option<String> {
-    minute.map(|m| format!("{:02}:{:02}", m / 60, m % 60))
-}
-
 impl From<EntryRow> for WaitlistEntry {
     fn from(row: EntryRow) -> Self {
         Self {
             weekdays: row.weekday_list(),
-            earliest: hh_mm(row.earliest_minute),
-            latest: hh_mm(row.latest_minute),
+            earliest: row.earliest_minute.map(hh_mm),
+            latest: row.latest_minute.map(hh_mm),
             id: row.id,
             patient_id: row.patient_id,
             appointment_type_id: row.appointment_type_id,
@@ -127,59 +123,17 @@ pub async fn join(
         return Err(ApiError::field("weekdays", "out_of_range", "1 (Monday) to 7 (Sunday)"));
     }
     let (earliest, latest) = (minute("earliest", body.earliest.as_deref())?, minute("latest", body.latest.as_deref())?);
-    let row = db::transaction(&state.pool, move |conn| {
-        let patient_id = match (user.role, body.patient_id.as_deref()) {
-            (Role::Patient, None) => user.id.clone(),
-            (Role::Patient, Some(id)) if id == user.id => user.id.clone(),
-            (Role::FrontDesk | Role::Clinician | Role::Admin, Some(id)) => users::find(conn, id)?
-                .filter(|p| p.role == Role::Patient.as_str())
-                .map(|p| p.id)
-                .ok_or_else(|| ApiError::field("patient_id", "unknown", "no such patient"))?,
-            (Role::FrontDesk | Role::Clinician | Role::Admin, None) => {
-                return Err(ApiError::field("patient_id", "required", "staff add a wish for a patient"))
-            }
-            _ => return Err(ApiError::Forbidden),
-        };
-        let kind = clinic::find_type(conn, &body.appointment_type)?
-            .filter(|k| !k.archived)
-            .ok_or_else(|| ApiError::field("appointment_type", "unknown", "no such appointment type"))?;
-        if user.role == Role::Patient && !kind.patient_bookable {
-            // An offer would book it: patients wait only for what they may book themselves.
-            return Err(ApiError::conflict(
-                ProblemCode::NotPatientBookable,
-                "please call the clinic to wait for this type of visit",
-            ));
-        }
-        if let Some(clinician) = body.clinician_id.as_deref() {
-            if free::clinicians(conn, Some(clinician), Some(&kind.id))?.is_empty() {
-                return Err(ApiError::field("clinician_id", "unknown", "no clinician offering this type has this id"));
-            }
-        }
-        let now = now();
-        let row = EntryRow {
-            id: db::new_id(),
-            patient_id,
-            appointment_type_id: kind.id,
-            clinician_id: body.clinician_id.clone(),
-            from_date: body.from_date,
-            to_date: body.to_date,
-            weekdays: body.weekdays.iter().map(u32::to_string).collect::<Vec<_>>().join(","),
-            earliest_minute: earliest,
-            latest_minute: latest,
-            status: "waiting".into(),
-            created_by: Some(user.id.clone()),
-            created_at: now,
-            updated_at: now,
-        };
-        waitlist::insert_entry(conn, &row)?;
-        AuditEntry::new("waitlist.join", &meta)
-            .actor(&user.id, user.role)
-            .patient(&row.patient_id)
-            .target(&row.id)
-            .write(conn)?;
-        Ok(row)
-    })
-    .await?;
+    let wish = Wish {
+        appointment_type: body.appointment_type,
+        clinician_id: body.clinician_id,
+        from_date: body.from_date,
+        to_date: body.to_date,
+        weekdays: body.weekdays,
+        earliest_minute: earliest,
+        latest_minute: latest,
+        patient_id: body.patient_id,
+    };
+    let row = db::transaction(&state.pool, move |conn| waitlist_entries::join(conn, &user, &meta, wish, now())).await?;
     Ok(HttpResponse::Created().json(WaitlistEntry::from(row)))
 }
 
@@ -196,16 +150,7 @@ pub async fn list(state: web::Data<AppState>, user: Actor, meta: Origin) -> Resu
         Role::FrontDesk | Role::Clinician | Role::Admin => None,
         Role::Worker => return Err(ApiError::Forbidden),
     };
-    let rows = db::run(&state.pool, move |conn| {
-        let rows = waitlist::waiting(conn, only.as_deref(), 500)?;
-        let shown = AuditEntry::new("waitlist.list", &meta).actor(&user.id, user.role);
-        let mut patients: Vec<&String> = rows.iter().map(|r| &r.patient_id).collect();
-        patients.sort();
-        patients.dedup();
-        crate::db::audit::write_all(conn, &patients.into_iter().map(|p| shown.for_patient(p)).collect::<Vec<_>>())?;
-        Ok(rows)
-    })
-    .await?;
+    let rows = db::run(&state.pool, move |conn| waitlist_entries::waiting(conn, &user, &meta, only.as_deref())).await?;
     Ok(HttpResponse::Ok().json(WaitlistPage { items: rows.into_iter().map(WaitlistEntry::from).collect() }))
 }
 
@@ -223,20 +168,7 @@ pub async fn leave(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    db::transaction(&state.pool, move |conn| {
-        let entry = waitlist::find_entry(conn, &id)?
-            .filter(|e| user.role.is_staff() || e.patient_id == user.id)
-            .ok_or(ApiError::NotFound)?;
-        waitlist::set_entry_status(conn, &entry.id, "cancelled", now())?;
-        waitlist::withdraw_offers(conn, &entry.id)?;
-        AuditEntry::new("waitlist.leave", &meta)
-            .actor(&user.id, user.role)
-            .patient(&entry.patient_id)
-            .target(&entry.id)
-            .write(conn)?;
-        Ok(())
-    })
-    .await?;
+    db::transaction(&state.pool, move |conn| waitlist_entries::leave(conn, &user, &meta, &id, now())).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -1,0 +1,154 @@
+//! Clinicians' calendars: who may change whose, their weekly hours, exceptions (time off, extra
+//! hours) and the appointment types each offers. Each change runs inside the caller's write
+//! transaction and writes its audit row.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+
+use super::availability::{self, Clinician};
+use crate::auth::Actor;
+use crate::db::audit::{AuditEntry, Origin};
+use crate::db::availability::{self as hours, ExceptionRow, NewRule, RuleRow};
+use crate::db::{clinic, new_id, DbConnection};
+use crate::domain::hours::ExceptionKind;
+use crate::domain::role::Role;
+use crate::error::ApiError;
+
+/// Active clinicians by name, each with the codes of the types they offer (every type when
+/// they name none).
+pub fn with_types(conn: &mut DbConnection) -> Result<Vec<(Clinician, Vec<String>)>, ApiError> {
+    let people = availability::clinicians(conn, None, None)?;
+    let types = clinic::types(conn, false)?;
+    let services = clinic::all_services(conn)?;
+    Ok(people
+        .into_iter()
+        .map(|clinician| {
+            let offered: Vec<&String> = services.iter().filter(|(c, _)| *c == clinician.id).map(|(_, t)| t).collect();
+            let codes = types
+                .iter()
+                .filter(|t| offered.is_empty() || offered.contains(&&t.id))
+                .map(|t| t.code.clone())
+                .collect();
+            (clinician, codes)
+        })
+        .collect())
+}
+
+/// The clinician `id`, if `actor` may change their calendar: a clinician their own, admins and
+/// the front desk anyone's.
+pub fn editable(conn: &mut DbConnection, actor: &Actor, id: &str) -> Result<Clinician, ApiError> {
+    let allowed =
+        matches!(actor.role, Role::Admin | Role::FrontDesk) || (actor.role == Role::Clinician && actor.id == id);
+    if !allowed {
+        return Err(if actor.role == Role::Clinician { ApiError::Forbidden } else { ApiError::NotFound });
+    }
+    availability::clinicians(conn, Some(id), None)?.into_iter().next().ok_or(ApiError::NotFound)
+}
+
+/// A clinician's weekly hours, and their exceptions from `now` on.
+pub struct Calendar {
+    /// The clinic's zone, in which the hours are meant.
+    pub time_zone: String,
+    pub rules: Vec<RuleRow>,
+    pub exceptions: Vec<ExceptionRow>,
+}
+
+pub fn calendar(conn: &mut DbConnection, clinician_id: &str, now: NaiveDateTime) -> Result<Calendar, ApiError> {
+    let clinic = clinic::settings(conn)?;
+    let ids = [clinician_id.to_string()];
+    let far = now + chrono::Duration::days(3650);
+    Ok(Calendar {
+        time_zone: clinic.time_zone,
+        rules: hours::rules(conn, &ids)?,
+        exceptions: hours::exceptions(conn, &ids, now, far)?,
+    })
+}
+
+/// Replaces the clinician's weekly hours.
+pub fn set_weekly_hours(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    origin: &Origin,
+    clinician_id: &str,
+    rules: &[NewRule],
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    editable(conn, actor, clinician_id)?;
+    hours::replace_rules(conn, clinician_id, rules, now)?;
+    AuditEntry::new("clinician.availability", origin).actor(&actor.id, actor.role).target(clinician_id).write(conn)?;
+    Ok(())
+}
+
+/// Time off or extra hours, checked by the caller: the end after the start, a plain note.
+pub struct NewException {
+    pub kind: ExceptionKind,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub note: Option<String>,
+}
+
+pub fn add_exception(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    origin: &Origin,
+    clinician_id: &str,
+    exception: NewException,
+    now: NaiveDateTime,
+) -> Result<ExceptionRow, ApiError> {
+    editable(conn, actor, clinician_id)?;
+    let row = ExceptionRow {
+        id: new_id(),
+        clinician_id: clinician_id.to_string(),
+        kind: exception.kind.as_str().into(),
+        starts_at: exception.starts_at.naive_utc(),
+        ends_at: exception.ends_at.naive_utc(),
+        note: exception.note,
+        created_by: Some(actor.id.clone()),
+        created_at: now,
+    };
+    hours::insert_exception(conn, &row)?;
+    AuditEntry::new("clinician.exception_add", origin).actor(&actor.id, actor.role).target(&row.id).write(conn)?;
+    Ok(row)
+}
+
+pub fn delete_exception(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    origin: &Origin,
+    clinician_id: &str,
+    exception_id: &str,
+) -> Result<(), ApiError> {
+    editable(conn, actor, clinician_id)?;
+    if !hours::delete_exception(conn, clinician_id, exception_id)? {
+        return Err(ApiError::NotFound);
+    }
+    AuditEntry::new("clinician.exception_delete", origin)
+        .actor(&actor.id, actor.role)
+        .target(exception_id)
+        .write(conn)?;
+    Ok(())
+}
+
+/// Sets the types the clinician offers from their codes or ids (a set; empty means every type).
+/// An unknown one is refused by its place, `appointment_types[i]`.
+pub fn set_services(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    origin: &Origin,
+    clinician_id: &str,
+    wanted: &[String],
+) -> Result<(), ApiError> {
+    editable(conn, actor, clinician_id)?;
+    let mut ids = Vec::new();
+    for (i, code) in wanted.iter().enumerate() {
+        let kind = clinic::find_type(conn, code)?.ok_or_else(|| {
+            ApiError::field(&format!("appointment_types[{i}]"), "unknown", "no such appointment type")
+        })?;
+        // A set: a type named twice (or by its code and its id) is offered once.
+        if !ids.contains(&kind.id) {
+            ids.push(kind.id);
+        }
+    }
+    clinic::set_services(conn, clinician_id, &ids)?;
+    AuditEntry::new("clinician.services", origin).actor(&actor.id, actor.role).target(clinician_id).write(conn)?;
+    Ok(())
+}

@@ -1,0 +1,175 @@
+//! The clinic's settings and its appointment types. Everyone can read them (the app shows them
+//! before sign-in); admins change them.
+
+mod appointment_types;
+
+pub use appointment_types::*;
+
+use crate::http::json::Json;
+use actix_web::{get, put, web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::Actor;
+use crate::calendar::clinic as calendar;
+use crate::db::audit::Origin;
+use crate::db::clinic::{self, ClinicRow};
+use crate::db::{self, now};
+use crate::domain::contact::PhoneNumber;
+use crate::domain::person;
+use crate::domain::role::Role;
+use crate::domain::Invalid;
+use crate::error::fields::Checks;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Clinic {
+    #[schema(
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
+    pub name: String,
+    #[schema(max_length = 500, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
+    pub address: String,
+    /// Empty, or 7 to 15 digits.
+    #[schema(
+        pattern = r"^[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$|^[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\+?[ ().-]*([0-9][ ().-]*){7,15}[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
+    pub phone: String,
+    /// IANA time zone: weekly hours and the day view are in it.
+    #[schema(schema_with = crate::http::schemas::time_zone)]
+    pub time_zone: String,
+    /// Appointments start on multiples of this many minutes (5, 10, 15, 20, 30 or 60).
+    #[schema(schema_with = granularity)]
+    pub slot_granularity_minutes: i32,
+    /// Reminders go this many minutes before an appointment (default 1440 and 120): up to five,
+    /// each at most 10080 (7 days).
+    #[schema(schema_with = crate::http::schemas::reminder_offsets)]
+    pub reminder_offsets_minutes: Vec<i64>,
+    /// How long a waitlist offer stays open (5 to 1440).
+    #[schema(minimum = 5, maximum = 1440)]
+    pub waitlist_offer_minutes: i32,
+}
+
+impl From<ClinicRow> for Clinic {
+    fn from(row: ClinicRow) -> Self {
+        Self {
+            reminder_offsets_minutes: row.reminder_offsets(),
+            name: row.name,
+            address: row.address,
+            phone: row.phone,
+            time_zone: row.time_zone,
+            slot_granularity_minutes: row.slot_granularity_minutes,
+            waitlist_offer_minutes: row.waitlist_offer_minutes,
+        }
+    }
+}
+
+#[utoipa::path(tag = "clinic", responses((status = 200, body = Clinic)))]
+#[get("/v1/clinic")]
+pub async fn get_clinic(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let row = db::run(&state.pool, |conn| Ok(clinic::settings(conn)?)).await?;
+    Ok(HttpResponse::Ok().json(Clinic::from(row)))
+}
+
+pub(super) fn text(max: usize, required: bool) -> impl Fn(&str) -> Result<String, Invalid> {
+    move |raw: &str| {
+        // Length and characters as sent: the document's `maxLength` and `pattern`.
+        if raw.chars().count() > max || raw.chars().any(char::is_control) {
+            return Err(Invalid::new("invalid_format", format!("at most {max} characters, no control characters")));
+        }
+        let value = raw.trim();
+        if required && value.is_empty() {
+            return Err(Invalid::new("required", "this is required"));
+        }
+        Ok(value.to_string())
+    }
+}
+
+pub(super) fn within(min: i64, max: i64) -> impl Fn(i64) -> Result<i64, Invalid> {
+    move |value| {
+        if (min..=max).contains(&value) {
+            Ok(value)
+        } else {
+            Err(Invalid::new("out_of_range", format!("between {min} and {max}")))
+        }
+    }
+}
+
+#[utoipa::path(
+    tag = "clinic",
+    security(("bearer" = [])),
+    request_body = Clinic,
+    responses(
+        (status = 200, body = Clinic),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/v1/clinic")]
+pub async fn put_clinic(
+    state: web::Data<AppState>,
+    user: Actor,
+    meta: Origin,
+    body: Json<Clinic>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(&[Role::Admin])?;
+    let body = body.into_inner();
+    let mut checks = Checks::default();
+    let name = checks.field("name", text(200, true)(&body.name));
+    let address = checks.field("address", text(500, false)(&body.address));
+    let phone = checks.field(
+        "phone",
+        if body.phone.trim().is_empty() {
+            Ok(String::new())
+        } else {
+            PhoneNumber::parse(&body.phone).map(|p| p.into_string())
+        },
+    );
+    let zone = checks.field("time_zone", person::time_zone(&body.time_zone));
+    let granularity = checks.field(
+        "slot_granularity_minutes",
+        if [5, 10, 15, 20, 30, 60].contains(&body.slot_granularity_minutes) {
+            Ok(body.slot_granularity_minutes)
+        } else {
+            Err(Invalid::new("invalid", "one of 5, 10, 15, 20, 30 or 60"))
+        },
+    );
+    let offsets = checks.field(
+        "reminder_offsets_minutes",
+        if body.reminder_offsets_minutes.len() <= 5
+            && body.reminder_offsets_minutes.iter().all(|m| (1..=10_080).contains(m))
+        {
+            Ok(body.reminder_offsets_minutes.iter().map(i64::to_string).collect::<Vec<_>>().join(","))
+        } else {
+            Err(Invalid::new("out_of_range", "at most 5 offsets, each 1 to 10080 minutes"))
+        },
+    );
+    let offer = checks.field("waitlist_offer_minutes", within(5, 1440)(body.waitlist_offer_minutes.into()));
+    let row = checks.finish(|| {
+        Some(ClinicRow {
+            id: 1,
+            name: name?,
+            address: address?,
+            phone: phone?,
+            time_zone: zone?.name().to_string(),
+            slot_granularity_minutes: granularity?,
+            reminder_offsets_minutes: offsets?,
+            waitlist_offer_minutes: offer? as i32,
+            updated_at: now(),
+        })
+    })?;
+    let saved = db::transaction(&state.pool, move |conn| calendar::save_settings(conn, &user, &meta, &row)).await?;
+    Ok(HttpResponse::Ok().json(Clinic::from(saved)))
+}
+
+/// 5, 10, 15, 20, 30 or 60.
+fn granularity() -> utoipa::openapi::schema::Schema {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::Integer)
+        .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Int32)))
+        .enum_values(Some([5, 10, 15, 20, 30, 60]))
+        .build()
+        .into()
+}
