@@ -12,7 +12,7 @@
 //!   `Origin`: `accounts/` (sign-up, sign-in, passwords, invitations, patients, staff),
 //!   `calendar/` (availability, booking, moves, the day sheet, the waitlist), `clinical/` (the
 //!   clinical record and the home program), `reminders/` (reminder settings and the scheduler).
-//! - `idempotency`: retry-safe creates (reserve, replay or run and save the answer).
+//! - `idempotency/`: retry-safe creates (reserve, replay or run and save the answer).
 //! - `mail/`: the messages (text, HTML, ICS); `progress_chart/`: the chart as SVG and PNG.
 //! - `http/`: HTTP plumbing (request ids, guards, the caller from its credential, JSON, paging);
 //!   `routes/`: the JSON handlers and the OpenAPI document.

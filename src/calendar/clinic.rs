@@ -62,12 +62,7 @@ pub fn change_type(
     edit: impl FnOnce(&mut AppointmentTypeRow) -> Result<(), ApiError>,
     now: NaiveDateTime,
 ) -> Result<AppointmentTypeRow, ApiError> {
-    let mut row = clinic::find_type(conn, id)?.ok_or(ApiError::NotFound)?;
-    edit(&mut row)?;
-    row.updated_at = now;
-    clinic::save_type(conn, &row)?;
-    AuditEntry::new(change.action(), origin).actor(&actor.id, actor.role).target(&row.id).write(conn)?;
-    Ok(row)
+    crate::db::catalogue::change(conn, actor, origin, id, change.action(), edit, now)
 }
 
 /// Archived types cannot be booked any more; existing appointments keep them.

@@ -72,12 +72,7 @@ pub fn change(
     action: &'static str,
     edit: impl FnOnce(&mut ExerciseRow) -> Result<(), ApiError>,
 ) -> Result<ExerciseRow, ApiError> {
-    let mut row = exercises::find(conn, id)?.ok_or(ApiError::NotFound)?;
-    edit(&mut row)?;
-    row.updated_at = now();
-    exercises::save(conn, &row)?;
-    AuditEntry::new(action, origin).actor(&actor.id, actor.role).target(&row.id).write(conn)?;
-    Ok(row)
+    crate::db::catalogue::change(conn, actor, origin, id, action, edit, now())
 }
 
 /// Archived exercises leave the choice for new programs; programs that use one still show it.

@@ -9,6 +9,7 @@ pub mod api_tokens;
 pub mod appointments;
 pub mod audit;
 pub mod availability;
+pub mod catalogue;
 pub mod check_ins;
 pub mod clinic;
 pub mod deliveries;

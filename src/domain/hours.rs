@@ -27,45 +27,6 @@ impl ExceptionKind {
     }
 }
 
-/// The API's spelling of [`ExceptionKind`] (the enum is declared in `slots.rs`, without serde):
-/// derived, so a wrong kind is refused in serde's usual words.
-mod spelling {
-    #[derive(serde::Serialize, serde::Deserialize)]
-    #[serde(remote = "super::ExceptionKind", rename_all = "snake_case")]
-    pub enum ExceptionKind {
-        TimeOff,
-        ExtraHours,
-    }
-}
-
-impl serde::Serialize for ExceptionKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        spelling::ExceptionKind::serialize(self, serializer)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ExceptionKind {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        spelling::ExceptionKind::deserialize(deserializer)
-    }
-}
-
-impl utoipa::PartialSchema for ExceptionKind {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::schema::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::String)
-            .enum_values(Some([ExceptionKind::TimeOff.as_str(), ExceptionKind::ExtraHours.as_str()]))
-            .build()
-            .into()
-    }
-}
-
-impl utoipa::ToSchema for ExceptionKind {
-    fn name() -> std::borrow::Cow<'static, str> {
-        "ExceptionKind".into()
-    }
-}
-
 /// The ISO weekday `iso` (1 = Monday); anything past 6 is Sunday.
 pub fn weekday(iso: i32) -> Weekday {
     match iso {

@@ -45,7 +45,9 @@ impl WeeklyHours {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+// Time off takes working time away; extra hours add it (spelled `time_off`, `extra_hours`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum ExceptionKind {
     TimeOff,
     ExtraHours,

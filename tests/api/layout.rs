@@ -84,3 +84,61 @@ fn no_source_file_is_longer_than_four_hundred_lines() {
         .collect();
     assert!(long.is_empty(), "split these by what they hold:\n{}", long.join("\n"));
 }
+
+#[test]
+fn the_crate_map_names_every_folder() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let map: String = std::fs::read_to_string(root.join("lib.rs"))
+        .unwrap()
+        .lines()
+        .filter_map(|line| line.strip_prefix("//!"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(&root).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let named = if path.is_dir() {
+            map.contains(&format!("`{name}/`"))
+        } else {
+            name == "lib.rs" || name == "main.rs" || map.contains(&format!("`{name}`"))
+        };
+        if !named {
+            missing.push(name);
+        }
+    }
+    assert!(missing.is_empty(), "lib.rs's crate map does not name: {missing:?}");
+}
+
+#[test]
+fn handlers_hold_no_long_transaction_closures() {
+    // A handler parses, authorizes, calls a service and maps the answer: what it runs on the
+    // database is a call or two, not the rule itself.
+    const MOST: usize = 12;
+    let mut long = Vec::new();
+    for (path, text) in src_files().into_iter().filter(|(path, _)| path.starts_with("routes/")) {
+        for call in ["db::run(", "db::transaction("] {
+            for (start, _) in text.match_indices(call) {
+                let mut depth = 1;
+                let body = &text[start + call.len()..];
+                let end = body
+                    .char_indices()
+                    .find(|(_, c)| {
+                        depth += match c {
+                            '(' => 1,
+                            ')' => -1,
+                            _ => 0,
+                        };
+                        depth == 0
+                    })
+                    .map_or(body.len(), |(i, _)| i);
+                let lines = body[..end].lines().count();
+                if lines > MOST {
+                    let at = text[..start].lines().count() + 1;
+                    long.push(format!("{path}:{at}: {lines} lines"));
+                }
+            }
+        }
+    }
+    assert!(long.is_empty(), "move these into a service:\n{}", long.join("\n"));
+}

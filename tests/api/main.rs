@@ -24,6 +24,7 @@ mod export;
 mod faults;
 mod health;
 mod jwt;
+mod layout;
 mod log_privacy;
 mod openapi;
 mod patients;
