@@ -30,12 +30,19 @@ pub struct AppointmentRow {
 }
 
 /// True when the database refused a write because it would double-book a clinician or a patient.
+///
+/// Backend-specific: two PostgreSQL transactions that insert overlapping rows at once each wait
+/// for the other's overlap check, and PostgreSQL ends the tie by aborting one ("deadlock
+/// detected"): that write lost the time to the other, which is the same answer.
 pub fn is_slot_taken(err: &diesel::result::Error) -> bool {
+    use diesel::result::DatabaseErrorKind;
     match err {
-        diesel::result::Error::DatabaseError(_, info) => {
+        diesel::result::Error::DatabaseError(kind, info) => {
             info.constraint_name().is_some_and(|name| name.ends_with("_no_overlap"))
                 || info.message().contains("slot_taken")
                 || info.message().contains("_no_overlap")
+                || info.message().contains("deadlock detected")
+                || matches!(kind, DatabaseErrorKind::SerializationFailure)
         }
         _ => false,
     }
