@@ -72,7 +72,7 @@ pub fn create(
 }
 
 fn same_person_exists(conn: &mut DbConnection, name: &FullName, dob: NaiveDate) -> Result<bool, ApiError> {
-    let search = PatientSearch { text: name.search_key(), phone_digits: None, date_of_birth: None };
+    let search = PatientSearch::by_name_key(name.search_key());
     let candidates = users::search_patients(conn, Some(&search), None, 50)?;
     Ok(candidates.iter().any(|c| c.name_key == name.search_key() && c.date_of_birth == Some(dob)))
 }

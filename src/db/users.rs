@@ -171,15 +171,7 @@ pub struct NameCursor {
     pub id: String,
 }
 
-/// What the front desk typed to find a patient: matched against name or email, and also
-/// against the phone number (when it holds digits) or the date of birth (when it is a date).
-#[derive(Debug, Clone, Default)]
-pub struct PatientSearch {
-    /// Lower-cased text matched anywhere in the name or the email.
-    pub text: String,
-    pub phone_digits: Option<String>,
-    pub date_of_birth: Option<NaiveDate>,
-}
+pub use crate::domain::patient_search::PatientSearch;
 
 type Backend = <DbConnection as Connection>::Backend;
 type Predicate = Box<dyn BoxableExpression<users::table, Backend, SqlType = Nullable<Bool>>>;

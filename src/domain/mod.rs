@@ -9,6 +9,7 @@ pub mod local_time;
 pub mod login_throttle;
 pub mod outcomes;
 pub mod password_policy;
+pub mod patient_search;
 pub mod person;
 pub mod program;
 pub mod progress;

@@ -12,9 +12,10 @@ use super::views::{ProfileChanges, UserPage, UserView};
 use crate::accounts::patients::{self, NewPatient, PatientUpdate};
 use crate::auth::Actor;
 use crate::db::audit::Origin;
-use crate::db::users::{NameCursor, PatientSearch, UserChanges};
+use crate::db::users::{NameCursor, UserChanges};
 use crate::db::{self, now};
 use crate::domain::contact::{EmailAddress, PhoneNumber};
+use crate::domain::patient_search;
 use crate::domain::person::{self, FullName};
 use crate::error::fields::Checks;
 use crate::error::{ApiError, Problem};
@@ -95,21 +96,9 @@ pub async fn create_patient(
 #[into_params(parameter_in = Query)]
 pub struct PatientQuery {
     /// Part of a name or email; digits also match phone numbers, and `YYYY-MM-DD` a date of birth.
+    /// At most 100 characters, none of them a control character.
+    #[param(max_length = 100, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub q: Option<String>,
-}
-
-fn search_terms(q: Option<&str>) -> Result<Option<PatientSearch>, ApiError> {
-    let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) else { return Ok(None) };
-    if q.chars().count() > 100 {
-        return Err(ApiError::field("q", "too_long", "a search has at most 100 characters"));
-    }
-    let digits: String = q.chars().filter(char::is_ascii_digit).collect();
-    let looks_like_phone = digits.len() >= 4 && q.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
-    Ok(Some(PatientSearch {
-        text: q.to_lowercase(),
-        phone_digits: looks_like_phone.then_some(digits),
-        date_of_birth: NaiveDate::parse_from_str(q, "%Y-%m-%d").ok(),
-    }))
 }
 
 #[utoipa::path(
@@ -137,7 +126,7 @@ pub async fn list_patients(
     let after = page
         .cursor(2)?
         .map(|mut parts| NameCursor { id: parts.pop().unwrap_or_default(), name_key: parts.pop().unwrap_or_default() });
-    let terms = search_terms(search.q.as_deref())?;
+    let terms = patient_search::parse(search.q.as_deref()).map_err(|e| ApiError::field("q", e.code, &e.message))?;
     let rows =
         db::run(&state.pool, move |conn| patients::list(conn, &user, &meta, terms.as_ref(), after.as_ref(), limit))
             .await?;
