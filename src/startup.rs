@@ -174,6 +174,7 @@ fn build_app(
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
         .default_service(web::to(not_found))
         .wrap(from_fn(guards::body_deadline))
+        .wrap(from_fn(guards::refuse_nul))
         .wrap(from_fn(guards::cors))
         .wrap(from_fn(guards::content_security_policy))
         .wrap(

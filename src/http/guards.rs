@@ -124,3 +124,39 @@ fn with_deadline(payload: Payload, limit: Duration) -> Payload {
 pub fn is_body_timeout(err: &PayloadError) -> bool {
     matches!(err, PayloadError::Io(io) if io.kind() == std::io::ErrorKind::TimedOut)
 }
+
+/// A NUL character in the query string is refused with 422 `invalid_format` naming the
+/// parameter: PostgreSQL cannot compare text holding one, and no text a person types holds one,
+/// so every database answers the same. (Bodies are checked by [`crate::http::json::Json`];
+/// path segments are ids that fail to parse or tokens that are hashed before any lookup.)
+pub async fn refuse_nul(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let refusal = query_nul(req.query_string())
+        .map(|name| ApiError::field(&name, "invalid_format", crate::http::json::NUL_MESSAGE));
+    match refusal {
+        Some(err) => Ok(req.into_response(err.error_response()).map_into_right_body()),
+        None => Ok(next.call(req).await?.map_into_left_body()),
+    }
+}
+
+/// The first query parameter whose name or value holds a NUL, by its name as sent.
+fn query_nul(query: &str) -> Option<String> {
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(name, value)| name.contains('\0') || value.contains('\0'))
+        .map(|(name, _)| name.replace('\0', ""))
+}
+
+#[cfg(test)]
+mod nul_tests {
+    use super::query_nul;
+
+    #[test]
+    fn a_nul_in_a_query_names_its_parameter() {
+        assert_eq!(query_nul("limit=5&action=a%00b").as_deref(), Some("action"));
+        assert_eq!(query_nul("x%00y=1").as_deref(), Some("xy"));
+        assert_eq!(query_nul("action=%2F%C3%B0_&limit=97"), None);
+        assert_eq!(query_nul(""), None);
+    }
+}

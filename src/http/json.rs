@@ -5,6 +5,10 @@
 //! In between, a whole number written as a float (`2.0`) becomes the integer it is: JSON Schema
 //! calls `2.0` an integer, so a client following the document may send it, and serde would
 //! otherwise refuse it for an `i32` field.
+//!
+//! A NUL character anywhere in the body (a value or a key) is refused with 422 `invalid_format`
+//! naming where it is: no text a person types holds one, and PostgreSQL cannot store it, so the
+//! answer is the same on every database.
 
 use std::future::Future;
 use std::ops::Deref;
@@ -43,9 +47,33 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
         let read = web::Json::<Value>::from_request(req, payload);
         Box::pin(async move {
             let mut value = read.await?.into_inner();
+            if let Some(field) = nul_at(&value, "") {
+                return Err(ApiError::field(&field, "invalid_format", NUL_MESSAGE).into());
+            }
             integral_floats_to_integers(&mut value);
             serde_json::from_value(value).map(Json).map_err(|err| shape_error(&err).into())
         })
+    }
+}
+
+/// The answer's message for text holding a NUL character (bodies and query strings).
+pub const NUL_MESSAGE: &str = "text cannot hold a NUL character";
+
+/// Where the first string holding a NUL is, as a field name (`items[2].notes`; `body` for the
+/// whole document); a key holding one names the object it is in.
+fn nul_at(value: &Value, path: &str) -> Option<String> {
+    let here = || if path.is_empty() { "body".to_string() } else { path.to_string() };
+    match value {
+        Value::String(text) => text.contains('\0').then(here),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| nul_at(item, &format!("{path}[{i}]"))),
+        Value::Object(fields) => fields.iter().find_map(|(key, item)| {
+            if key.contains('\0') {
+                return Some(here());
+            }
+            let inner = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+            nul_at(item, &inner)
+        }),
+        _ => None,
     }
 }
 
@@ -98,6 +126,16 @@ mod tests {
         integral_floats_to_integers(&mut value);
         assert_eq!(value, serde_json::json!({"a": 2, "b": [-7, 1.5], "c": {"d": 1e300, "e": 3}}));
         assert!(value["a"].is_i64());
+    }
+
+    #[test]
+    fn a_nul_is_found_where_it_is() {
+        let value = serde_json::json!({"title": "ok", "items": [{"notes": "fine"}, {"notes": "a\u{0}b"}]});
+        assert_eq!(nul_at(&value, "").as_deref(), Some("items[1].notes"));
+        let value = serde_json::json!({"items": [{"x\u{0}": 1}]});
+        assert_eq!(nul_at(&value, "").as_deref(), Some("items[0]"));
+        assert_eq!(nul_at(&serde_json::json!("\u{0}"), "").as_deref(), Some("body"));
+        assert_eq!(nul_at(&serde_json::json!({"a": ["b", 1, null, {"c": "d"}]}), ""), None);
     }
 
     #[test]
