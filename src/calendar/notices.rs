@@ -12,7 +12,6 @@ use crate::db::clinic::{self, ClinicRow};
 use crate::db::outbox::{self, NewEmail};
 use crate::db::{users, DbConnection};
 use crate::domain::appointment::reminder_due;
-use crate::domain::local_time::local;
 use crate::mail::appointment_emails::{self, AppointmentDetails};
 use crate::mail::ics::{self, CalendarEvent, Method};
 
@@ -67,9 +66,8 @@ fn details<'a>(
         patient_name: &facts.patient_name,
         type_name: &facts.type_name,
         clinician_name: &facts.clinician_name,
-        local_start: local(zone, to_utc(appointment.starts_at)),
-        local_end: local(zone, to_utc(appointment.ends_at)),
-        zone_name: &clinic.time_zone,
+        start: to_utc(appointment.starts_at).with_timezone(&zone),
+        end: to_utc(appointment.ends_at).with_timezone(&zone),
         clinic_name: &clinic.name,
         clinic_address: &clinic.address,
         clinic_phone: &clinic.phone,
@@ -152,19 +150,19 @@ pub fn booked(
     };
     outbox::enqueue(conn, &confirmation, now)?;
     for minutes in clinic.reminder_offsets() {
-        let due = reminder_due(clinic.zone(), to_utc(appointment.starts_at), minutes).naive_utc();
-        if due <= now {
+        let due = reminder_due(clinic.zone(), to_utc(appointment.starts_at), minutes);
+        if due.naive_utc() <= now {
             continue; // too late to be useful
         }
         let reminder = NewEmail {
             dedupe_key: key(appointment, &format!("reminder:{minutes}:{}", appointment.sequence)),
-            due_at: due,
+            due_at: due.naive_utc(),
             expires_at: Some(appointment.starts_at),
             ..NewEmail::immediate(
                 "appointment_reminder",
                 &recipient,
                 Some(&appointment.patient_id),
-                appointment_emails::reminder(&details, minutes / 60),
+                appointment_emails::reminder(&details, due),
                 now,
             )
         };

@@ -108,15 +108,14 @@ fn make_offer(
         patient_name: &patient.full_name,
         type_name,
         clinician_name: &clinician,
-        local_start: slot.local_start,
-        local_end: slot.local_end,
-        zone_name: &clinic.time_zone,
+        start: slot.start.with_timezone(&clinic.zone()),
+        end: slot.end.with_timezone(&clinic.zone()),
         clinic_name: &clinic.name,
         clinic_address: &clinic.address,
         clinic_phone: &clinic.phone,
         app_link: &link,
     };
-    let content = appointment_emails::waitlist_offer(&details, local(clinic.zone(), expires));
+    let content = appointment_emails::waitlist_offer(&details, expires.with_timezone(&clinic.zone()));
     let email = NewEmail {
         expires_at: Some(offer.expires_at),
         priority: 1,

@@ -196,7 +196,7 @@ fn checked_version(
     };
     checks.field(
         "starts_on",
-        plausible_date("starts_on", draft.starts_on).map_err(|_| Invalid::new("out_of_range", "2000 to 2199")),
+        plausible_date("starts_on", draft.starts_on).map_err(|_| Invalid::new("out_of_range", "2000 to 2099")),
     );
     if let Some(ends) = draft.ends_on {
         if ends < draft.starts_on {

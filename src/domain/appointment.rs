@@ -1,7 +1,7 @@
 //! An appointment's life: its statuses and the moves between them, and the booking rules of its
 //! type (notice, horizon, cut-offs) as they apply to patients and to staff.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -120,6 +120,41 @@ pub fn reminder_due(zone: chrono_tz::Tz, start: DateTime<Utc>, offset_minutes: i
     }
 }
 
+/// How a reminder speaks of the visit, seen from the instant it goes out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lead {
+    /// Shortly before (under [`COUNTDOWN_MINUTES`]): the real minutes left, "in 1 hour and 30 minutes".
+    In(i64),
+    /// Later the same local day.
+    Today,
+    /// The next local day.
+    Tomorrow,
+    /// A later day, named.
+    On(NaiveDate),
+}
+
+/// A reminder due less than this long before the start counts down the time left; one due
+/// earlier names the day ("today", "tomorrow", "on Monday 29 March").
+pub const COUNTDOWN_MINUTES: i64 = 4 * 60;
+
+/// The words of a reminder for a visit at `start` that goes out at `due` (from [`reminder_due`]):
+/// the days are counted between the clinic-local dates of the two instants, so a reminder sent on
+/// Saturday evening says "tomorrow" even when a clock change makes that 25 real hours.
+pub fn reminder_lead(zone: chrono_tz::Tz, start: DateTime<Utc>, due: DateTime<Utc>) -> Lead {
+    let left = (start - due).num_minutes();
+    if left < COUNTDOWN_MINUTES {
+        return Lead::In(left.max(0));
+    }
+    let (sent_on, day) = (super::local_time::local(zone, due).date(), super::local_time::local(zone, start).date());
+    if sent_on == day {
+        Lead::Today
+    } else if sent_on.succ_opt() == Some(day) {
+        Lead::Tomorrow
+    } else {
+        Lead::On(day)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,5 +248,97 @@ mod reminder_tests {
         // 02:30 on 2027-03-15 (CDT); the day before at 02:30 does not exist: 03:00 CDT instead.
         let start = utc("2027-03-15T07:30:00Z");
         assert_eq!(reminder_due(Chicago, start, 1440), utc("2027-03-14T08:00:00Z"));
+    }
+}
+
+#[cfg(test)]
+mod lead_tests {
+    use super::*;
+    use chrono::TimeZone;
+    use chrono_tz::Tz;
+
+    fn local(zone: Tz, date: &str, time: &str) -> DateTime<Utc> {
+        let wall = chrono::NaiveDateTime::parse_from_str(&format!("{date} {time}"), "%Y-%m-%d %H:%M").unwrap();
+        zone.from_local_datetime(&wall).earliest().unwrap().with_timezone(&Utc)
+    }
+
+    fn day_before(zone: Tz, start: DateTime<Utc>) -> Lead {
+        reminder_lead(zone, start, reminder_due(zone, start, 1440))
+    }
+
+    #[test]
+    fn dublin_one_day_reminders_say_tomorrow_across_both_changes() {
+        use chrono_tz::Europe::Dublin;
+        // Sunday 2027-10-31 23:00 GMT, after the fall-back: due Saturday 23:00 IST, 25 hours before.
+        let start = local(Dublin, "2027-10-31", "23:00");
+        assert_eq!(reminder_due(Dublin, start, 1440), local(Dublin, "2027-10-30", "23:00"));
+        assert_eq!(day_before(Dublin, start), Lead::Tomorrow);
+        // Monday 2027-03-29 00:00 IST: due Sunday 00:00 GMT, 23 hours before.
+        let start = local(Dublin, "2027-03-29", "00:00");
+        assert_eq!(reminder_due(Dublin, start, 1440), local(Dublin, "2027-03-28", "00:00"));
+        assert_eq!(day_before(Dublin, start), Lead::Tomorrow);
+    }
+
+    /// The zone's 2027 changes as (local date after the change, whether clocks went forward).
+    fn changes_in_2027(zone: Tz) -> Vec<(NaiveDate, bool)> {
+        use chrono::Offset;
+        let offset = |t: DateTime<Utc>| zone.offset_from_utc_datetime(&t.naive_utc()).fix().local_minus_utc();
+        let mut t = Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
+        let end = Utc.with_ymd_and_hms(2028, 1, 1, 0, 0, 0).unwrap();
+        let mut found = Vec::new();
+        while t < end {
+            let next = t + Duration::minutes(15);
+            if offset(next) != offset(t) {
+                found.push((next.with_timezone(&zone).date_naive(), offset(next) > offset(t)));
+            }
+            t = next;
+        }
+        found
+    }
+
+    #[test]
+    fn one_day_reminders_say_tomorrow_around_every_named_zones_changes() {
+        use chrono::Datelike;
+        use chrono_tz::{Africa, America, Asia, Australia, Europe, Pacific};
+        let zones = [
+            Europe::Dublin,
+            Australia::Lord_Howe,
+            Pacific::Chatham,
+            America::St_Johns,
+            Asia::Gaza,
+            America::Santiago,
+            Africa::Cairo,
+        ];
+        for zone in zones {
+            let changes = changes_in_2027(zone);
+            assert!(changes.len() >= 2, "{zone}");
+            for (date, forward) in changes {
+                // Just after midnight the day after a spring-forward (the day before is short);
+                // late in the evening on and after a fall-back day (the day before is long).
+                let visits: Vec<(NaiveDate, &str)> = if forward {
+                    vec![(date.succ_opt().unwrap(), "00:00"), (date.succ_opt().unwrap(), "00:15")]
+                } else {
+                    vec![(date, "23:45"), (date.succ_opt().unwrap(), "23:45")]
+                };
+                for (day, time) in visits {
+                    let start = local(zone, &day.format("%Y-%m-%d").to_string(), time);
+                    assert_eq!(day_before(zone, start), Lead::Tomorrow, "{zone} {day} {time} ({})", day.weekday());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn short_offsets_count_down_the_real_minutes_and_longer_ones_name_the_day() {
+        let zone = chrono_tz::America::Chicago;
+        let start = local(zone, "2027-01-12", "09:00");
+        let lead = |minutes| reminder_lead(zone, start, reminder_due(zone, start, minutes));
+        assert_eq!(lead(1), Lead::In(1));
+        assert_eq!(lead(90), Lead::In(90));
+        assert_eq!(lead(239), Lead::In(239));
+        assert_eq!(lead(240), Lead::Today);
+        assert_eq!(lead(9 * 60 + 1), Lead::Tomorrow);
+        assert_eq!(lead(1440), Lead::Tomorrow);
+        assert_eq!(lead(10_080), Lead::On(chrono::NaiveDate::from_ymd_opt(2027, 1, 12).unwrap()));
     }
 }

@@ -8,7 +8,7 @@
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Timelike, Utc, Weekday};
 use chrono_tz::Tz;
 
-use super::local_time::{at_minute, instant_exact, instant_latest, instant_or_next, local};
+use super::local_time::{at_minute, end_instant, instant_exact, instant_or_next, local};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Interval {
@@ -69,7 +69,7 @@ pub fn working_intervals(zone: Tz, rules: &[WeeklyHours], exceptions: &[Exceptio
     while date <= last {
         for rule in rules.iter().filter(|r| r.applies_on(date)) {
             let start = instant_or_next(zone, at_minute(date, rule.start_minute));
-            let end = instant_latest(zone, at_minute(date, rule.end_minute));
+            let end = end_instant(zone, date, rule.end_minute);
             if start < end {
                 open.push(Interval::new(start, end));
             }

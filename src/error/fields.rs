@@ -49,8 +49,9 @@ impl Checks {
     }
 }
 
-/// Instants the calendar deals in: from 2000 to 2199. Anything else is a typo, and would only
-/// overflow date arithmetic or sort wrongly as text in SQLite.
+/// Instants the calendar deals in: from 2000 through 2099 (in UTC). Anything earlier is a typo;
+/// anything later is past the last year the zone data has daylight-saving changes for
+/// ([`crate::domain::local_time::LAST_YEAR`]), where clinic times would be read an hour off.
 pub fn plausible_instant(
     field: &str,
     t: chrono::DateTime<chrono::Utc>,
@@ -60,10 +61,10 @@ pub fn plausible_instant(
 
 pub fn plausible_date(field: &str, d: chrono::NaiveDate) -> Result<chrono::NaiveDate, ApiError> {
     use chrono::Datelike;
-    if (2000..2200).contains(&d.year()) {
+    if (2000..=crate::domain::local_time::LAST_YEAR).contains(&d.year()) {
         Ok(d)
     } else {
-        Err(ApiError::field(field, "out_of_range", "dates are between 2000 and 2199"))
+        Err(ApiError::field(field, "out_of_range", "dates are between 2000 and 2099"))
     }
 }
 

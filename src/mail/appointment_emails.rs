@@ -2,9 +2,12 @@
 //! clinician, the clinic-local time and the clinic, and never any clinical detail (no booking
 //! reason, no notes).
 
-use chrono::{NaiveDateTime, TimeDelta, TimeZone};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 
 use super::{with_link, Content};
+use crate::domain::appointment::{reminder_lead, Lead};
+use crate::domain::local_time::{clock, is_repeated};
 
 /// What the emails say about one appointment.
 #[derive(Debug, Clone)]
@@ -13,11 +16,9 @@ pub struct AppointmentDetails<'a> {
     /// e.g. "Comprehensive evaluation".
     pub type_name: &'a str,
     pub clinician_name: &'a str,
-    /// Clinic-local wall-clock time.
-    pub local_start: NaiveDateTime,
-    pub local_end: NaiveDateTime,
-    /// IANA, e.g. "America/Chicago".
-    pub zone_name: &'a str,
+    /// In the clinic's zone (IANA, e.g. "America/Chicago"), which the emails name.
+    pub start: DateTime<Tz>,
+    pub end: DateTime<Tz>,
     pub clinic_name: &'a str,
     pub clinic_address: &'a str,
     pub clinic_phone: &'a str,
@@ -56,22 +57,16 @@ pub fn confirmation(d: &AppointmentDetails, rescheduled: bool) -> Content {
     )
 }
 
-/// Sent `hours_before` the start: a day ahead ("tomorrow at 09:00", or "on {date} at 09:00" if
-/// further out), later the same day ("today at 09:00"), or shortly before ("in 2 hours").
-pub fn reminder(d: &AppointmentDetails, hours_before: i64) -> Content {
-    let time = d.local_start.format("%H:%M").to_string();
-    let relative = if (1..=3).contains(&hours_before) {
-        format!("in {hours_before} hour{}", if hours_before == 1 { "" } else { "s" })
-    } else {
-        let sent_on = sent_at(d, hours_before).map(|at| at.date());
-        let day = d.local_start.date();
-        if sent_on == Some(day) {
-            format!("today at {time}")
-        } else if sent_on.and_then(|on| on.succ_opt()) == Some(day) {
-            format!("tomorrow at {time}")
-        } else {
-            format!("on {} at {time}", day.format("%A %-d %B"))
-        }
+/// Sent at `due` (see `domain::appointment::reminder_due`), worded from that instant: shortly
+/// before ("in 1 hour and 30 minutes"), later that day ("today at 09:00"), the day before
+/// ("tomorrow at 09:00"), or further out ("on Monday 16 November at 09:00").
+pub fn reminder(d: &AppointmentDetails, due: DateTime<Utc>) -> Content {
+    let time = clock(&d.start);
+    let relative = match reminder_lead(d.start.timezone(), d.start.with_timezone(&Utc), due) {
+        Lead::In(minutes) => format!("in {}", duration_words(minutes)),
+        Lead::Today => format!("today at {time}"),
+        Lead::Tomorrow => format!("tomorrow at {time}"),
+        Lead::On(day) => format!("on {} at {time}", day.format("%A %-d %B")),
     };
     with_link(
         &format!("Reminder: your appointment {relative}"),
@@ -84,6 +79,16 @@ pub fn reminder(d: &AppointmentDetails, hours_before: i64) -> Content {
         "View my appointment",
         d.app_link,
     )
+}
+
+/// "1 minute", "45 minutes", "2 hours", "1 hour and 30 minutes".
+fn duration_words(minutes: i64) -> String {
+    let unit = |n: i64, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    match (minutes / 60, minutes % 60) {
+        (0, m) => unit(m, "minute"),
+        (h, 0) => unit(h, "hour"),
+        (h, m) => format!("{} and {}", unit(h, "hour"), unit(m, "minute")),
+    }
 }
 
 /// Sent when an appointment is cancelled (by the clinic or by the patient).
@@ -102,13 +107,18 @@ pub fn cancellation(d: &AppointmentDetails) -> Content {
 }
 
 /// "Monday 16 November 2026, 09:00–10:00 (America/Chicago)"; both dates when it spans midnight.
+/// A time in a repeated hour carries its UTC offset (see `domain::local_time::clock`):
+/// "Sunday 4 April 2027, 01:45 UTC+11:00 – 01:45 UTC+10:30 (Australia/Lord_Howe)".
 fn when(d: &AppointmentDetails) -> String {
-    const DAY_AND_TIME: &str = "%A %-d %B %Y, %H:%M";
-    let start = d.local_start.format(DAY_AND_TIME);
-    if d.local_end.date() == d.local_start.date() {
-        format!("{start}–{} ({})", d.local_end.format("%H:%M"), d.zone_name)
+    const DATE: &str = "%A %-d %B %Y";
+    let (start, end, zone) = (clock(&d.start), clock(&d.end), d.start.timezone().name());
+    let day = d.start.format(DATE);
+    if d.end.date_naive() != d.start.date_naive() {
+        format!("{day}, {start} – {}, {end} ({zone})", d.end.format(DATE))
+    } else if is_repeated(&d.start) || is_repeated(&d.end) {
+        format!("{day}, {start} – {end} ({zone})")
     } else {
-        format!("{start} – {} ({})", d.local_end.format(DAY_AND_TIME), d.zone_name)
+        format!("{day}, {start}–{end} ({zone})")
     }
 }
 
@@ -130,21 +140,8 @@ fn one_line(address: &str) -> String {
         .join(", ")
 }
 
-/// The clinic-local time the reminder goes out: the start's instant minus `hours_before` hours,
-/// across any daylight-saving change; plain wall-clock arithmetic if the zone is unknown or the
-/// start falls in a skipped hour. `None` if out of range.
-fn sent_at(d: &AppointmentDetails, hours_before: i64) -> Option<NaiveDateTime> {
-    let hours = TimeDelta::try_hours(hours_before)?;
-    let zoned =
-        d.zone_name.parse::<chrono_tz::Tz>().ok().and_then(|zone| zone.from_local_datetime(&d.local_start).earliest());
-    match zoned {
-        Some(start) => start.checked_sub_signed(hours).map(|at| at.naive_local()),
-        None => d.local_start.checked_sub_signed(hours),
-    }
-}
-
 /// A waitlist offer: a time freed up; the first to accept within the window gets it.
-pub fn waitlist_offer(d: &AppointmentDetails, answer_by: chrono::NaiveDateTime) -> Content {
+pub fn waitlist_offer(d: &AppointmentDetails, answer_by: DateTime<Tz>) -> Content {
     with_link(
         "An earlier appointment is free for you",
         d.patient_name,
@@ -156,9 +153,10 @@ pub fn waitlist_offer(d: &AppointmentDetails, answer_by: chrono::NaiveDateTime) 
                 when(d)
             ),
             &format!(
-                "It is held for you until {} ({}). After that it is offered to the next person waiting.",
-                answer_by.format("%H:%M on %A %-d %B"),
-                d.zone_name
+                "It is held for you until {} on {} ({}). After that it is offered to the next person waiting.",
+                clock(&answer_by),
+                answer_by.format("%A %-d %B"),
+                answer_by.timezone().name()
             ),
             &format!("The visit is at {}.", place(d)),
         ],
@@ -170,10 +168,21 @@ pub fn waitlist_offer(d: &AppointmentDetails, answer_by: chrono::NaiveDateTime) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::NaiveDate;
+    use crate::domain::appointment::reminder_due;
+    use chrono::{Duration, TimeZone};
+    use chrono_tz::America::Chicago;
 
-    fn at(day: u32, hour: u32) -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(2026, 11, day).unwrap().and_hms_opt(hour, 0, 0).unwrap()
+    fn at(day: u32, hour: u32) -> DateTime<Tz> {
+        Chicago.with_ymd_and_hms(2026, 11, day, hour, 0, 0).unwrap()
+    }
+
+    /// The reminder sent `minutes` before the visit, as the outbox schedules it.
+    fn reminder_before(d: &AppointmentDetails, minutes: i64) -> Content {
+        reminder(d, reminder_due(d.start.timezone(), d.start.with_timezone(&Utc), minutes))
+    }
+
+    fn in_zone(zone: Tz, utc: &str) -> DateTime<Tz> {
+        DateTime::parse_from_rfc3339(utc).unwrap().with_timezone(&zone)
     }
 
     fn details() -> AppointmentDetails<'static> {
@@ -181,9 +190,8 @@ mod tests {
             patient_name: "Ana Silva",
             type_name: "Comprehensive evaluation",
             clinician_name: "Dr. Lee",
-            local_start: at(16, 9),
-            local_end: at(16, 10),
-            zone_name: "America/Chicago",
+            start: at(16, 9),
+            end: at(16, 10),
             clinic_name: "Riverside PT",
             clinic_address: "12 Main St\nSpringfield, IL 62701",
             clinic_phone: "+1 217 555 0100",
@@ -219,29 +227,90 @@ mod tests {
     #[test]
     fn reminder_subjects() {
         let d = details();
-        assert_eq!(reminder(&d, 24).subject, "Reminder: your appointment tomorrow at 09:00");
-        assert_eq!(reminder(&d, 48).subject, "Reminder: your appointment on Monday 16 November at 09:00");
-        assert_eq!(reminder(&d, 2).subject, "Reminder: your appointment in 2 hours");
-        assert_eq!(reminder(&d, 1).subject, "Reminder: your appointment in 1 hour");
-        assert_eq!(reminder(&d, 6).subject, "Reminder: your appointment today at 09:00");
+        let subject = |minutes| {
+            reminder_before(&d, minutes).subject.trim_start_matches("Reminder: your appointment ").to_string()
+        };
+        assert_eq!(subject(1440), "tomorrow at 09:00");
+        assert_eq!(subject(2880), "on Monday 16 November at 09:00");
+        assert_eq!(subject(120), "in 2 hours");
+        assert_eq!(subject(60), "in 1 hour");
+        assert_eq!(subject(360), "today at 09:00");
         // Six hours before 04:00 is the evening before.
-        let early = AppointmentDetails { local_start: at(16, 4), local_end: at(16, 5), ..d };
-        assert_eq!(reminder(&early, 6).subject, "Reminder: your appointment tomorrow at 04:00");
-        assert_names_the_visit(&reminder(&details(), 24));
+        let early = AppointmentDetails { start: at(16, 4), end: at(16, 5), ..details() };
+        assert_eq!(reminder_before(&early, 360).subject, "Reminder: your appointment tomorrow at 04:00");
+        assert_names_the_visit(&reminder_before(&details(), 1440));
     }
 
     #[test]
-    fn reminder_counts_real_hours_across_a_clock_change() {
-        // Chicago falls back an hour early on Sunday 1 November 2026: 24 real hours before 23:30
-        // that evening is 00:30 the same day, not 23:30 the day before.
-        let start = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap().and_hms_opt(23, 30, 0).unwrap();
-        let d = AppointmentDetails { local_start: start, local_end: start + TimeDelta::minutes(45), ..details() };
-        assert_eq!(sent_at(&d, 24), NaiveDate::from_ymd_opt(2026, 11, 1).unwrap().and_hms_opt(0, 30, 0));
-        assert_eq!(reminder(&d, 24).subject, "Reminder: your appointment today at 23:30");
-        // An unknown zone falls back to wall-clock arithmetic; absurd offsets do not panic.
-        let unknown = AppointmentDetails { zone_name: "Mars/Olympus", ..d.clone() };
-        assert_eq!(reminder(&unknown, 24).subject, "Reminder: your appointment tomorrow at 23:30");
-        assert_eq!(reminder(&d, i64::MAX).subject, "Reminder: your appointment on Sunday 1 November at 23:30");
+    fn every_offset_a_clinic_may_set_is_worded_truthfully() {
+        let d = details();
+        let subject = |minutes| {
+            reminder_before(&d, minutes).subject.trim_start_matches("Reminder: your appointment ").to_string()
+        };
+        assert_eq!(subject(1), "in 1 minute");
+        assert_eq!(subject(45), "in 45 minutes");
+        assert_eq!(subject(61), "in 1 hour and 1 minute");
+        assert_eq!(subject(90), "in 1 hour and 30 minutes");
+        assert_eq!(subject(150), "in 2 hours and 30 minutes");
+        assert_eq!(subject(180), "in 3 hours");
+        assert_eq!(subject(239), "in 3 hours and 59 minutes");
+        assert_eq!(subject(240), "today at 09:00");
+        assert_eq!(subject(541), "tomorrow at 09:00");
+        assert_eq!(subject(10_080), "on Monday 16 November at 09:00");
+        for minutes in 1..=10_080 {
+            let words = subject(minutes);
+            if let Some(left) = words.strip_prefix("in ") {
+                let (hours, rest) = match left.split_once(" hour") {
+                    Some((h, rest)) => (h.parse::<i64>().unwrap(), rest.split_once("and ").map_or("", |(_, m)| m)),
+                    None => (0, left),
+                };
+                let mins = rest.split(' ').next().filter(|m| !m.is_empty()).map_or(0, |m| m.parse::<i64>().unwrap());
+                assert_eq!(hours * 60 + mins, minutes, "{words}");
+            } else {
+                assert!(minutes >= 240 && words.ends_with("at 09:00"), "{minutes}: {words}");
+            }
+        }
+    }
+
+    #[test]
+    fn reminder_words_follow_the_instant_it_is_sent_across_a_clock_change() {
+        use chrono_tz::Europe::Dublin;
+        // Sunday 2027-10-31 23:00 GMT, after the fall-back: the one-day reminder goes out on
+        // Saturday at 23:00 (25 real hours before), so the visit is tomorrow, not today.
+        let start = Dublin.with_ymd_and_hms(2027, 10, 31, 23, 0, 0).unwrap();
+        let d = AppointmentDetails { start, end: start + Duration::minutes(45), ..details() };
+        assert_eq!(reminder_before(&d, 1440).subject, "Reminder: your appointment tomorrow at 23:00");
+        // Monday 2027-03-29 00:00 IST: the reminder goes out on Sunday at 00:00 (23 hours before).
+        let start = Dublin.with_ymd_and_hms(2027, 3, 29, 0, 0, 0).unwrap();
+        let d = AppointmentDetails { start, end: start + Duration::minutes(45), ..details() };
+        assert_eq!(reminder_before(&d, 1440).subject, "Reminder: your appointment tomorrow at 00:00");
+        // Chicago falls back on Sunday 1 November 2026: the reminder for 23:30 that evening goes
+        // out on Saturday at 23:30.
+        let start = Chicago.with_ymd_and_hms(2026, 11, 1, 23, 30, 0).unwrap();
+        let d = AppointmentDetails { start, end: start + Duration::minutes(45), ..details() };
+        assert_eq!(reminder_before(&d, 1440).subject, "Reminder: your appointment tomorrow at 23:30");
+        assert_eq!(reminder_before(&d, 2880).subject, "Reminder: your appointment on Sunday 1 November at 23:30");
+    }
+
+    #[test]
+    fn a_visit_in_a_repeated_hour_shows_its_offsets() {
+        use chrono_tz::Australia::Lord_Howe;
+        // Lord Howe, 2027-04-04: 02:00 (UTC+11) becomes 01:30 (UTC+10:30); a 30-minute visit at
+        // the first 01:45 ends at the second.
+        let start = in_zone(Lord_Howe, "2027-04-03T14:45:00Z");
+        let d = AppointmentDetails { start, end: start + Duration::minutes(30), ..details() };
+        let expected = "Sunday 4 April 2027, 01:45 UTC+11:00 – 01:45 UTC+10:30 (Australia/Lord_Howe)";
+        for content in [confirmation(&d, false), cancellation(&d), reminder_before(&d, 1440)] {
+            assert!(content.text.contains(expected), "{}", content.text);
+            assert!(content.html.contains(expected), "{}", content.html);
+        }
+        assert_eq!(reminder_before(&d, 1440).subject, "Reminder: your appointment tomorrow at 01:45 UTC+11:00");
+        let offer = waitlist_offer(&d, in_zone(Lord_Howe, "2027-04-03T15:20:00Z"));
+        assert!(offer.text.contains("held for you until 01:50 UTC+10:30 on Sunday 4 April"), "{}", offer.text);
+        // An hour later nothing repeats and nothing is added.
+        let later =
+            AppointmentDetails { start: start + Duration::hours(1), end: start + Duration::minutes(90), ..details() };
+        assert!(confirmation(&later, false).text.contains("Sunday 4 April 2027, 02:15–02:45 (Australia/Lord_Howe)"));
     }
 
     #[test]
@@ -255,7 +324,7 @@ mod tests {
 
     #[test]
     fn an_appointment_past_midnight_shows_both_dates() {
-        let d = AppointmentDetails { local_start: at(16, 23), local_end: at(17, 0), ..details() };
+        let d = AppointmentDetails { start: at(16, 23), end: at(17, 0), ..details() };
         assert!(confirmation(&d, false)
             .text
             .contains("Monday 16 November 2026, 23:00 – Tuesday 17 November 2026, 00:00 (America/Chicago)"));
@@ -269,7 +338,7 @@ mod tests {
             clinic_name: "Smith & Jones PT",
             ..details()
         };
-        for content in [confirmation(&d, false), reminder(&d, 24), cancellation(&d)] {
+        for content in [confirmation(&d, false), reminder_before(&d, 1440), cancellation(&d)] {
             assert!(content.html.contains("Hello &lt;Ana &amp; Bo&gt;,"), "{}", content.html);
             assert!(content.html.contains("Dr. &lt;Lee&gt; &amp; Co"));
             assert!(content.html.contains("Smith &amp; Jones PT"));

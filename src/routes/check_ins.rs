@@ -30,7 +30,7 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CheckInRequest {
     /// The patient's local date it was filled in (one sent late counts for that day).
-    #[schema(pattern = r"^2[01][0-9]{2}-[0-9]{2}-[0-9]{2}$")]
+    #[schema(pattern = r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub completed_on: NaiveDate,
     /// Pain now, 0–10.
     #[schema(minimum = 0, maximum = 10)]

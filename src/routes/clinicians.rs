@@ -69,10 +69,10 @@ pub struct WeeklyHours {
     /// `HH:MM`, local; `24:00` for midnight at the end of the day. After `start`.
     #[schema(pattern = r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$")]
     pub end: String,
-    #[schema(pattern = r"^2[01][0-9]{2}-[0-9]{2}-[0-9]{2}$")]
+    #[schema(pattern = r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub valid_from: Option<NaiveDate>,
     /// On or after `valid_from`.
-    #[schema(pattern = r"^2[01][0-9]{2}-[0-9]{2}-[0-9]{2}$")]
+    #[schema(pattern = r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub valid_until: Option<NaiveDate>,
 }
 
@@ -198,10 +198,10 @@ pub async fn put_availability(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewException {
     pub kind: ExceptionKind,
-    #[schema(pattern = r"^2[01][0-9]{2}-")]
+    #[schema(pattern = r"^20[0-9]{2}-")]
     pub starts_at: DateTime<Utc>,
     /// After `starts_at`.
-    #[schema(pattern = r"^2[01][0-9]{2}-")]
+    #[schema(pattern = r"^20[0-9]{2}-")]
     pub ends_at: DateTime<Utc>,
     pub note: Option<String>,
 }

@@ -35,7 +35,7 @@ pub struct LoggedItem {
 pub struct LogRequest {
     pub program_version_id: String,
     /// The patient's local date the session was done (a log sent late counts for that day).
-    #[schema(pattern = r"^2[01][0-9]{2}-[0-9]{2}-[0-9]{2}$")]
+    #[schema(pattern = r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub performed_on: NaiveDate,
     /// At most 50 items.
     #[schema(max_items = 50)]

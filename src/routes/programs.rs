@@ -69,10 +69,10 @@ pub struct ProgramRequest {
         pattern = r"^[^\u0000-\u0009\u000b-\u001f\u007f-\u009f]*[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f][^\u0000-\u0009\u000b-\u001f\u007f-\u009f]*$"
     )]
     pub title: String,
-    #[schema(pattern = r"^2[01][0-9]{2}-[0-9]{2}-[0-9]{2}$")]
+    #[schema(pattern = r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub starts_on: NaiveDate,
     /// On or after `starts_on`.
-    #[schema(pattern = r"^2[01][0-9]{2}-[0-9]{2}-[0-9]{2}$")]
+    #[schema(pattern = r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub ends_on: Option<NaiveDate>,
     /// ISO weekdays (1 = Monday) with a session; or give `sessions_per_week`.
     #[serde(default)]
@@ -104,10 +104,10 @@ pub struct Program {
         pattern = r"^[^\u0000-\u0009\u000b-\u001f\u007f-\u009f]*[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f][^\u0000-\u0009\u000b-\u001f\u007f-\u009f]*$"
     )]
     pub title: String,
-    #[schema(pattern = r"^2[01][0-9]{2}-[0-9]{2}-[0-9]{2}$")]
+    #[schema(pattern = r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub starts_on: NaiveDate,
     /// On or after `starts_on`.
-    #[schema(pattern = r"^2[01][0-9]{2}-[0-9]{2}-[0-9]{2}$")]
+    #[schema(pattern = r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub ends_on: Option<NaiveDate>,
     pub weekdays: Vec<u32>,
     pub sessions_per_week: Option<i32>,

@@ -11,7 +11,7 @@ use crate::auth::Actor;
 use crate::calendar::day_sheet::{self, ClinicianTime, DaySheet};
 use crate::db;
 use crate::db::audit::Origin;
-use crate::domain::local_time::local;
+use crate::domain::local_time::{local, utc_offset};
 use crate::domain::role::Role;
 use crate::domain::slots::{Interval, Slot};
 use crate::error::{ApiError, Problem};
@@ -29,22 +29,36 @@ pub struct Period {
     /// Clinic-local wall-clock time (no offset).
     #[schema(value_type = String, pattern = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$", example = "2026-11-16T09:00:00")]
     pub local_end: NaiveDateTime,
+    /// The clinic's UTC offset at `start`, e.g. `+10:30`: in a repeated hour it tells the two
+    /// readings of the same `local_start` apart.
+    #[schema(example = "-06:00")]
+    pub local_start_offset: String,
+    /// The clinic's UTC offset at `end`.
+    #[schema(example = "-06:00")]
+    pub local_end_offset: String,
 }
 
 impl Period {
     pub fn of(zone: Tz, time: &Interval) -> Self {
-        Self {
+        Self::from(Slot {
             start: time.start,
             end: time.end,
             local_start: local(zone, time.start),
             local_end: local(zone, time.end),
-        }
+        })
     }
 }
 
 impl From<Slot> for Period {
     fn from(slot: Slot) -> Self {
-        Self { start: slot.start, end: slot.end, local_start: slot.local_start, local_end: slot.local_end }
+        Self {
+            start: slot.start,
+            end: slot.end,
+            local_start: slot.local_start,
+            local_end: slot.local_end,
+            local_start_offset: utc_offset(slot.local_start, slot.start),
+            local_end_offset: utc_offset(slot.local_end, slot.end),
+        }
     }
 }
 
@@ -68,8 +82,8 @@ pub struct DaySchedule {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ScheduleQuery {
-    /// A clinic-local date (2000 to 2199); today when absent.
-    #[param(pattern = r"^2[01][0-9]{2}-[0-9]{2}-[0-9]{2}$")]
+    /// A clinic-local date (2000 to 2099); today when absent.
+    #[param(pattern = r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub date: Option<NaiveDate>,
 }
 

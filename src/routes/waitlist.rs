@@ -26,10 +26,10 @@ pub struct WaitlistRequest {
     pub appointment_type: String,
     /// Any clinician when absent.
     pub clinician_id: Option<String>,
-    #[schema(pattern = r"^2[01][0-9]{2}-[0-9]{2}-[0-9]{2}$")]
+    #[schema(pattern = r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub from_date: NaiveDate,
     /// On or after `from_date`.
-    #[schema(pattern = r"^2[01][0-9]{2}-[0-9]{2}-[0-9]{2}$")]
+    #[schema(pattern = r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub to_date: NaiveDate,
     /// ISO weekdays that suit (1 = Monday); any day when absent or empty.
     #[serde(default)]

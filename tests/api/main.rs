@@ -16,6 +16,7 @@ mod authorization;
 mod booking;
 mod booking_races;
 mod check_ins;
+mod clock_edges;
 mod clinical_record;
 mod deliveries;
 mod errors;

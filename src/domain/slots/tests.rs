@@ -203,3 +203,32 @@ fn the_patients_own_appointments_block_overlapping_starts() {
     let starts: Vec<String> = found.iter().map(|s| s.local_start.format("%H:%M").to_string()).collect();
     assert_eq!(starts, ["09:00", "11:00"]);
 }
+
+#[test]
+fn hours_to_24_00_stop_at_the_first_of_a_repeated_midnight() {
+    // Saturday 22:00–24:00 only, on the nights whose Sunday midnight happens twice.
+    for (zone, window_from, window_to) in [
+        (chrono_tz::Atlantic::Azores, "2027-10-30T20:00:00Z", "2027-10-31T06:00:00Z"),
+        (chrono_tz::America::Havana, "2027-11-07T00:00:00Z", "2027-11-07T10:00:00Z"),
+    ] {
+        let rules = vec![WeeklyHours {
+            weekday: Weekday::Sat,
+            start_minute: 22 * 60,
+            end_minute: 24 * 60,
+            valid_from: None,
+            valid_until: None,
+        }];
+        let q = query(zone, shape(30), window_from, window_to);
+        let found = local_starts(&slots(zone, &rules, &q));
+        let saturday = &found[0][..10];
+        let expected: Vec<String> = ["22:00", "22:15", "22:30", "22:45", "23:00", "23:15", "23:30"]
+            .iter()
+            .map(|t| format!("{saturday} {t}"))
+            .collect();
+        assert_eq!(found, expected, "{zone}: nothing on Sunday, nothing ending after Saturday");
+        let working = working_intervals(zone, &rules, &[], q.window);
+        assert_eq!(working.len(), 1);
+        assert_eq!(local(zone, working[0].end).format("%H:%M").to_string(), "00:00");
+        assert_eq!(working[0].end - working[0].start, Duration::hours(2), "{zone}: two hours, not three");
+    }
+}

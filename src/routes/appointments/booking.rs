@@ -64,11 +64,11 @@ pub struct AvailabilityResponse {
 pub struct AvailabilityQuery {
     /// The type's code or id.
     pub appointment_type: String,
-    /// From 2000 to 2199.
-    #[param(pattern = r"^2[01][0-9]{2}-")]
+    /// From 2000 to 2099.
+    #[param(pattern = r"^20[0-9]{2}-")]
     pub from: DateTime<Utc>,
     /// After `from`, and at most 31 days after it.
-    #[param(pattern = r"^2[01][0-9]{2}-")]
+    #[param(pattern = r"^20[0-9]{2}-")]
     pub to: DateTime<Utc>,
     pub clinician_id: Option<String>,
 }
@@ -128,7 +128,7 @@ pub async fn availability(
 pub struct BookRequest {
     /// The type's code or id.
     pub appointment_type: String,
-    #[schema(pattern = r"^2[01][0-9]{2}-")]
+    #[schema(pattern = r"^20[0-9]{2}-")]
     pub start: DateTime<Utc>,
     /// Any free clinician when absent.
     pub clinician_id: Option<String>,

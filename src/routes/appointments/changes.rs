@@ -23,7 +23,7 @@ use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RescheduleRequest {
-    #[schema(pattern = r"^2[01][0-9]{2}-")]
+    #[schema(pattern = r"^20[0-9]{2}-")]
     pub start: DateTime<Utc>,
     /// Another clinician, or the same one when absent.
     pub clinician_id: Option<String>,

@@ -23,7 +23,7 @@ use crate::db::appointments::AppointmentRow;
 use crate::db::clinic::{self, AppointmentTypeRow};
 use crate::db::{users, DbConnection};
 use crate::domain::appointment::Status;
-use crate::domain::local_time::local;
+use crate::domain::local_time::{local, utc_offset};
 use crate::domain::role::Role;
 use crate::error::ApiError;
 
@@ -46,6 +46,13 @@ pub struct AppointmentView {
     /// Clinic-local wall-clock time (no offset).
     #[schema(value_type = String, pattern = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$", example = "2026-11-16T09:00:00")]
     pub local_end: NaiveDateTime,
+    /// The clinic's UTC offset at `start`, e.g. `+10:30`: in a repeated hour it tells the two
+    /// readings of the same `local_start` apart.
+    #[schema(example = "-06:00")]
+    pub local_start_offset: String,
+    /// The clinic's UTC offset at `end`.
+    #[schema(example = "-06:00")]
+    pub local_end_offset: String,
     pub time_zone: String,
     pub status: Status,
     /// The patient's reason for the visit; not shown to the front desk.
@@ -88,6 +95,8 @@ pub(crate) fn views(
                 end: row.ends_at.and_utc(),
                 local_start: local(zone, row.starts_at.and_utc()),
                 local_end: local(zone, row.ends_at.and_utc()),
+                local_start_offset: utc_offset(local(zone, row.starts_at.and_utc()), row.starts_at.and_utc()),
+                local_end_offset: utc_offset(local(zone, row.ends_at.and_utc()), row.ends_at.and_utc()),
                 time_zone: clinic.time_zone.clone(),
                 status: Status::parse(&row.status).unwrap_or(Status::Booked),
                 reason: if show_reason { row.reason } else { None },

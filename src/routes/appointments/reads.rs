@@ -100,9 +100,9 @@ pub struct AppointmentPage {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AppointmentQuery {
-    #[param(pattern = r"^2[01][0-9]{2}-")]
+    #[param(pattern = r"^20[0-9]{2}-")]
     pub from: Option<DateTime<Utc>>,
-    #[param(pattern = r"^2[01][0-9]{2}-")]
+    #[param(pattern = r"^20[0-9]{2}-")]
     pub to: Option<DateTime<Utc>>,
     pub clinician_id: Option<String>,
     pub patient_id: Option<String>,
@@ -172,7 +172,7 @@ pub async fn list(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct MyAppointmentsQuery {
-    #[param(pattern = r"^2[01][0-9]{2}-")]
+    #[param(pattern = r"^20[0-9]{2}-")]
     pub from: Option<DateTime<Utc>>,
     pub status: Option<Status>,
 }
