@@ -31,10 +31,10 @@ pub struct Period {
     pub local_end: NaiveDateTime,
     /// The clinic's UTC offset at `start`, e.g. `+10:30`: in a repeated hour it tells the two
     /// readings of the same `local_start` apart.
-    #[schema(example = "-06:00")]
+    #[schema(pattern = r"^[+-][0-9]{2}:[0-9]{2}(:[0-9]{2})?$", example = "-06:00")]
     pub local_start_offset: String,
     /// The clinic's UTC offset at `end`.
-    #[schema(example = "-06:00")]
+    #[schema(pattern = r"^[+-][0-9]{2}:[0-9]{2}(:[0-9]{2})?$", example = "-06:00")]
     pub local_end_offset: String,
 }
 
