@@ -1,7 +1,7 @@
 //! Recording a weekly check-in under the id the phone made (sent twice, stored once), with its
 //! scores and the alert rules it can set off, and reading a patient's check-ins.
 
-use chrono::{NaiveDate, Utc};
+use chrono::{NaiveDate, NaiveDateTime, Utc};
 
 use super::access::{on_record, read_record, AccessReason};
 use super::alerts::{check_adherence, check_plateau, raise_red_flag};
@@ -89,15 +89,15 @@ pub fn record(
     Ok(Recorded { created, row })
 }
 
-/// Up to `limit` of the patient's check-ins, newest first, before `(completed_on, id)`; the read
-/// is audited.
+/// Up to `limit` of the patient's check-ins, newest first, before `(completed_on, created_at, id)`;
+/// the read is audited.
 pub fn page(
     conn: &mut DbConnection,
     actor: &Actor,
     origin: &Origin,
     reason: &AccessReason,
     patient_id: &str,
-    before: Option<(NaiveDate, String)>,
+    before: Option<(NaiveDate, NaiveDateTime, String)>,
     limit: i64,
 ) -> Result<Vec<CheckInRow>, ApiError> {
     read_record(conn, actor, patient_id, reason, origin, "check_in.list")?;

@@ -41,29 +41,33 @@ pub fn replace(conn: &mut DbConnection, row: &CheckInRow) -> QueryResult<()> {
     diesel::update(check_ins::table.find(&row.id)).set(row).execute(conn).map(|_| ())
 }
 
-/// The patient's check-ins, oldest first.
+/// The patient's check-ins, oldest first: by date, and within a date in the order they were
+/// received (the id is the phone's and says nothing about order; it only breaks exact ties).
 pub fn of_patient(conn: &mut DbConnection, patient_id: &str) -> QueryResult<Vec<CheckInRow>> {
     check_ins::table
         .filter(check_ins::patient_id.eq(patient_id))
-        .order((check_ins::completed_on.asc(), check_ins::id.asc()))
+        .order((check_ins::completed_on.asc(), check_ins::created_at.asc(), check_ins::id.asc()))
         .select(CheckInRow::as_select())
         .load(conn)
 }
 
-/// A page of the patient's check-ins, newest first, before `(completed_on, id)`.
+/// A page of the patient's check-ins, newest first (the reverse of [`of_patient`]), before
+/// `(completed_on, created_at, id)`.
 pub fn page(
     conn: &mut DbConnection,
     patient_id: &str,
-    before: Option<(NaiveDate, String)>,
+    before: Option<(NaiveDate, NaiveDateTime, String)>,
     limit: i64,
 ) -> QueryResult<Vec<CheckInRow>> {
     let mut query = check_ins::table.filter(check_ins::patient_id.eq(patient_id)).into_boxed();
-    if let Some((date, id)) = before {
-        query = query
-            .filter(check_ins::completed_on.lt(date).or(check_ins::completed_on.eq(date).and(check_ins::id.lt(id))));
+    if let Some((date, received, id)) = before {
+        let earlier_that_day =
+            check_ins::created_at.lt(received).or(check_ins::created_at.eq(received).and(check_ins::id.lt(id)));
+        query =
+            query.filter(check_ins::completed_on.lt(date).or(check_ins::completed_on.eq(date).and(earlier_that_day)));
     }
     query
-        .order((check_ins::completed_on.desc(), check_ins::id.desc()))
+        .order((check_ins::completed_on.desc(), check_ins::created_at.desc(), check_ins::id.desc()))
         .limit(limit)
         .select(CheckInRow::as_select())
         .load(conn)

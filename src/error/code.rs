@@ -83,6 +83,8 @@ problem_codes! {
     SlotTaken => "slot_taken",
     /// An exercise with this slug exists.
     SlugTaken => "slug_taken",
+    /// This `Idempotency-Key` came before with another body: use a new key for a new request.
+    IdempotencyKeyReused => "idempotency_key_reused",
     /// Too many attempts; `Retry-After` says when to try again.
     RateLimited => "rate_limited",
     /// The body is larger than the endpoint takes.

@@ -75,6 +75,9 @@ pub enum ApiError {
     MethodNotAllowed { method: String, allow: String },
     #[error("{message}")]
     Conflict { code: ProblemCode, message: String },
+    /// 422: the `Idempotency-Key` was used before for another request.
+    #[error("this Idempotency-Key was used for a different request")]
+    IdempotencyKeyReused,
     #[error("too many attempts; try again later")]
     RateLimited { retry_after_secs: u64 },
     #[error("the request body is too large")]
@@ -114,6 +117,7 @@ impl ApiError {
             Self::NotFound => ProblemCode::NotFound,
             Self::MethodNotAllowed { .. } => ProblemCode::MethodNotAllowed,
             Self::Conflict { code, .. } => *code,
+            Self::IdempotencyKeyReused => ProblemCode::IdempotencyKeyReused,
             Self::RateLimited { .. } => ProblemCode::RateLimited,
             Self::PayloadTooLarge => ProblemCode::PayloadTooLarge,
             Self::UnsupportedMediaType => ProblemCode::UnsupportedMediaType,
@@ -134,6 +138,7 @@ impl ApiError {
             Self::NotFound => "Not found",
             Self::MethodNotAllowed { .. } => "Method not allowed",
             Self::Conflict { .. } => "Conflict",
+            Self::IdempotencyKeyReused => "Idempotency key reused",
             Self::RateLimited { .. } => "Too many requests",
             Self::PayloadTooLarge => "Payload too large",
             Self::UnsupportedMediaType => "Unsupported media type",
@@ -174,6 +179,7 @@ impl ResponseError for ApiError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -1,12 +1,13 @@
 //! HTTP plumbing shared by every resource module: request ids and audit origins, transport
 //! guards (CORS, body deadlines, CSP), the caller's [`Actor`](crate::auth::Actor) from its
-//! credential, the JSON body extractor, the `X-Access-Reason` header, cursor paging and the
-//! schemas the derive cannot spell. Nothing here knows a clinic rule.
+//! credential, the JSON body extractor, the `X-Access-Reason` header, cursor paging, files sent
+//! as they are, and the schemas the derive cannot spell. Nothing here knows a clinic rule.
 
 pub mod access_reason;
 pub mod auth_user;
 pub mod guards;
 pub mod json;
+pub mod media;
 pub mod nullable;
 pub mod paging;
 pub mod phone_made;

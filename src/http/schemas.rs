@@ -1,5 +1,5 @@
-//! Request schemas the derive cannot spell on its own: the closed list of time zones, and arrays
-//! whose items are bounded. Used with `#[schema(schema_with = ...)]`, so the document states the
+//! Schemas the derive cannot spell on its own: the time-zone name, the red-flag answers, and
+//! arrays whose items are bounded. Used with `#[schema(schema_with = ...)]`, so the document states the
 //! same limits the handlers enforce.
 
 use serde_json::Value;
@@ -8,15 +8,20 @@ use utoipa::openapi::schema::{
 };
 use utoipa::openapi::{Ref, RefOr};
 
-/// The name of the component listing every IANA zone name the server knows.
+/// The name of the component for a time-zone name.
 pub const TIME_ZONE: &str = "TimeZone";
 
-/// The `TimeZone` component: an IANA zone name, one of the tz database's.
+/// The `TimeZone` component: a string, not a list. The server checks the name against the tz
+/// database it was built with (`domain::person::time_zone`); freezing that list into the contract
+/// would date every client with it, and a 600-value enum is more than client generators handle.
 pub fn time_zone_component() -> Schema {
     ObjectBuilder::new()
         .schema_type(Type::String)
-        .description(Some("An IANA time zone name, e.g. `America/Chicago`."))
-        .enum_values(Some(chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name())))
+        .description(Some(
+            "An IANA time-zone name from the tz database, e.g. `Europe/Dublin`. The server checks it: \
+             an unknown name is refused with 422 (`errors[].code` `invalid_time_zone`).",
+        ))
+        .examples(["Europe/Dublin", "America/Chicago", "Australia/Lord_Howe", "UTC"])
         .build()
         .into()
 }
@@ -26,9 +31,14 @@ pub fn time_zone() -> RefOr<Schema> {
 }
 
 pub fn time_zone_or_null() -> RefOr<Schema> {
+    or_null(TIME_ZONE)
+}
+
+/// The named component, or null.
+fn or_null(component: &str) -> RefOr<Schema> {
     let one_of = OneOfBuilder::new()
         .item(ObjectBuilder::new().schema_type(Type::Null))
-        .item(Ref::from_schema_name(TIME_ZONE))
+        .item(Ref::from_schema_name(component))
         .build();
     RefOr::T(Schema::OneOf(one_of))
 }
@@ -98,10 +108,14 @@ pub fn reminder_offsets() -> Schema {
     )
 }
 
-fn red_flag_object(nullable: bool) -> Schema {
-    let kind = if nullable { SchemaType::from_iter([Type::Object, Type::Null]) } else { Type::Object.into() };
+/// The name of the component for the answers to the red-flag questions.
+pub const RED_FLAG_ANSWERS: &str = "RedFlagAnswers";
+
+/// The `RedFlagAnswers` component, one for sign-up, booking and check-in: each question's id
+/// (`GET /v1/red-flag-questions`) to true or false.
+pub fn red_flag_answers_component() -> Schema {
     let mut object = ObjectBuilder::new()
-        .schema_type(kind)
+        .schema_type(Type::Object)
         .description(Some("The red-flag questions answered, by id (`GET /v1/red-flag-questions`); absent means no."))
         .additional_properties(Some(AdditionalProperties::FreeForm(false)));
     for question in crate::domain::red_flags::QUESTIONS.iter() {
@@ -111,12 +125,12 @@ fn red_flag_object(nullable: bool) -> Schema {
 }
 
 /// Answers to the red-flag questions, by question id.
-pub fn red_flags() -> Schema {
-    red_flag_object(false)
+pub fn red_flags() -> RefOr<Schema> {
+    Ref::from_schema_name(RED_FLAG_ANSWERS).into()
 }
 
-pub fn red_flags_or_null() -> Schema {
-    red_flag_object(true)
+pub fn red_flags_or_null() -> RefOr<Schema> {
+    or_null(RED_FLAG_ANSWERS)
 }
 
 /// A string from a closed list.
@@ -132,7 +146,7 @@ pub fn one_of(values: &[&str], nullable: bool) -> Schema {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn every_listed_zone_is_accepted() {
+    fn every_zone_of_the_tz_database_is_accepted() {
         for tz in chrono_tz::TZ_VARIANTS.iter() {
             assert!(crate::domain::person::time_zone(tz.name()).is_ok(), "{}", tz.name());
         }

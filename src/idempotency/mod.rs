@@ -77,11 +77,7 @@ pub fn try_processing(conn: &mut DbConnection, retry: &Retry, now: NaiveDateTime
     }
     let stored = records::find(conn, &retry.user_id, key)?.ok_or(ApiError::Unavailable)?;
     if stored.request_hash != retry.fingerprint {
-        return Err(ApiError::field(
-            "Idempotency-Key",
-            "idempotency_key_reused",
-            "this key was used for a different request",
-        ));
+        return Err(ApiError::IdempotencyKeyReused);
     }
     Ok(NextAction::ReturnSavedAnswer(Answer { status: stored.status_code as u16, body: stored.response_body }))
 }

@@ -77,6 +77,8 @@ fn cursor(page: &PageParams) -> Result<Option<alerts::WorklistCursor>, ApiError>
 }
 
 #[utoipa::path(
+    operation_id = "listAlerts",
+    summary = "List open clinical alerts (worklist)",
     tag = "alerts",
     security(("bearer" = [])),
     params(AlertQuery, PageParams),
@@ -127,6 +129,8 @@ pub struct AcknowledgeRequest {
 }
 
 #[utoipa::path(
+    operation_id = "acknowledgeAlert",
+    summary = "Acknowledge an alert",
     tag = "alerts",
     security(("bearer" = [])),
     params(

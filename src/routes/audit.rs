@@ -65,6 +65,8 @@ pub struct AuditQuery {
 }
 
 #[utoipa::path(
+    operation_id = "listAuditEvents",
+    summary = "List audit-log events",
     tag = "audit",
     security(("bearer" = [])),
     params(AuditQuery, PageParams),

@@ -60,6 +60,9 @@ pub struct SignUpAccepted {
 /// Patient sign-up. The answer is the same whether or not the email is taken (the owner of an
 /// existing account gets an email instead), so sign-up cannot be used to discover accounts.
 #[utoipa::path(
+    operation_id = "registerPatient",
+    summary = "Sign up as a patient",
+    security(),
     tag = "auth",
     request_body = RegisterRequest,
     responses(
@@ -111,6 +114,9 @@ pub struct TokenRequest {
 }
 
 #[utoipa::path(
+    operation_id = "verifyEmail",
+    summary = "Confirm an email address",
+    security(),
     tag = "auth",
     request_body = TokenRequest,
     responses(
@@ -136,6 +142,9 @@ pub struct LoginRequest {
 }
 
 #[utoipa::path(
+    operation_id = "logIn",
+    summary = "Sign in",
+    security(),
     tag = "auth",
     request_body = LoginRequest,
     responses(
@@ -174,6 +183,9 @@ pub struct RefreshRequest {
 /// Trades a refresh token for a new pair. Every refresh token works once: presenting one that
 /// was already used ends its whole family (someone else has a copy) and answers 401.
 #[utoipa::path(
+    operation_id = "refreshTokens",
+    summary = "Trade a refresh token for new tokens",
+    security(),
     tag = "auth",
     request_body = RefreshRequest,
     responses(
@@ -197,6 +209,9 @@ pub async fn refresh(
 
 /// Ends the session the refresh token belongs to (its whole family). Always 204.
 #[utoipa::path(
+    operation_id = "logOut",
+    summary = "Sign out",
+    security(),
     tag = "auth",
     request_body = RefreshRequest,
     responses((status = 204, description = "Signed out"))

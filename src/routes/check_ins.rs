@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::http::json::Json;
 use actix_web::{get, put, web, HttpResponse};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -170,6 +170,8 @@ fn parse(mut request: CheckInRequest) -> Result<CheckInAnswers, ApiError> {
 }
 
 #[utoipa::path(
+    operation_id = "putCheckIn",
+    summary = "Record a check-in",
     tag = "check-ins",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "A UUID the phone generated for this check-in")),
@@ -216,24 +218,34 @@ async fn page_of(
     page: &PageParams,
 ) -> Result<HttpResponse, ApiError> {
     let limit = page.limit()?;
-    let before = match page.cursor(2)? {
+    let invalid = || ApiError::field("cursor", "invalid", "not a cursor of this list");
+    let before = match page.cursor(3)? {
         None => None,
         Some(parts) => Some((
-            parts[0]
-                .parse::<NaiveDate>()
-                .map_err(|_| ApiError::field("cursor", "invalid", "not a cursor of this list"))?,
-            parts[1].clone(),
+            parts[0].parse::<NaiveDate>().map_err(|_| invalid())?,
+            NaiveDateTime::parse_from_str(&parts[1], paging::CURSOR_TIME).map_err(|_| invalid())?,
+            parts[2].clone(),
         )),
     };
     let rows =
         db::run(&state.pool, move |conn| check_ins::page(conn, &user, &meta, &reason, &patient_id, before, limit + 1))
             .await?;
-    let (items, next_cursor) =
-        paging::page(rows, limit, |r| paging::encode_cursor(&[&r.completed_on.to_string(), &r.id]), CheckIn::from);
+    let (items, next_cursor) = paging::page(rows, limit, cursor_after, CheckIn::from);
     Ok(HttpResponse::Ok().json(CheckInPage { items, next_cursor }))
 }
 
+/// Where the next page starts: the list's order, (date, received, id).
+fn cursor_after(row: &CheckInRow) -> String {
+    paging::encode_cursor(&[
+        &row.completed_on.to_string(),
+        &row.created_at.format(paging::CURSOR_TIME).to_string(),
+        &row.id,
+    ])
+}
+
 #[utoipa::path(
+    operation_id = "listMyCheckIns",
+    summary = "List my check-ins",
     tag = "check-ins",
     security(("bearer" = [])),
     params(PageParams),
@@ -252,6 +264,8 @@ pub async fn my_check_ins(
 }
 
 #[utoipa::path(
+    operation_id = "listPatientCheckIns",
+    summary = "List a patient's check-ins",
     tag = "check-ins",
     security(("bearer" = [])),
     params(
@@ -287,6 +301,9 @@ pub struct RedFlagQuestion {
 }
 
 #[utoipa::path(
+    operation_id = "listRedFlagQuestions",
+    summary = "List the red-flag questions",
+    security(),
     tag = "check-ins",
     responses((status = 200, description = "Asked at sign-up, when booking a first evaluation, and in every check-in", body = [RedFlagQuestion]))
 )]
@@ -311,6 +328,8 @@ pub struct OpenRedFlag {
 }
 
 #[utoipa::path(
+    operation_id = "getMyRedFlag",
+    summary = "Get my red-flag status",
     tag = "check-ins",
     security(("bearer" = [])),
     responses(

@@ -53,6 +53,8 @@ fn within(value: i32, low: i32, high: i32) -> Result<i32, Invalid> {
 }
 
 #[utoipa::path(
+    operation_id = "getClinicalRules",
+    summary = "Get the clinical rules",
     tag = "clinic",
     security(("bearer" = [])),
     responses(
@@ -68,6 +70,8 @@ pub async fn get_rules(state: web::Data<AppState>, user: Actor) -> Result<HttpRe
 }
 
 #[utoipa::path(
+    operation_id = "putClinicalRules",
+    summary = "Change the clinical rules",
     tag = "clinic",
     security(("bearer" = [])),
     request_body = ClinicalRulesView,

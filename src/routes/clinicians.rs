@@ -35,6 +35,8 @@ pub struct ClinicianList {
 }
 
 #[utoipa::path(
+    operation_id = "listClinicians",
+    summary = "List clinicians",
     tag = "clinicians",
     security(("bearer" = [])),
     responses(
@@ -87,6 +89,7 @@ pub struct Availability {
 pub struct AvailabilityView {
     pub clinician_id: String,
     /// The clinic's zone, in which the hours are meant.
+    #[schema(schema_with = crate::http::schemas::time_zone)]
     pub time_zone: String,
     pub rules: Vec<WeeklyHours>,
     /// Exceptions from now on.
@@ -115,6 +118,8 @@ async fn availability_view(state: &AppState, clinician_id: String) -> Result<Ava
 }
 
 #[utoipa::path(
+    operation_id = "getClinicianHours",
+    summary = "Get a clinician's weekly hours and exceptions",
     tag = "clinicians",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The clinician's user id")),
@@ -137,6 +142,8 @@ pub async fn get_availability(
 }
 
 #[utoipa::path(
+    operation_id = "putClinicianHours",
+    summary = "Set a clinician's weekly hours",
     tag = "clinicians",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The clinician's user id")),
@@ -228,6 +235,8 @@ impl From<ExceptionRow> for ExceptionView {
 }
 
 #[utoipa::path(
+    operation_id = "addClinicianException",
+    summary = "Add an exception to a clinician's hours",
     tag = "clinicians",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The clinician's user id")),
@@ -271,6 +280,8 @@ pub async fn add_exception(
 }
 
 #[utoipa::path(
+    operation_id = "deleteClinicianException",
+    summary = "Remove an exception from a clinician's hours",
     tag = "clinicians",
     security(("bearer" = [])),
     params(
@@ -303,6 +314,8 @@ pub struct Services {
 }
 
 #[utoipa::path(
+    operation_id = "putClinicianServices",
+    summary = "Set the appointment types a clinician offers",
     tag = "clinicians",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The clinician's user id")),

@@ -73,6 +73,8 @@ pub struct DeliveryQuery {
 }
 
 #[utoipa::path(
+    operation_id = "listDeliveries",
+    summary = "List outbox deliveries",
     tag = "deliveries",
     security(("bearer" = [])),
     params(DeliveryQuery, PageParams),
@@ -104,6 +106,8 @@ pub async fn list_deliveries(
 }
 
 #[utoipa::path(
+    operation_id = "retryDelivery",
+    summary = "Retry a failed delivery",
     tag = "deliveries",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The delivery id")),
@@ -152,6 +156,8 @@ pub async fn collect_stats(state: &AppState) -> Result<DeliveryStats, ApiError> 
 }
 
 #[utoipa::path(
+    operation_id = "getDeliveryStats",
+    summary = "Count outbox deliveries by status",
     tag = "deliveries",
     security(("bearer" = [])),
     responses(
@@ -167,6 +173,9 @@ pub async fn delivery_stats(state: web::Data<AppState>, user: Actor) -> Result<H
 
 /// Prometheus text format: outbox rows by status and the oldest due email's age. No personal data.
 #[utoipa::path(
+    operation_id = "getMetrics",
+    summary = "Outbox metrics for Prometheus",
+    security(),
     tag = "health",
     responses((status = 200, description = "Prometheus text exposition format", body = String, content_type = "text/plain"))
 )]

@@ -299,6 +299,8 @@ fn parse(request: EvaluationRequest) -> Result<(Findings, Assessment), ApiError>
 }
 
 #[utoipa::path(
+    operation_id = "putEvaluation",
+    summary = "Record the visit's evaluation",
     tag = "evaluations",
     security(("bearer" = [])),
     params(
@@ -334,6 +336,8 @@ pub async fn put_evaluation(
 }
 
 #[utoipa::path(
+    operation_id = "getEvaluation",
+    summary = "Get the visit's evaluation",
     tag = "evaluations",
     security(("bearer" = [])),
     params(

@@ -88,6 +88,8 @@ fn scale(field: &str, value: Option<i32>) -> Result<Option<i32>, ApiError> {
 }
 
 #[utoipa::path(
+    operation_id = "putExerciseLog",
+    summary = "Record an exercise session",
     tag = "programs",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "A UUID the phone generated for this log")),
@@ -167,6 +169,8 @@ async fn logs_page(
 }
 
 #[utoipa::path(
+    operation_id = "listMyExerciseLogs",
+    summary = "List my exercise sessions",
     tag = "programs",
     security(("bearer" = [])),
     params(SyncQuery, PageParams),
@@ -186,6 +190,8 @@ pub async fn my_logs(
 }
 
 #[utoipa::path(
+    operation_id = "listPatientExerciseLogs",
+    summary = "List a patient's exercise sessions",
     tag = "programs",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The patient's id"), AccessReason, SyncQuery, PageParams),
@@ -248,6 +254,8 @@ impl From<adherence::Adherence> for Adherence {
 }
 
 #[utoipa::path(
+    operation_id = "getMyAdherence",
+    summary = "Get my program adherence",
     tag = "programs",
     security(("bearer" = [])),
     responses((status = 200, body = Adherence), (status = 403, body = Problem, content_type = "application/problem+json"))
@@ -260,6 +268,8 @@ pub async fn my_adherence(state: web::Data<AppState>, user: Actor) -> Result<Htt
 }
 
 #[utoipa::path(
+    operation_id = "getPatientAdherence",
+    summary = "Get a patient's program adherence",
     tag = "programs",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The patient's id"), AccessReason),

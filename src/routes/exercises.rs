@@ -133,6 +133,8 @@ pub struct ExerciseQuery {
 }
 
 #[utoipa::path(
+    operation_id = "listExercises",
+    summary = "List exercises",
     tag = "exercises",
     security(("bearer" = [])),
     params(ExerciseQuery),
@@ -158,6 +160,8 @@ pub async fn list(
 }
 
 #[utoipa::path(
+    operation_id = "getExercise",
+    summary = "Get an exercise",
     tag = "exercises",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The exercise's id or slug")),
@@ -279,6 +283,8 @@ impl From<ExerciseFields> for ExerciseEdit {
 }
 
 #[utoipa::path(
+    operation_id = "createExercise",
+    summary = "Create an exercise",
     tag = "exercises",
     security(("bearer" = [])),
     request_body = NewExercise,
@@ -321,6 +327,8 @@ async fn change(
 }
 
 #[utoipa::path(
+    operation_id = "updateExercise",
+    summary = "Change an exercise",
     tag = "exercises",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The exercise's id or slug")),
@@ -350,6 +358,8 @@ pub async fn update(
 }
 
 #[utoipa::path(
+    operation_id = "archiveExercise",
+    summary = "Archive an exercise",
     tag = "exercises",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The exercise's id or slug")),

@@ -220,6 +220,8 @@ fn document(conn: &mut DbConnection, user: &Actor, record: Record) -> Result<Rec
 }
 
 #[utoipa::path(
+    operation_id = "exportMyData",
+    summary = "Export my data",
     tag = "me",
     security(("bearer" = [])),
     responses(

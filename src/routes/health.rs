@@ -13,13 +13,16 @@ pub struct Health {
     pub status: String,
 }
 
-#[utoipa::path(tag = "health", responses((status = 200, body = Health)))]
+#[utoipa::path(operation_id = "getHealth", summary = "Liveness probe", security(), tag = "health", responses((status = 200, body = Health)))]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok".into() })
 }
 
 #[utoipa::path(
+    operation_id = "getReadiness",
+    summary = "Readiness probe",
+    security(),
     tag = "health",
     responses(
         (status = 200, body = Health),

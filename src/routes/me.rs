@@ -21,6 +21,8 @@ use crate::reminders::ReminderLinks;
 use crate::state::AppState;
 
 #[utoipa::path(
+    operation_id = "getMe",
+    summary = "Get my account",
     tag = "me",
     security(("bearer" = [])),
     responses(
@@ -35,6 +37,8 @@ pub async fn get_me(state: web::Data<AppState>, user: Actor, meta: Origin) -> Re
 }
 
 #[utoipa::path(
+    operation_id = "updateMe",
+    summary = "Change my account",
     tag = "me",
     security(("bearer" = [])),
     request_body = ProfileChanges,
@@ -71,6 +75,8 @@ pub struct ChangePasswordRequest {
 
 /// Changes the password. Every other session ends; the answer is a fresh session for this one.
 #[utoipa::path(
+    operation_id = "changeMyPassword",
+    summary = "Change my password",
     tag = "me",
     security(("bearer" = [])),
     request_body = ChangePasswordRequest,

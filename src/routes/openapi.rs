@@ -3,10 +3,13 @@
 
 use actix_web::App;
 use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder, Schema};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
+
+use crate::http::schemas;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -16,6 +19,7 @@ use utoipa_actix_web::AppExt;
                        the contract of the patients' phone app, the front desk, clinicians and the reminder worker. \
                        Errors are RFC 9457 problem+json documents with a stable `code`.",
     ),
+    servers((url = "/", description = "The clinic's own BackTrack server: paths are relative to where it is served")),
     modifiers(&BearerAuth),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     tags(
@@ -54,19 +58,40 @@ pub fn document() -> utoipa::openapi::OpenApi {
     let (_, mut api) =
         App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(super::documented).split_for_parts();
     api.info.version = env!("CARGO_PKG_VERSION").to_string();
-    api.components
-        .get_or_insert_with(Default::default)
-        .schemas
-        .insert(crate::http::schemas::TIME_ZONE.to_string(), crate::http::schemas::time_zone_component().into());
+    let schemas = &mut api.components.get_or_insert_with(Default::default).schemas;
+    schemas.insert(schemas::TIME_ZONE.to_string(), schemas::time_zone_component().into());
+    schemas.insert(schemas::RED_FLAG_ANSWERS.to_string(), schemas::red_flag_answers_component().into());
     describe_problem_codes(&mut api);
     for item in api.paths.paths.values_mut() {
         for operation in
             [&mut item.get, &mut item.put, &mut item.post, &mut item.patch, &mut item.delete].into_iter().flatten()
         {
             add_common_responses(operation);
+            declare_file_bodies(operation);
         }
     }
     api
+}
+
+/// A body that is not JSON declares what it is, so client generators keep it: text is a string,
+/// anything else (the chart images, or the same as `application/octet-stream`) a binary string
+/// of its media type.
+fn declare_file_bodies(operation: &mut Operation) {
+    for response in operation.responses.responses.values_mut() {
+        let RefOr::T(response) = response else { continue };
+        for (media_type, content) in response.content.iter_mut() {
+            if content.schema.is_some() || media_type.ends_with("json") {
+                continue;
+            }
+            let string = ObjectBuilder::new().schema_type(Type::String);
+            let schema = if media_type.starts_with("text/") {
+                string
+            } else {
+                string.format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary))).content_media_type(media_type)
+            };
+            content.schema = Some(schema.build().into());
+        }
+    }
 }
 
 /// The problem document's `code` lists every code the API answers with, from the one enum.

@@ -26,6 +26,9 @@ pub struct ForgotRequest {
 
 /// Always 202, whether or not the address has an account.
 #[utoipa::path(
+    operation_id = "forgotPassword",
+    summary = "Ask for a password-reset email",
+    security(),
     tag = "auth",
     request_body = ForgotRequest,
     responses((status = 202, description = "If the address has an account, a reset link was sent", body = Accepted))
@@ -58,6 +61,9 @@ pub struct ResetRequest {
 /// Sets a new password with an emailed token (single use, 30 minutes). Ends every session of
 /// the user: all refresh tokens are revoked and all access tokens stop working at once.
 #[utoipa::path(
+    operation_id = "resetPassword",
+    summary = "Set a new password with a reset token",
+    security(),
     tag = "auth",
     request_body = ResetRequest,
     responses(
@@ -97,6 +103,9 @@ pub struct AcceptInviteRequest {
 /// Sets the first password of an invited user (staff, or a patient the front desk created) and
 /// signs them in.
 #[utoipa::path(
+    operation_id = "acceptInvitation",
+    summary = "Accept an invitation",
+    security(),
     tag = "auth",
     request_body = AcceptInviteRequest,
     responses(

@@ -45,6 +45,8 @@ pub struct CreatePatientRequest {
 }
 
 #[utoipa::path(
+    operation_id = "createPatient",
+    summary = "Create a patient",
     tag = "patients",
     security(("bearer" = [])),
     request_body = CreatePatientRequest,
@@ -102,6 +104,8 @@ pub struct PatientQuery {
 }
 
 #[utoipa::path(
+    operation_id = "listPatients",
+    summary = "List patients",
     tag = "patients",
     security(("bearer" = [])),
     params(PatientQuery, PageParams),
@@ -136,6 +140,8 @@ pub async fn list_patients(
 }
 
 #[utoipa::path(
+    operation_id = "getPatient",
+    summary = "Get a patient",
     tag = "patients",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The patient's id")),
@@ -167,6 +173,8 @@ pub struct PatientChanges {
 }
 
 #[utoipa::path(
+    operation_id = "updatePatient",
+    summary = "Change a patient",
     tag = "patients",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The patient's id")),

@@ -74,9 +74,11 @@ pub struct ProgramRequest {
     /// On or after `starts_on`.
     #[schema(pattern = r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub ends_on: Option<NaiveDate>,
-    /// ISO weekdays (1 = Monday) with a session; or give `sessions_per_week`.
+    /// ISO weekdays (1 = Monday … 7 = Sunday) with a session; or give `sessions_per_week`.
     #[serde(default)]
+    #[schema(schema_with = crate::http::schemas::weekdays)]
     pub weekdays: Vec<u32>,
+    #[schema(minimum = 1, maximum = 14)]
     pub sessions_per_week: Option<i32>,
     pub items: Vec<ItemRequest>,
 }
@@ -109,6 +111,7 @@ pub struct Program {
     /// On or after `starts_on`.
     #[schema(pattern = r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub ends_on: Option<NaiveDate>,
+    #[schema(schema_with = crate::http::schemas::weekdays)]
     pub weekdays: Vec<u32>,
     pub sessions_per_week: Option<i32>,
     pub items: Vec<ProgramItem>,
@@ -194,6 +197,8 @@ pub(crate) fn version_view(
 }
 
 #[utoipa::path(
+    operation_id = "prescribeProgram",
+    summary = "Prescribe a program",
     tag = "programs",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The patient's id"), AccessReason),
@@ -226,6 +231,8 @@ pub async fn prescribe(
 }
 
 #[utoipa::path(
+    operation_id = "reviseProgram",
+    summary = "Revise a program",
     tag = "programs",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The program's id"), AccessReason),
@@ -257,6 +264,8 @@ pub async fn revise(
 }
 
 #[utoipa::path(
+    operation_id = "listPatientPrograms",
+    summary = "List a patient's programs",
     tag = "programs",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The patient's id"), AccessReason),
@@ -282,6 +291,8 @@ pub async fn of_patient(
 }
 
 #[utoipa::path(
+    operation_id = "getProgram",
+    summary = "Get a program",
     tag = "programs",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The program's id"), AccessReason),
@@ -305,12 +316,16 @@ pub async fn get_program(
 }
 
 #[utoipa::path(
+    operation_id = "getMyProgram",
+    summary = "Get my current program",
     tag = "programs",
     security(("bearer" = [])),
-    params(("If-None-Match" = Option<String>, Header, description = "The ETag of the copy the app has")),
+    params(("If-None-Match" = Option<String>, Header, description = "The `ETag` of the copy the app has (or several, comma-separated, or `*`)")),
     responses(
-        (status = 200, description = "The program in force today (patient-local date)", body = Program),
-        (status = 304, description = "Unchanged since the ETag the app sent"),
+        (status = 200, description = "The program in force today (patient-local date)", body = Program,
+            headers(("ETag" = String, description = "This version of the program; send it back in `If-None-Match`"))),
+        (status = 304, description = "Unchanged since the ETag the app sent",
+            headers(("ETag" = String, description = "The version the app already has"))),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Nothing prescribed for today (`not_found`)", body = Problem, content_type = "application/problem+json"),
     )

@@ -2,7 +2,7 @@
 //! whether the MCID is reached, the last-four-weeks trend and the series; adherence beside them;
 //! and the same drawn as a chart (SVG, PNG) for staff screens and the weekly email.
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -16,6 +16,7 @@ use crate::db::audit::Origin;
 use crate::domain::progress::Summary;
 use crate::domain::role::Role;
 use crate::error::{ApiError, Problem};
+use crate::http::media;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -102,6 +103,8 @@ async fn load(
 }
 
 #[utoipa::path(
+    operation_id = "getMyProgress",
+    summary = "Get my progress",
     tag = "progress",
     security(("bearer" = [])),
     responses((status = 200, body = Progress), (status = 403, description = "Patients only", body = Problem, content_type = "application/problem+json"))
@@ -115,6 +118,8 @@ pub async fn my_progress(state: web::Data<AppState>, user: Actor, meta: Origin) 
 }
 
 #[utoipa::path(
+    operation_id = "getPatientProgress",
+    summary = "Get a patient's progress",
     tag = "progress",
     security(("bearer" = [])),
     params(
@@ -140,6 +145,8 @@ pub async fn patient_progress(
 }
 
 #[utoipa::path(
+    operation_id = "getPatientProgressSvg",
+    summary = "Get a patient's progress chart (SVG)",
     tag = "progress",
     security(("bearer" = [])),
     params(
@@ -147,13 +154,16 @@ pub async fn patient_progress(
         AccessReason
     ),
     responses(
-        (status = 200, description = "Pain and ODI over the weeks with their MCID lines, adherence as bars", content_type = "image/svg+xml"),
+        (status = 200, description = "Pain and ODI over the weeks with their MCID lines, adherence as bars; \
+            as `application/octet-stream` when `Accept` asks for that and not for SVG",
+            content(("image/svg+xml"), ("application/octet-stream"))),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/v1/patients/{id}/progress.svg")]
 pub async fn progress_svg(
+    req: HttpRequest,
     state: web::Data<AppState>,
     user: Actor,
     meta: Origin,
@@ -161,10 +171,12 @@ pub async fn progress_svg(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let progress = load(&state, user, meta, reason, path.into_inner(), "progress.chart").await?;
-    Ok(HttpResponse::Ok().content_type("image/svg+xml").body(progress::chart(&progress).svg()))
+    Ok(media::file(req.headers(), "image/svg+xml", progress::chart(&progress).svg()))
 }
 
 #[utoipa::path(
+    operation_id = "getPatientProgressPng",
+    summary = "Get a patient's progress chart (PNG)",
     tag = "progress",
     security(("bearer" = [])),
     params(
@@ -172,13 +184,16 @@ pub async fn progress_svg(
         AccessReason
     ),
     responses(
-        (status = 200, description = "The same chart as PNG (no text)", content_type = "image/png"),
+        (status = 200, description = "The same chart as PNG (no text); as `application/octet-stream` when `Accept` \
+            asks for that and not for PNG",
+            content(("image/png"), ("application/octet-stream"))),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/v1/patients/{id}/progress.png")]
 pub async fn progress_png(
+    req: HttpRequest,
     state: web::Data<AppState>,
     user: Actor,
     meta: Origin,
@@ -186,5 +201,5 @@ pub async fn progress_png(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let progress = load(&state, user, meta, reason, path.into_inner(), "progress.chart").await?;
-    Ok(HttpResponse::Ok().content_type("image/png").body(progress::chart(&progress).png()))
+    Ok(media::file(req.headers(), "image/png", progress::chart(&progress).png()))
 }

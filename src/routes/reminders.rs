@@ -38,6 +38,7 @@ pub struct ReminderChoice {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Reminders {
     /// The patient's IANA time zone; reminder times are local to it.
+    #[schema(schema_with = crate::http::schemas::time_zone)]
     pub time_zone: String,
     pub exercise: ReminderChoice,
     pub check_in: ReminderChoice,
@@ -93,6 +94,8 @@ async fn read(state: &AppState, user: Actor, meta: Origin, action: &'static str)
 }
 
 #[utoipa::path(
+    operation_id = "getMyReminders",
+    summary = "Get my exercise reminders",
     tag = "reminders",
     security(("bearer" = [])),
     responses(
@@ -107,6 +110,8 @@ pub async fn get_reminders(state: web::Data<AppState>, user: Actor, meta: Origin
 }
 
 #[utoipa::path(
+    operation_id = "putMyReminders",
+    summary = "Set my exercise reminders",
     tag = "reminders",
     security(("bearer" = [])),
     request_body = RemindersUpdate,
@@ -156,6 +161,8 @@ fn preferences(settings: &Settings) -> NotificationPreferences {
 }
 
 #[utoipa::path(
+    operation_id = "getMyNotificationPreferences",
+    summary = "Get my notification preferences",
     tag = "reminders",
     security(("bearer" = [])),
     responses(
@@ -170,6 +177,8 @@ pub async fn get_preferences(state: web::Data<AppState>, user: Actor, meta: Orig
 }
 
 #[utoipa::path(
+    operation_id = "putMyNotificationPreferences",
+    summary = "Set my notification preferences",
     tag = "reminders",
     security(("bearer" = [])),
     request_body = PreferencesUpdate,
@@ -222,6 +231,9 @@ fn page(title: &str, body: &str) -> HttpResponse {
 }
 
 #[utoipa::path(
+    operation_id = "getUnsubscribePage",
+    summary = "Show the unsubscribe page",
+    security(),
     tag = "reminders",
     params(("token" = String, Path, description = "The token from the email's unsubscribe link")),
     responses(
@@ -244,6 +256,9 @@ pub async fn unsubscribe_page(state: web::Data<AppState>, path: web::Path<String
 }
 
 #[utoipa::path(
+    operation_id = "unsubscribe",
+    summary = "Unsubscribe in one click",
+    security(),
     tag = "reminders",
     params(("token" = String, Path, description = "The token from the email's unsubscribe link")),
     request_body(content = String, description = "`List-Unsubscribe=One-Click` (RFC 8058); any body is accepted", content_type = "application/x-www-form-urlencoded"),

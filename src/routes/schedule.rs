@@ -75,6 +75,7 @@ pub struct ClinicianDay {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DaySchedule {
     pub date: NaiveDate,
+    #[schema(schema_with = crate::http::schemas::time_zone)]
     pub time_zone: String,
     pub clinicians: Vec<ClinicianDay>,
 }
@@ -88,6 +89,8 @@ pub struct ScheduleQuery {
 }
 
 #[utoipa::path(
+    operation_id = "getDaySheet",
+    summary = "Get a day's schedule",
     tag = "appointments",
     security(("bearer" = [])),
     params(ScheduleQuery),

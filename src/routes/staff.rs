@@ -63,6 +63,8 @@ fn parse_title(raw: &str) -> Result<String, crate::domain::Invalid> {
 }
 
 #[utoipa::path(
+    operation_id = "inviteStaff",
+    summary = "Invite a staff member",
     tag = "staff",
     security(("bearer" = [])),
     request_body = InviteStaffRequest,
@@ -97,6 +99,8 @@ pub async fn invite_staff(
 }
 
 #[utoipa::path(
+    operation_id = "listStaff",
+    summary = "List staff",
     tag = "staff",
     security(("bearer" = [])),
     params(PageParams),
@@ -135,6 +139,8 @@ pub struct StaffChanges {
 }
 
 #[utoipa::path(
+    operation_id = "updateStaff",
+    summary = "Change a staff member",
     tag = "staff",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The staff member's user id")),

@@ -22,6 +22,7 @@ pub struct UserView {
     pub phone: Option<String>,
     pub date_of_birth: Option<NaiveDate>,
     /// IANA time zone, e.g. `America/Chicago`.
+    #[schema(schema_with = crate::http::schemas::time_zone)]
     pub time_zone: String,
     /// Staff only, e.g. "Physical therapist, DPT".
     pub title: Option<String>,

@@ -93,6 +93,8 @@ fn minute(field: &str, raw: Option<&str>) -> Result<Option<i32>, ApiError> {
 }
 
 #[utoipa::path(
+    operation_id = "joinWaitlist",
+    summary = "Join the waitlist",
     tag = "waitlist",
     security(("bearer" = [])),
     request_body = WaitlistRequest,
@@ -138,6 +140,8 @@ pub async fn join(
 }
 
 #[utoipa::path(
+    operation_id = "listWaitlist",
+    summary = "List waitlist entries",
     tag = "waitlist",
     security(("bearer" = [])),
     responses((status = 200, description = "Waiting wishes, oldest first (a patient sees their own)", body = WaitlistPage),
@@ -155,6 +159,8 @@ pub async fn list(state: web::Data<AppState>, user: Actor, meta: Origin) -> Resu
 }
 
 #[utoipa::path(
+    operation_id = "leaveWaitlist",
+    summary = "Leave the waitlist",
     tag = "waitlist",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The waitlist entry id")),
@@ -174,6 +180,9 @@ pub async fn leave(
 
 /// Takes an offered time. The token from the email is the credential: no sign-in needed.
 #[utoipa::path(
+    operation_id = "acceptWaitlistOffer",
+    summary = "Accept a waitlist offer",
+    security(),
     tag = "waitlist",
     params(("token" = String, Path, description = "The token from the offer email")),
     responses(

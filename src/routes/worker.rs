@@ -47,6 +47,8 @@ fn headers(json: Option<&str>) -> Vec<MailHeader> {
 }
 
 #[utoipa::path(
+    operation_id = "claimDeliveries",
+    summary = "Claim due deliveries",
     tag = "worker",
     security(("bearer" = [])),
     request_body = ClaimRequest,
@@ -116,6 +118,8 @@ async fn acknowledge(
 }
 
 #[utoipa::path(
+    operation_id = "reportDeliverySent",
+    summary = "Report a sent delivery",
     tag = "worker",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The delivery id")),
@@ -142,6 +146,8 @@ pub async fn sent(
 }
 
 #[utoipa::path(
+    operation_id = "reportDeliveryFailed",
+    summary = "Report a failed delivery",
     tag = "worker",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The delivery id")),
@@ -168,6 +174,8 @@ pub async fn failed(
 }
 
 #[utoipa::path(
+    operation_id = "releaseDelivery",
+    summary = "Release a claimed delivery",
     tag = "worker",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The delivery id")),

@@ -55,6 +55,7 @@ pub struct ClinicianSlotsView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AvailabilityResponse {
     pub appointment_type: String,
+    #[schema(schema_with = crate::http::schemas::time_zone)]
     pub time_zone: String,
     pub clinicians: Vec<ClinicianSlotsView>,
 }
@@ -74,6 +75,8 @@ pub struct AvailabilityQuery {
 }
 
 #[utoipa::path(
+    operation_id = "listAvailableSlots",
+    summary = "Find free times",
     tag = "appointments",
     security(("bearer" = [])),
     params(AvailabilityQuery),
@@ -161,6 +164,8 @@ impl BookRequest {
 }
 
 #[utoipa::path(
+    operation_id = "bookAppointment",
+    summary = "Book an appointment",
     tag = "appointments",
     security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,200}$", description = "Retry-safe creation: a retry with the same key gets the same answer (1 to 200 visible ASCII characters)")),

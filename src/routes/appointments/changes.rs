@@ -61,6 +61,8 @@ async fn change(
 }
 
 #[utoipa::path(
+    operation_id = "rescheduleAppointment",
+    summary = "Move an appointment",
     tag = "appointments",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The appointment id")),
@@ -98,6 +100,8 @@ pub async fn reschedule(
 }
 
 #[utoipa::path(
+    operation_id = "cancelAppointment",
+    summary = "Cancel an appointment",
     tag = "appointments",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The appointment id")),
@@ -136,8 +140,8 @@ async fn staff_transition(
 
 /// The front desk's status changes: one handler each, the same answers, another status.
 macro_rules! status_change {
-    ($name:ident, $path:literal, $to:expr) => {
-        #[utoipa::path(tag = "appointments", security(("bearer" = [])), params(("id" = String, Path, description = "The appointment id")),
+    ($name:ident, $path:literal, $operation_id:literal, $summary:literal, $to:expr) => {
+        #[utoipa::path(operation_id = $operation_id, summary = $summary, tag = "appointments", security(("bearer" = [])), params(("id" = String, Path, description = "The appointment id")),
             responses((status = 200, body = AppointmentView), (status = 403, body = Problem, content_type = "application/problem+json"),
                 (status = 404, body = Problem, content_type = "application/problem+json"),
                 (status = 409, description = "`invalid_transition`", body = Problem, content_type = "application/problem+json")))]
@@ -153,6 +157,24 @@ macro_rules! status_change {
     };
 }
 
-status_change!(arrive, "/v1/appointments/{id}/arrive", Status::Arrived);
-status_change!(no_show, "/v1/appointments/{id}/no-show", Status::NoShow);
-status_change!(complete, "/v1/appointments/{id}/complete", Status::Completed);
+status_change!(
+    arrive,
+    "/v1/appointments/{id}/arrive",
+    "markAppointmentArrived",
+    "Mark the patient arrived",
+    Status::Arrived
+);
+status_change!(
+    no_show,
+    "/v1/appointments/{id}/no-show",
+    "markAppointmentNoShow",
+    "Mark an appointment a no-show",
+    Status::NoShow
+);
+status_change!(
+    complete,
+    "/v1/appointments/{id}/complete",
+    "completeAppointment",
+    "Mark an appointment completed",
+    Status::Completed
+);

@@ -53,6 +53,7 @@ pub struct AppointmentView {
     /// The clinic's UTC offset at `end`.
     #[schema(pattern = r"^[+-][0-9]{2}:[0-9]{2}(:[0-9]{2})?$", example = "-06:00")]
     pub local_end_offset: String,
+    #[schema(schema_with = crate::http::schemas::time_zone)]
     pub time_zone: String,
     pub status: Status,
     /// The patient's reason for the visit; not shown to the front desk.

@@ -20,6 +20,8 @@ use crate::http::paging::{self, PageParams};
 use crate::state::AppState;
 
 #[utoipa::path(
+    operation_id = "getAppointment",
+    summary = "Get an appointment",
     tag = "appointments",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The appointment id")),
@@ -62,7 +64,7 @@ pub struct History {
     pub items: Vec<HistoryEvent>,
 }
 
-#[utoipa::path(tag = "appointments", security(("bearer" = [])), params(("id" = String, Path, description = "The appointment id")),
+#[utoipa::path(operation_id = "getAppointmentHistory", summary = "Get an appointment's history", tag = "appointments", security(("bearer" = [])), params(("id" = String, Path, description = "The appointment id")),
     responses((status = 200, body = History), (status = 404, body = Problem, content_type = "application/problem+json")))]
 #[get("/v1/appointments/{id}/history")]
 pub async fn history(
@@ -135,6 +137,8 @@ async fn list_page(
 }
 
 #[utoipa::path(
+    operation_id = "listAppointments",
+    summary = "List appointments",
     tag = "appointments",
     security(("bearer" = [])),
     params(AppointmentQuery, PageParams),
@@ -178,6 +182,8 @@ pub struct MyAppointmentsQuery {
 }
 
 #[utoipa::path(
+    operation_id = "listMyAppointments",
+    summary = "List my appointments",
     tag = "appointments",
     security(("bearer" = [])),
     params(MyAppointmentsQuery, PageParams),
@@ -206,6 +212,8 @@ pub async fn mine(
 }
 
 #[utoipa::path(
+    operation_id = "getAppointmentCalendarFile",
+    summary = "Get the appointment as an iCalendar file",
     tag = "appointments",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The appointment id")),

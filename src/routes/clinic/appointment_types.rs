@@ -59,7 +59,7 @@ pub struct AppointmentTypeList {
     pub items: Vec<AppointmentType>,
 }
 
-#[utoipa::path(tag = "clinic", responses((status = 200, description = "The types on offer (not archived)", body = AppointmentTypeList)))]
+#[utoipa::path(operation_id = "listAppointmentTypes", summary = "List appointment types", security(), tag = "clinic", responses((status = 200, description = "The types on offer (not archived)", body = AppointmentTypeList)))]
 #[get("/v1/appointment-types")]
 pub async fn list_types(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let rows = db::run(&state.pool, |conn| Ok(clinic::types(conn, false)?)).await?;
@@ -181,6 +181,8 @@ impl AppointmentTypeFields {
 }
 
 #[utoipa::path(
+    operation_id = "createAppointmentType",
+    summary = "Create an appointment type",
     tag = "clinic",
     security(("bearer" = [])),
     request_body = NewAppointmentType,
@@ -224,6 +226,8 @@ pub async fn create_type(
 }
 
 #[utoipa::path(
+    operation_id = "updateAppointmentType",
+    summary = "Change an appointment type",
     tag = "clinic",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The type's id or code")),
@@ -260,6 +264,8 @@ pub async fn update_type(
 
 /// Archived types cannot be booked any more; existing appointments keep them.
 #[utoipa::path(
+    operation_id = "archiveAppointmentType",
+    summary = "Archive an appointment type",
     tag = "clinic",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The type's id or code")),

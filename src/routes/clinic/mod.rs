@@ -66,7 +66,7 @@ impl From<ClinicRow> for Clinic {
     }
 }
 
-#[utoipa::path(tag = "clinic", responses((status = 200, body = Clinic)))]
+#[utoipa::path(operation_id = "getClinic", summary = "Get the clinic's settings", security(), tag = "clinic", responses((status = 200, body = Clinic)))]
 #[get("/v1/clinic")]
 pub async fn get_clinic(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let row = db::run(&state.pool, |conn| Ok(clinic::settings(conn)?)).await?;
@@ -98,6 +98,8 @@ pub(super) fn within(min: i64, max: i64) -> impl Fn(i64) -> Result<i64, Invalid>
 }
 
 #[utoipa::path(
+    operation_id = "putClinic",
+    summary = "Change the clinic's settings",
     tag = "clinic",
     security(("bearer" = [])),
     request_body = Clinic,
