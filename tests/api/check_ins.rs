@@ -347,3 +347,33 @@ async fn signing_up_screens_for_red_flags_without_telling_whether_the_email_was_
         app.post("/v1/auth/register", &sign_up("calm@example.org", json!({}))).await.json().await.unwrap();
     assert!(clear.get("red_flag").is_none(), "{clear}");
 }
+
+/// Two check-ins on one date: the phone's ids say nothing about which came last, so the one
+/// received later is the latest — in progress (latest, change, MCID) and in the lists, page by page.
+#[tokio::test]
+async fn check_ins_on_one_date_count_in_the_order_they_were_received() {
+    let app = spawn_app().await;
+    let (_, patient) = app.user_with_token(Role::Patient, "p@example.org", "Pat Patient").await;
+    let today = today_in("America/Chicago");
+    // The first to arrive has the id that sorts last.
+    let (first, second) = ("ffffffff-ffff-4fff-bfff-ffffffffffff", "00000000-0000-4000-8000-000000000000");
+    let answers = |pain| check_in(today, pain, json!([2, 2, 2, 2, 2, 2, 2, 2, 2, 2]));
+    assert_eq!(put(&app, &patient, &format!("/v1/check-ins/{first}"), &answers(8)).await.status(), 201);
+    assert_eq!(put(&app, &patient, &format!("/v1/check-ins/{second}"), &answers(3)).await.status(), 201);
+
+    let progress: Value = app.get_as(&patient, "/v1/me/progress").await.json().await.unwrap();
+    let pain = &progress["nrs"];
+    assert_eq!(pain["baseline"]["value"], 8.0, "{pain}");
+    assert_eq!(pain["latest"]["value"], 3.0, "{pain}");
+    assert_eq!(pain["change"], -5.0, "{pain}");
+    assert_eq!(pain["mcid_reached"], true, "{pain}");
+
+    // Newest first, one per page: the later one, then the earlier one.
+    let page: Value = app.get_as(&patient, "/v1/me/check-ins?limit=1").await.json().await.unwrap();
+    assert_eq!(page["items"][0]["id"], second, "{page}");
+    let cursor = page["next_cursor"].as_str().expect("a second page");
+    let rest: Value =
+        app.get_as(&patient, &format!("/v1/me/check-ins?limit=1&cursor={cursor}")).await.json().await.unwrap();
+    assert_eq!(rest["items"][0]["id"], first, "{rest}");
+    assert_eq!(rest["next_cursor"], Value::Null, "{rest}");
+}

@@ -172,6 +172,18 @@ async fn the_progress_chart_renders_as_svg_and_png_for_a_real_series() {
     let bytes = png.bytes().await.unwrap();
     let image = tiny_skia::Pixmap::decode_png(&bytes).expect("a PNG");
     assert_eq!((image.width(), image.height()), (640, 320));
+    // A client that downloads bytes asks for them as such, and gets the same chart.
+    for (chart, media_type) in [("progress.png", "image/png"), ("progress.svg", "image/svg+xml")] {
+        let url = app.url(&format!("/v1/patients/{patient_id}/{chart}"));
+        let ask = |accept: &'static str| app.client.get(&url).bearer_auth(&clinician).header("Accept", accept).send();
+        let octets = ask("application/octet-stream").await.unwrap();
+        assert_eq!(octets.status(), 200);
+        assert_eq!(octets.headers()["content-type"], "application/octet-stream", "{chart}");
+        let octets = octets.bytes().await.unwrap();
+        let typed = ask("image/*, application/octet-stream;q=0.5").await.unwrap();
+        assert_eq!(typed.headers()["content-type"], media_type, "{chart}");
+        assert_eq!(typed.bytes().await.unwrap(), octets, "{chart}: the same bytes either way");
+    }
     assert_problem(app.get_as(&cal.desk, &format!("/v1/patients/{patient_id}/progress.png")).await, 403, "forbidden")
         .await;
 }

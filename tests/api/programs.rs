@@ -183,3 +183,28 @@ async fn logs_are_stored_once_count_for_their_day_and_make_a_hand_computed_adher
     assert_eq!(synced["items"].as_array().unwrap().len(), 5);
     assert!(synced["next_cursor"].is_string());
 }
+
+/// The document's bounds for `weekdays` are the ones the server applies: each bound is taken,
+/// one past it is refused on the field.
+#[tokio::test]
+async fn program_weekdays_are_refused_exactly_outside_the_documented_bounds() {
+    let doc: Value = serde_json::from_str(include_str!("../../openapi/openapi.json")).unwrap();
+    let items = &doc["components"]["schemas"]["ProgramRequest"]["properties"]["weekdays"]["items"];
+    let (min, max) = (items["minimum"].as_i64().expect("a minimum"), items["maximum"].as_i64().expect("a maximum"));
+    assert_eq!((min, max), (1, 7), "ISO weekdays");
+
+    let app = spawn_app().await;
+    let (_, clinician) = app.user_with_token(Role::Clinician, "pt@clinic.example", "Pia Therapist").await;
+    let (patient_id, _) = app.user_with_token(Role::Patient, "p@example.org", "Pat Patient").await;
+    let path = format!("/v1/patients/{patient_id}/programs");
+    for day in [min - 1, max + 1] {
+        let mut body = program("Phase 1");
+        body["weekdays"] = json!([day]);
+        let problem = assert_problem(app.post_as(&clinician, &path, &body).await, 422, "validation_failed").await;
+        assert_eq!(problem["errors"][0]["field"], "weekdays", "{problem}");
+        assert_eq!(problem["errors"][0]["code"], "out_of_range", "{problem}");
+    }
+    let mut body = program("Phase 1");
+    body["weekdays"] = json!([min, max]);
+    assert_eq!(app.post_as(&clinician, &path, &body).await.status(), 201);
+}
