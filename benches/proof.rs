@@ -55,7 +55,8 @@ struct Settings {
     growth: Vec<u64>,
 }
 
-/// Who the loads act as: tokens issued with the server's own key.
+/// Who the loads act as: tokens issued with the server's own key, each of a sign-in (a
+/// refresh-token family) stored beside the seeded clinic.
 struct People {
     desk: String,
     me: String,
@@ -63,14 +64,21 @@ struct People {
     clinician: String,
 }
 
-fn people(clinic: &Clinic) -> People {
+fn people(conn: &mut backtrack::db::DbConnection, clinic: &Clinic) -> People {
     let keys = JwtKeys::new(server::JWT_SECRET.as_bytes(), server::JWT_ISSUER, server::JWT_AUDIENCE, 7200);
     let now = Utc::now().timestamp();
+    let at = backtrack::db::now();
+    let mut token = |user: &str, role: Role| {
+        let family = backtrack::db::new_id();
+        let hash = backtrack::auth::secret_token::hash(&backtrack::auth::secret_token::generate());
+        backtrack::db::tokens::insert_refresh(conn, user, &family, &hash, at, at + chrono::Duration::days(1)).unwrap();
+        keys.issue(user, role, 0, Some(&family), now)
+    };
     People {
-        desk: keys.issue(&clinic.desk, Role::FrontDesk, 0, now),
-        me: keys.issue(&clinic.patients[0], Role::Patient, 0, now),
-        in_care: keys.issue(&clinic.patients[1], Role::Patient, 0, now),
-        clinician: keys.issue(&clinic.clinicians[0], Role::Clinician, 0, now),
+        desk: token(&clinic.desk, Role::FrontDesk),
+        me: token(&clinic.patients[0], Role::Patient),
+        in_care: token(&clinic.patients[1], Role::Patient),
+        clinician: token(&clinic.clinicians[0], Role::Clinician),
     }
 }
 
@@ -206,10 +214,12 @@ async fn run(admin: Option<&str>, s: &Settings) -> String {
 
     println!("[{backend}] seeding through the app's db code; argon2 timing");
     let hash = PasswordHasher::new(1).hash(PASSWORD.into()).await.unwrap();
-    let clinic = {
+    let (clinic, people) = {
         let pool = backtrack::db::build_pool(&db.url, 1).unwrap();
         let mut conn = pool.get().unwrap();
-        clinic::seed(&mut conn, &hash)
+        let clinic = clinic::seed(&mut conn, &hash);
+        let people = people(&mut conn, &clinic);
+        (clinic, people)
     };
     let (verify, verify_median, parallel_verifications) = argon2_times(&hash).await;
 
@@ -217,7 +227,6 @@ async fn run(admin: Option<&str>, s: &Settings) -> String {
     let ready_migrated = server.ready_after;
     let rss_at_ready = server.memory_kib("VmRSS");
     let address = server.address.clone();
-    let people = people(&clinic);
     let http = reqwest::Client::new();
     prescribe(&http, &address, &clinic, &people).await;
     let offered = offered_slots(&http, &address, &people.desk).await;

@@ -140,7 +140,13 @@ fn in_process_worker(
             .map_err(|e| e.to_string())?;
     let keys = state.jwt.clone();
     let token: crate::worker::client::TokenSource = std::sync::Arc::new(move || {
-        keys.issue(&user.id, crate::domain::role::Role::Worker, user.token_version, chrono::Utc::now().timestamp())
+        keys.issue(
+            &user.id,
+            crate::domain::role::Role::Worker,
+            user.token_version,
+            None,
+            chrono::Utc::now().timestamp(),
+        )
     });
     let mail = state.config.mail.clone();
     let settings = state.config.worker;

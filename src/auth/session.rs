@@ -34,7 +34,13 @@ fn issue(
     let refresh_token = secret_token::generate();
     tokens::insert_refresh(conn, &user.id, family_id, &secret_token::hash(&refresh_token), now, family_expires_at)?;
     Ok(Session {
-        access_token: keys.issue(&user.id, role_of(user), user.token_version, now.and_utc().timestamp()),
+        access_token: keys.issue(
+            &user.id,
+            role_of(user),
+            user.token_version,
+            Some(family_id),
+            now.and_utc().timestamp(),
+        ),
         refresh_token,
         expires_in: keys.ttl_secs(),
     })

@@ -1,5 +1,6 @@
 //! The [`Actor`] of a request: the signed-in caller, checked against the database on every
-//! request so that a deactivated user, or one whose password was reset, is locked out at once.
+//! request so that a deactivated user, one whose password was reset, or one who signed out of
+//! that session, is locked out at once.
 //! Machine users (the worker) present an API token (`btw_…`) instead of a JWT.
 
 use std::future::Future;
@@ -9,8 +10,8 @@ use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 use diesel::prelude::*;
 
 use crate::auth::{secret_token, Actor};
-use crate::db::api_tokens;
 use crate::db::schema::users;
+use crate::db::{api_tokens, tokens};
 use crate::domain::role::Role;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -49,16 +50,28 @@ impl FromRequest for Actor {
             }
             let claims = token.and_then(|t| state.jwt.verify(&t)).ok_or(ApiError::Unauthorized)?;
             let user_id = claims.sub.clone();
-            let current: Option<(String, bool, i32)> = crate::db::run(&state.pool, move |conn| {
-                Ok(users::table
+            let family = claims.sid.clone();
+            // The user as they are now, and whether the sign-in the token belongs to still
+            // stands (signed out, a reused refresh token or a new password end it at once).
+            let current: Option<(String, bool, i32, bool)> = crate::db::run(&state.pool, move |conn| {
+                let user: Option<(String, bool, i32)> = users::table
                     .find(&user_id)
                     .select((users::role, users::active, users::token_version))
                     .first(conn)
-                    .optional()?)
+                    .optional()?;
+                let Some((role, active, version)) = user else { return Ok(None) };
+                let session_live = match family.as_deref() {
+                    Some(family) => tokens::family_is_live(conn, &user_id, family, crate::db::now())?,
+                    // Only the in-process worker's tokens are minted without a sign-in.
+                    None => Role::parse(&role) == Some(Role::Worker),
+                };
+                Ok(Some((role, active, version, session_live)))
             })
             .await?;
             match current {
-                Some((role, true, version)) if version == claims.ver && Role::parse(&role) == Some(claims.role) => {
+                Some((role, true, version, true))
+                    if version == claims.ver && Role::parse(&role) == Some(claims.role) =>
+                {
                     if claims.role == Role::Worker && !worker_allowed {
                         return Err(ApiError::Forbidden);
                     }

@@ -12,6 +12,19 @@ fn b64(value: &Value) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(serde_json::to_vec(value).unwrap())
 }
 
+/// The sign-in (refresh-token family) of the user's latest session.
+fn latest_session(app: &TestApp, user_id: &str) -> String {
+    use backtrack::db::schema::refresh_tokens;
+    use diesel::prelude::*;
+    refresh_tokens::table
+        .filter(refresh_tokens::user_id.eq(user_id))
+        .order(refresh_tokens::created_at.desc())
+        .select(refresh_tokens::family_id)
+        .first(&mut app.conn())
+        .expect("a session")
+}
+
+/// Claims like the server's own for `user_id`, of their latest sign-in.
 fn claims(app: &TestApp, user_id: &str) -> Value {
     let now = chrono::Utc::now().timestamp();
     json!({
@@ -22,7 +35,8 @@ fn claims(app: &TestApp, user_id: &str) -> Value {
         "iat": now,
         "jti": "test-jti",
         "role": "patient",
-        "ver": 0
+        "ver": 0,
+        "sid": latest_session(app, user_id)
     })
 }
 
@@ -38,6 +52,7 @@ async fn status_with(app: &TestApp, token: &str) -> reqwest::Response {
 async fn a_correctly_signed_token_is_accepted() {
     let app = spawn_app().await;
     let id = app.create_user(Role::Patient, "p@example.org", "Pat Patient").await;
+    app.sign_in("p@example.org").await;
     let token = sign(&app, Algorithm::HS256, &claims(&app, &id));
     assert_eq!(status_with(&app, &token).await.status(), 200);
 }
@@ -46,7 +61,15 @@ async fn a_correctly_signed_token_is_accepted() {
 async fn every_forged_or_stale_token_gets_401() {
     let app = spawn_app().await;
     let id = app.create_user(Role::Patient, "p@example.org", "Pat Patient").await;
+    app.sign_in("p@example.org").await;
     let good = claims(&app, &id);
+    let mut no_session = good.clone();
+    no_session.as_object_mut().unwrap().remove("sid");
+    // A second sign-in, signed out: its family has ended (the first one stays).
+    let (_, refresh) = app.sign_in("p@example.org").await;
+    let ended = latest_session(&app, &id);
+    let logout = app.post("/v1/auth/logout", &json!({"refresh_token": refresh})).await;
+    assert_eq!(logout.status(), 204);
     let with = |field: &str, value: Value| {
         let mut c = good.clone();
         c[field] = value;
@@ -81,8 +104,14 @@ async fn every_forged_or_stale_token_gets_401() {
         ("old session version", sign(&app, Algorithm::HS256, &with("ver", json!(-1)))),
         ("role the user does not have", sign(&app, Algorithm::HS256, &with("role", json!("admin")))),
         ("unknown user", sign(&app, Algorithm::HS256, &with("sub", json!("no-such-user")))),
+        ("no sign-in", sign(&app, Algorithm::HS256, &no_session)),
+        ("a signed-out sign-in", sign(&app, Algorithm::HS256, &with("sid", json!(ended)))),
+        ("an unknown sign-in", sign(&app, Algorithm::HS256, &with("sid", json!("no-such-family")))),
+        ("not valid before two minutes from now", sign(&app, Algorithm::HS256, &with("nbf", json!(now + 120)))),
         ("garbage", "not.a.jwt".to_string()),
     ];
+    let still_good = status_with(&app, &sign(&app, Algorithm::HS256, &with("nbf", json!(now - 120)))).await;
+    assert_eq!(still_good.status(), 200, "a token valid since two minutes ago");
     for (name, token) in cases {
         let response = status_with(&app, &token).await;
         assert_eq!(response.status(), 401, "{name}");
@@ -109,7 +138,7 @@ async fn issued_tokens_carry_the_registered_claims() {
         &base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(access.split('.').nth(1).unwrap()).unwrap(),
     )
     .unwrap();
-    for claim in ["iss", "aud", "sub", "exp", "iat", "jti", "role"] {
+    for claim in ["iss", "aud", "sub", "exp", "iat", "jti", "role", "sid"] {
         assert!(payload.get(claim).is_some(), "{claim} in {payload}");
     }
     assert_eq!(payload["sub"], id);

@@ -31,6 +31,7 @@ mod openapi;
 mod patients;
 mod programs;
 mod reminders;
+mod session_end;
 mod smtp_delivery;
 mod staff;
 mod throttle;
