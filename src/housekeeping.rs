@@ -1,12 +1,12 @@
 //! Periodic work: reminders are queued ahead of their time, the clinical alert rules sweep every
 //! patient with a program, lapsed waitlist offers go to the next patient, old sign-in attempts
-//! and idempotency records are dropped.
+//! and idempotency records are dropped, as are one-time links left in settled emails' bodies.
 
 use std::time::Duration;
 
 use crate::calendar::notices::Notices;
 use crate::calendar::waitlist;
-use crate::db::{self, idempotency, login_attempts};
+use crate::db::{self, idempotency, login_attempts, outbox};
 use crate::reminders::{schedule, ReminderLinks};
 use crate::state::AppState;
 
@@ -45,6 +45,7 @@ pub async fn run(state: AppState) {
                 let day_ago = db::now() - chrono::Duration::days(1);
                 login_attempts::prune(conn, day_ago)?;
                 idempotency::prune(conn, day_ago)?;
+                outbox::drop_settled_links(conn, db::now())?;
             }
             Ok(())
         })

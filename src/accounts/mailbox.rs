@@ -45,16 +45,19 @@ pub fn new_link(
     Ok(link(public_url, page(purpose), &token))
 }
 
-/// Queues an account email to `recipient` for sending at once.
+/// Queues an account email to `recipient` for sending at once. Its one-time `link` is kept out
+/// of the stored bodies and dropped once the email is settled (see [`crate::mail::seal`]).
 pub fn send(
     conn: &mut DbConnection,
     kind: &'static str,
     recipient: &str,
     user_id: &str,
     content: Content,
+    link: &str,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
-    outbox::enqueue(conn, &NewEmail::immediate(kind, recipient, Some(user_id), content, now), now).map(|_| ())
+    let email = NewEmail::with_secret_link(kind, recipient, Some(user_id), content, link, now);
+    outbox::enqueue(conn, &email, now).map(|_| ())
 }
 
 /// Whether the account already had [`RESETS_PER_HOUR`] links of `purposes` in the last hour.

@@ -46,15 +46,15 @@ pub fn register(
             audit.target(&existing.id).outcome(Outcome::Throttled).detail("email_taken").write(conn)?;
             return Ok(());
         }
-        let content = if existing.password_hash.is_none() && existing.role == Role::Patient.as_str() {
+        let (content, link) = if existing.password_hash.is_none() && existing.role == Role::Patient.as_str() {
             // A patient the front desk created: the mailbox owner sets up the account.
             let link = mailbox::new_link(conn, public_url, Some(&existing.id), Purpose::Invite, now)?;
-            account_emails::patient_invite(&existing.full_name, &link)
+            (account_emails::patient_invite(&existing.full_name, &link), link)
         } else {
             let link = mailbox::new_link(conn, public_url, Some(&existing.id), Purpose::PasswordReset, now)?;
-            account_emails::already_registered(&existing.full_name, &link)
+            (account_emails::already_registered(&existing.full_name, &link), link)
         };
-        mailbox::send(conn, "account_exists", email.as_str(), &existing.id, content, now)?;
+        mailbox::send(conn, "account_exists", email.as_str(), &existing.id, content, &link, now)?;
         audit.target(&existing.id).outcome(Outcome::Denied).detail("email_taken").write(conn)?;
         return Ok(());
     }
@@ -68,7 +68,7 @@ pub fn register(
     users::insert(conn, &user)?;
     let link = mailbox::new_link(conn, public_url, Some(&user.id), Purpose::VerifyEmail, now)?;
     let content = account_emails::verify_email(&user.full_name, &link);
-    mailbox::send(conn, "verify_email", email.as_str(), &user.id, content, now)?;
+    mailbox::send(conn, "verify_email", email.as_str(), &user.id, content, &link, now)?;
     audit.actor(&user.id, Role::Patient).patient(&user.id).target(&user.id).write(conn)?;
     if let Some(severity) = screening.severity() {
         raise_red_flag(conn, public_url, &user.id, severity, &screening.positive, now)?;

@@ -43,7 +43,7 @@ pub fn invite(
     };
     let link = invitations::invite(conn, public_url, &new, now)?;
     let content = account_emails::staff_invite(name.as_str(), role, &link);
-    mailbox::send(conn, "staff_invite", email.as_str(), &new.id, content, now)?;
+    mailbox::send(conn, "staff_invite", email.as_str(), &new.id, content, &link, now)?;
     AuditEntry::new("staff.invite", origin)
         .actor(&actor.id, actor.role)
         .target(&new.id)

@@ -10,20 +10,30 @@ use super::schema::notification_outbox as outbox;
 use super::DbConnection;
 
 /// The assignments that take a row out of any worker's hands: its new status and no lease.
-type Settle = (
+type Unlease = (
     diesel::dsl::Eq<outbox::status, &'static str>,
     diesel::dsl::Eq<outbox::lease_owner, Option<String>>,
     diesel::dsl::Eq<outbox::lease_expires_at, Option<NaiveDateTime>>,
     diesel::dsl::Eq<outbox::updated_at, NaiveDateTime>,
 );
 
-pub(super) fn settle(status: &'static str, now: NaiveDateTime) -> Settle {
+/// A row back in the queue (`pending`), its one-time link kept for the next attempt.
+fn unlease(status: &'static str, now: NaiveDateTime) -> Unlease {
     (
         outbox::status.eq(status),
         outbox::lease_owner.eq(None),
         outbox::lease_expires_at.eq(None),
         outbox::updated_at.eq(now),
     )
+}
+
+/// A row settled for good (`sent`, `failed`, `cancelled`, `expired`): no lease, and its one-time
+/// link dropped, so a copy of the database holds no usable token.
+pub(super) fn settle(
+    status: &'static str,
+    now: NaiveDateTime,
+) -> (Unlease, diesel::dsl::Eq<outbox::secret_link, Option<String>>) {
+    (unlease(status, now), outbox::secret_link.eq(None))
 }
 use crate::domain::retry::{AfterFailure, RetryPolicy};
 
@@ -51,6 +61,8 @@ pub struct DeliveryRow {
     pub body_html: String,
     pub attachments: Option<String>,
     pub headers: Option<String>,
+    /// An account email's one-time link, until the row is settled (see [`settle`]).
+    pub secret_link: Option<String>,
     pub created_at: NaiveDateTime,
 }
 
@@ -209,7 +221,7 @@ pub fn mark_failed(
         }
         AfterFailure::RetryIn(wait) => diesel::update(target)
             .set((
-                settle("pending", now),
+                unlease("pending", now),
                 outbox::last_error.eq(&error),
                 outbox::next_attempt_at.eq(now + chrono::Duration::from_std(wait).unwrap_or_default()),
             ))
@@ -223,14 +235,20 @@ pub fn release(conn: &mut DbConnection, id: &str, lease_owner: &str, now: NaiveD
     diesel::update(
         outbox::table.find(id).filter(outbox::status.eq("leased")).filter(outbox::lease_owner.eq(lease_owner)),
     )
-    .set((settle("pending", now), outbox::attempts.eq(outbox::attempts - 1)))
+    .set((unlease("pending", now), outbox::attempts.eq(outbox::attempts - 1)))
     .execute(conn)
     .map(|_| ())
 }
 
-/// An admin's second chance for a failed email: due now, attempts from zero.
+/// An admin's second chance for a failed email: due now, attempts from zero. Not for an email
+/// whose one-time link was dropped when it failed (its owner asks for a new one).
 pub fn retry(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<bool> {
-    let updated = diesel::update(outbox::table.find(id).filter(outbox::status.eq("failed")))
+    let slot = format!("%{}%", super::like_escape(crate::mail::SECRET_LINK_SLOT));
+    let retryable = outbox::table
+        .find(id)
+        .filter(outbox::status.eq("failed"))
+        .filter(outbox::body_text.not_like(slot).escape('\\'));
+    let updated = diesel::update(retryable)
         .set((
             outbox::status.eq("pending"),
             outbox::attempts.eq(0),

@@ -25,6 +25,9 @@ pub struct NewEmail {
     pub attachments: Option<String>,
     /// JSON object of extra headers (one-click unsubscribe), if any.
     pub headers: Option<String>,
+    /// An account email's one-time link, which its bodies hold only as
+    /// [`crate::mail::SECRET_LINK_SLOT`]; dropped once the row is settled.
+    pub secret_link: Option<String>,
 }
 
 #[derive(Insertable)]
@@ -46,6 +49,7 @@ struct Row<'a> {
     body_html: &'a str,
     attachments: Option<&'a str>,
     headers: Option<&'a str>,
+    secret_link: Option<&'a str>,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
 }
@@ -70,6 +74,7 @@ pub fn enqueue(conn: &mut DbConnection, email: &NewEmail, now: NaiveDateTime) ->
         body_html: &email.body_html,
         attachments: email.attachments.as_deref(),
         headers: email.headers.as_deref(),
+        secret_link: email.secret_link.as_deref(),
         created_at: now,
         updated_at: now,
     };
@@ -107,6 +112,22 @@ impl NewEmail {
             body_html: content.html,
             attachments: None,
             headers: None,
+            secret_link: None,
+        }
+    }
+
+    /// An account email carrying the one-time `link`: stored without it in the bodies.
+    pub fn with_secret_link(
+        kind: &'static str,
+        recipient: &str,
+        user_id: Option<&str>,
+        content: crate::mail::Content,
+        link: &str,
+        now: NaiveDateTime,
+    ) -> Self {
+        Self {
+            secret_link: Some(link.to_string()),
+            ..Self::immediate(kind, recipient, user_id, crate::mail::seal(content, link), now)
         }
     }
 }
@@ -155,5 +176,34 @@ pub fn withdraw_queued(
                     .or(notification_outbox::status.eq("cancelled")),
             ),
     )
+    .execute(conn)
+}
+
+/// The account emails that carry a one-time link.
+pub const LINK_KINDS: [&str; 5] =
+    ["verify_email", "password_reset", "account_exists", "staff_invite", "patient_invite"];
+
+/// What a settled account email queued before links were kept apart says instead of its bodies.
+const LINK_DROPPED: &str = "(This email held a one-time link; it was removed once the email was settled.)";
+
+/// Blanks the bodies of settled account emails that still hold their link in the text (queued
+/// before links were kept apart from the bodies); returns how many. Hourly, from housekeeping.
+pub fn drop_settled_links(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<usize> {
+    let slot = format!("%{}%", super::like_escape(crate::mail::SECRET_LINK_SLOT));
+    diesel::update(
+        notification_outbox::table
+            .filter(notification_outbox::status.eq_any(["sent", "failed", "cancelled", "expired"]))
+            .filter(notification_outbox::kind.eq_any(LINK_KINDS))
+            .filter(notification_outbox::body_text.not_like(slot).escape('\\'))
+            .filter(
+                notification_outbox::body_text.like("%token=%").or(notification_outbox::body_html.like("%token=%")),
+            ),
+    )
+    .set((
+        notification_outbox::body_text.eq(LINK_DROPPED),
+        notification_outbox::body_html.eq(format!("<p>{LINK_DROPPED}</p>")),
+        notification_outbox::secret_link.eq(None::<String>),
+        notification_outbox::updated_at.eq(now),
+    ))
     .execute(conn)
 }

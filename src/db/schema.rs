@@ -100,6 +100,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         headers -> Nullable<Text>,
+        secret_link -> Nullable<Text>,
     }
 }
 

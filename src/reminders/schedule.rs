@@ -87,6 +87,7 @@ fn queue(
             body_html: content.html,
             attachments,
             headers: Some(headers.to_string()),
+            secret_link: None,
         };
         if outbox::enqueue(conn, &email, now.naive_utc())?.is_some() {
             queued += 1;

@@ -130,7 +130,7 @@ pub async fn retry_delivery(
     let row = db::transaction(&state.pool, move |conn| {
         deliveries::find(conn, &id)?.ok_or(ApiError::NotFound)?;
         if !deliveries::retry(conn, &id, now())? {
-            return Err(ApiError::conflict(ProblemCode::NotRetryable, "only a failed delivery can be retried"));
+            return Err(ApiError::conflict(ProblemCode::NotRetryable, "only a failed delivery can be retried, and not an account email whose one-time link was dropped: its owner asks for a new link"));
         }
         AuditEntry::new("delivery.retry", &meta).actor(&user.id, user.role).target(&id).write(conn)?;
         deliveries::find(conn, &id)?.ok_or(ApiError::NotFound)

@@ -31,8 +31,8 @@ fn delivery(row: DeliveryRow, lease_id: &str, from: &str) -> Delivery {
         kind: row.kind,
         recipient: row.recipient,
         subject: row.subject,
-        text: row.body_text,
-        html: row.body_html,
+        text: crate::mail::unseal(&row.body_text, row.secret_link.as_deref(), false),
+        html: crate::mail::unseal(&row.body_html, row.secret_link.as_deref(), true),
         attempt: row.attempts,
     }
 }

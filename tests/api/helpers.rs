@@ -210,9 +210,10 @@ impl TestApp {
         self.client.get(self.url(path)).bearer_auth(token).send().await.expect("request sent")
     }
 
-    /// Every email queued to `recipient`, oldest first.
+    /// Every email queued to `recipient`, oldest first, as the worker would send it (an account
+    /// email's one-time link put back in place while the row still keeps it).
     pub fn emails_to(&self, recipient: &str) -> Vec<QueuedEmail> {
-        let rows: Vec<(String, String, String, String)> = notification_outbox::table
+        let rows: Vec<(String, String, String, String, Option<String>)> = notification_outbox::table
             .filter(notification_outbox::recipient.eq(recipient))
             .order(notification_outbox::id.asc())
             .select((
@@ -220,10 +221,18 @@ impl TestApp {
                 notification_outbox::subject,
                 notification_outbox::body_text,
                 notification_outbox::body_html,
+                notification_outbox::secret_link,
             ))
             .load(&mut self.conn())
             .expect("outbox query");
-        rows.into_iter().map(|(kind, subject, text, html)| QueuedEmail { kind, subject, text, html }).collect()
+        rows.into_iter()
+            .map(|(kind, subject, text, html, link)| QueuedEmail {
+                kind,
+                subject,
+                text: backtrack::mail::unseal(&text, link.as_deref(), false),
+                html: backtrack::mail::unseal(&html, link.as_deref(), true),
+            })
+            .collect()
     }
 
     pub fn last_email_to(&self, recipient: &str) -> QueuedEmail {

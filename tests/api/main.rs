@@ -28,6 +28,7 @@ mod jwt;
 mod layout;
 mod log_privacy;
 mod openapi;
+mod outbox_secrets;
 mod patients;
 mod programs;
 mod reminders;
