@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use rand::RngCore;
 
+pub mod files;
 mod mail;
 mod worker;
 
@@ -247,7 +248,7 @@ where
 /// The embedded set-up keeps a generated secret beside its database, readable by the owner only.
 fn load_or_create_secret(data_dir: &Path) -> Result<Vec<u8>, ConfigError> {
     let io = |source| ConfigError::DataDir { path: data_dir.to_path_buf(), source };
-    std::fs::create_dir_all(data_dir).map_err(io)?;
+    files::private_dir(data_dir, true).map_err(io)?;
     let path = data_dir.join("jwt-secret");
     if let Ok(existing) = std::fs::read_to_string(&path) {
         let existing = existing.trim();
@@ -264,14 +265,7 @@ fn load_or_create_secret(data_dir: &Path) -> Result<Vec<u8>, ConfigError> {
 
 fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options.open(path)?.write_all(contents.as_bytes())
+    files::open_options().open(path)?.write_all(contents.as_bytes())
 }
 
 #[cfg(test)]

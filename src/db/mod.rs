@@ -84,8 +84,11 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for ConnectionSetup 
 
 pub fn build_pool(url: &str, max_size: u32) -> Result<DbPool, PoolError> {
     if Backend::from_url(url) == Backend::Sqlite {
-        if let Some(parent) = std::path::Path::new(&connection_url(url)).parent() {
-            let _ = std::fs::create_dir_all(parent);
+        // Owner-only before SQLite opens it (its -wal and -shm take the file's mode); an
+        // in-memory or otherwise unopenable path is left for SQLite to refuse.
+        let path = connection_url(url);
+        if !path.starts_with(':') && !path.starts_with("file:") {
+            let _ = crate::config::files::private_sqlite(std::path::Path::new(&path));
         }
     }
     Pool::builder()

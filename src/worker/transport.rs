@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::PoolConfig;
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::config::{MailTransport, SmtpSecurity, SmtpSettings};
 
@@ -21,7 +21,8 @@ pub struct SendFailure {
 #[derive(Clone)]
 pub enum Mailer {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
-    File(AsyncFileTransport<Tokio1Executor>),
+    /// `.eml` files in this folder, owner-only (see [`crate::config::files`]).
+    File(std::path::PathBuf),
 }
 
 impl Mailer {
@@ -30,8 +31,9 @@ impl Mailer {
     pub fn new(transport: &MailTransport, connections: usize, timeout: Duration) -> Result<Self, String> {
         match transport {
             MailTransport::File { dir } => {
-                std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-                Ok(Mailer::File(AsyncFileTransport::new(dir)))
+                crate::config::files::private_dir(dir, true)
+                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                Ok(Mailer::File(dir.clone()))
             }
             MailTransport::Smtp(settings) => smtp(settings, connections, timeout).map(Mailer::Smtp),
         }
@@ -44,13 +46,25 @@ impl Mailer {
                 code: err.status().map(u16::from),
                 message: smtp_error_text(&err),
             }),
-            Mailer::File(files) => files.send(message).await.map(|_| ()).map_err(|err| SendFailure {
+            Mailer::File(dir) => write_eml(dir, message).await.map_err(|err| SendFailure {
                 permanent: false,
                 code: None,
                 message: format!("file transport: {err}"),
             }),
         }
     }
+}
+
+/// Writes `message` as `{dir}/{uuid}.eml`, created owner-only (it may hold a one-time link).
+async fn write_eml(dir: &std::path::Path, message: Message) -> std::io::Result<()> {
+    let path = dir.join(format!("{}.eml", uuid::Uuid::new_v4()));
+    let bytes = message.formatted();
+    tokio::task::spawn_blocking(move || {
+        use std::io::Write;
+        crate::config::files::open_options().open(path)?.write_all(&bytes)
+    })
+    .await
+    .map_err(std::io::Error::other)?
 }
 
 fn smtp_error_text(err: &lettre::transport::smtp::Error) -> String {

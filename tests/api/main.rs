@@ -23,6 +23,7 @@ mod errors;
 mod exercises;
 mod export;
 mod faults;
+mod file_modes;
 mod health;
 mod jwt;
 mod layout;
