@@ -3,14 +3,17 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
+use super::sign_in::admitted;
 use super::{mailbox, Audited};
 use crate::auth::secret_token;
 use crate::clinical::alerts::raise_red_flag;
 use crate::db::audit::{AuditEntry, Origin, Outcome};
+use crate::db::login_attempts::{self, Admission};
 use crate::db::tokens::{self, Purpose};
 use crate::db::users::{self, UserRow};
 use crate::db::DbConnection;
 use crate::domain::contact::{EmailAddress, PhoneNumber};
+use crate::domain::login_throttle::Limits;
 use crate::domain::person::FullName;
 use crate::domain::red_flags::Screening;
 use crate::domain::role::Role;
@@ -26,6 +29,25 @@ pub struct SignUp {
     pub date_of_birth: NaiveDate,
     pub time_zone: chrono_tz::Tz,
     pub screening: Screening,
+}
+
+/// Step one of a sign-up, before any password is hashed: counts it against the target address
+/// and the client (with sign-in's throttle, under keys of their own), or refuses it (audited).
+/// The count is the same whether or not the address is taken.
+pub fn admit(
+    conn: &mut DbConnection,
+    origin: &Origin,
+    limits: &Limits,
+    email: &EmailAddress,
+    now: NaiveDateTime,
+) -> Audited<()> {
+    let address_key = secret_token::hash(&format!("sign-up {}", email.as_str()));
+    let client_key = format!("sign-up {}", origin.client_ip.as_deref().unwrap_or("unknown"));
+    let admission = login_attempts::admit(conn, limits, &address_key, &client_key, now)?;
+    if let Admission::Throttled { .. } = admission {
+        AuditEntry::new("auth.register", origin).outcome(Outcome::Throttled).write(conn)?;
+    }
+    Ok(admitted(admission).map(|_| ()))
 }
 
 /// Creates the patient and emails the verification link; a positive red-flag answer alerts a

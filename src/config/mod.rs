@@ -55,6 +55,9 @@ pub struct Config {
     pub default_time_zone: String,
     pub http_workers: usize,
     pub login_throttle: crate::domain::login_throttle::Limits,
+    /// Sign-ups an hour per target address and per client address
+    /// (`BACKTRACK_SIGNUP_PER_ADDRESS_HOURLY`, 5; `BACKTRACK_SIGNUP_PER_CLIENT_HOURLY`, 30).
+    pub sign_up_throttle: crate::domain::login_throttle::Limits,
     /// Trust the first `X-Forwarded-For` address (only behind a proxy that sets it).
     pub trust_forwarded_for: bool,
     /// Web origins (`https://host[:port]`) whose pages may call the API from a browser; none by
@@ -186,6 +189,10 @@ impl Config {
             default_time_zone,
             http_workers: parse(&get, "BACKTRACK_HTTP_WORKERS", "0")?,
             login_throttle: Default::default(),
+            sign_up_throttle: crate::domain::login_throttle::Limits::sign_up(
+                parse(&get, "BACKTRACK_SIGNUP_PER_ADDRESS_HOURLY", "5")?,
+                parse(&get, "BACKTRACK_SIGNUP_PER_CLIENT_HOURLY", "30")?,
+            ),
             trust_forwarded_for: parse(&get, "BACKTRACK_TRUST_FORWARDED_FOR", "false")?,
             cors_origins: cors_origins(get("BACKTRACK_CORS_ORIGINS").as_deref().unwrap_or(""))?,
             client_timeout: Duration::from_secs(

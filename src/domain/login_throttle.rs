@@ -1,5 +1,6 @@
 //! When to stop answering sign-in attempts: a sliding window of recent failures, per account and
-//! per client address. The caller counts; this decides.
+//! per client address. The caller counts; this decides. Sign-ups use the same rule with their
+//! own limits ([`Limits::sign_up`]), counting every sign-up per target address and per client.
 
 use std::time::Duration;
 
@@ -16,6 +17,14 @@ impl Default for Limits {
     fn default() -> Self {
         // 10 per 15 minutes caps one account at 40 failures an hour (the bar is 100).
         Self { window: Duration::from_secs(15 * 60), per_account: 10, per_client: 50 }
+    }
+}
+
+impl Limits {
+    /// Sign-ups: a clinic's waiting room shares one address, so the client limit is generous;
+    /// one target address gets few (each costs a password hash and an email to that mailbox).
+    pub fn sign_up(per_address: u32, per_client: u32) -> Self {
+        Self { window: Duration::from_secs(60 * 60), per_account: per_address, per_client }
     }
 }
 

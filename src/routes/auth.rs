@@ -69,6 +69,7 @@ pub struct SignUpAccepted {
         (status = 202, description = "Check your email to confirm the address", body = SignUpAccepted),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many sign-ups from this client or for this address; see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/v1/auth/register")]
@@ -90,6 +91,11 @@ pub async fn register(
     let (email, password, name, phone, dob, zone, screening) =
         checks.finish(|| Some((email?, password?, name?, phone?, dob?, zone?, screening?)))?;
     let advice = RedFlagAdvice::of(&screening);
+
+    // Throttled before the costly part; the same count whether or not the address is taken.
+    let limits = state.config.sign_up_throttle;
+    let (admit_meta, admit_email) = (meta.clone(), email.clone());
+    db::transaction(&state.pool, move |conn| sign_up::admit(conn, &admit_meta, &limits, &admit_email, now())).await??;
 
     // Hash whatever happens next, so a taken email takes as long to answer as a new one.
     let password_hash = state.hasher.hash(password.expose().to_string()).await?;

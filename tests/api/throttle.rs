@@ -1,5 +1,6 @@
 //! Failed sign-ins are throttled per account and per client address, and an unknown email
-//! costs the same password work as a wrong password.
+//! costs the same password work as a wrong password. Sign-ups are throttled the same way, per
+//! target address and per client.
 
 use backtrack::domain::role::Role;
 use serde_json::json;
@@ -85,4 +86,48 @@ async fn a_parallel_burst_of_guesses_is_counted_one_by_one() {
     assert_eq!(statuses.iter().filter(|s| **s == 401).count(), 10, "{statuses:?}");
     assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 20, "{statuses:?}");
     assert_eq!(login_failures(&app), 10);
+}
+
+fn sign_up(email: &str) -> serde_json::Value {
+    json!({"email": email, "password": PASSWORD, "full_name": "Tess Patient", "date_of_birth": "1984-03-09",
+        "time_zone": "America/Chicago"})
+}
+
+async fn assert_throttled(response: reqwest::Response, most_secs: u64) {
+    let retry_after: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!(retry_after > 0 && retry_after <= most_secs, "{retry_after}");
+    assert_problem(response, 429, "rate_limited").await;
+}
+
+#[tokio::test]
+async fn sign_ups_for_one_address_are_throttled_whether_or_not_it_is_taken() {
+    let app = spawn_app().await;
+    app.create_user(Role::Patient, "taken@example.org", "Tara Patient").await;
+    for email in ["taken@example.org", "fresh@example.org"] {
+        for n in 0..5 {
+            assert_eq!(app.post("/v1/auth/register", &sign_up(email)).await.status(), 202, "{email}, sign-up {n}");
+        }
+        assert_throttled(app.post("/v1/auth/register", &sign_up(email)).await, 3600).await;
+    }
+    // Another address from the same client, and sign-in, go on.
+    assert_eq!(app.post("/v1/auth/register", &sign_up("other@example.org")).await.status(), 202);
+    assert_eq!(app.login("taken@example.org", PASSWORD).await.status(), 200);
+}
+
+#[tokio::test]
+async fn a_client_signing_up_many_addresses_is_throttled_before_any_work() {
+    let app = crate::helpers::spawn_app_with(|config| config.sign_up_throttle.per_client = 4).await;
+    for n in 0..4 {
+        let response = app.post("/v1/auth/register", &sign_up(&format!("p{n}@example.org"))).await;
+        assert_eq!(response.status(), 202, "sign-up {n}");
+    }
+    assert_throttled(app.post("/v1/auth/register", &sign_up("p4@example.org")).await, 3600).await;
+    // Refused before the account or its email exist.
+    assert!(app.emails_to("p4@example.org").is_empty());
+    let ids: i64 = {
+        use backtrack::db::schema::users;
+        use diesel::prelude::*;
+        users::table.filter(users::email.eq("p4@example.org")).count().get_result(&mut app.conn()).unwrap()
+    };
+    assert_eq!(ids, 0);
 }
