@@ -45,6 +45,8 @@ problem_codes! {
     InvalidToken => "invalid_token",
     /// The caller's role may not do this.
     Forbidden => "forbidden",
+    /// The patient has not confirmed their email address yet: until then only `GET /v1/me` and `POST /v1/me/email-verification` (a new confirmation email) answer.
+    EmailNotVerified => "email_not_verified",
     /// Another clinician's patient: give `X-Access-Reason` for an audited emergency access.
     AccessReasonRequired => "access_reason_required",
     /// The patient uses the app: only they change the email address they sign in with.

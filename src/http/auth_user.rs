@@ -28,6 +28,21 @@ fn worker_may_call(req: &HttpRequest) -> bool {
     req.path().starts_with("/v1/worker/") || (req.method() == actix_web::http::Method::GET && req.path() == "/v1/me")
 }
 
+/// Until a patient confirms their email address, their sign-in reaches only the account's status
+/// and a new confirmation email: an address someone else typed opens nothing.
+fn unverified_may_call(req: &HttpRequest) -> bool {
+    use actix_web::http::Method;
+    (req.method() == Method::GET && req.path() == "/v1/me")
+        || (req.method() == Method::POST && req.path() == "/v1/me/email-verification")
+}
+
+fn email_not_verified() -> ApiError {
+    ApiError::Denied {
+        code: crate::error::ProblemCode::EmailNotVerified,
+        message: "confirm your email address first: follow the link we emailed you, or ask for a new one".into(),
+    }
+}
+
 impl FromRequest for Actor {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
@@ -36,6 +51,7 @@ impl FromRequest for Actor {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = bearer(req);
         let worker_allowed = worker_may_call(req);
+        let unverified_allowed = unverified_may_call(req);
         Box::pin(async move {
             let state = state.ok_or(ApiError::Unavailable)?;
             if let Some(api_token) = token.as_deref().filter(|t| t.starts_with(api_tokens::PREFIX)) {
@@ -53,19 +69,19 @@ impl FromRequest for Actor {
             let family = claims.sid.clone();
             // The user as they are now, and whether the sign-in the token belongs to still
             // stands (signed out, a reused refresh token or a new password end it at once).
-            let current: Option<(String, bool, i32, bool)> = crate::db::run(&state.pool, move |conn| {
-                let user: Option<(String, bool, i32)> = users::table
+            let current: Option<(String, bool, i32, bool, bool)> = crate::db::run(&state.pool, move |conn| {
+                let user: Option<(String, bool, i32, Option<chrono::NaiveDateTime>)> = users::table
                     .find(&user_id)
-                    .select((users::role, users::active, users::token_version))
+                    .select((users::role, users::active, users::token_version, users::email_verified_at))
                     .first(conn)
                     .optional()?;
-                let Some((role, active, version)) = user else { return Ok(None) };
+                let Some((role, active, version, verified_at)) = user else { return Ok(None) };
                 let session_live = match family.as_deref() {
                     Some(family) => tokens::family_is_live(conn, &user_id, family, crate::db::now())?,
                     // Only the in-process worker's tokens are minted without a sign-in.
                     None => Role::parse(&role) == Some(Role::Worker),
                 };
-                Ok(Some((role, active, version, session_live)))
+                Ok(Some((role, active, version, session_live, verified_at.is_some())))
             })
             .await?;
             match current {

@@ -1,14 +1,16 @@
-//! The signed-in user's own account: read it, change contact details, change the password.
+//! The signed-in user's own account: read it, change contact details, change the password, ask
+//! for a new email to confirm the address.
 
 use crate::http::json::Json;
 use actix_web::{get, patch, post, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::views::{ProfileChanges, TokenResponse, UserView};
+use super::views::{Accepted, ProfileChanges, TokenResponse, UserView};
 use crate::accounts::passwords;
 use crate::accounts::profile;
 use crate::accounts::sessions::SessionTerms;
+use crate::accounts::sign_up;
 use crate::auth::password::Verified;
 use crate::auth::Actor;
 use crate::db::audit::Origin;
@@ -112,4 +114,37 @@ pub async fn change_password(
     let signed_in =
         db::transaction(&state.pool, move |conn| passwords::change(conn, &meta, &terms, change, hash, now())).await??;
     Ok(HttpResponse::Ok().json(TokenResponse::from(signed_in)))
+}
+
+/// Asks for a new email to confirm the caller's address (earlier links stop working; at most a
+/// few an hour). The one call, with `GET /v1/me`, that a patient who has not confirmed their
+/// address yet may make.
+#[utoipa::path(
+    tag = "me",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The address is confirmed already; nothing was sent", body = Accepted),
+        (status = 202, description = "A new confirmation email is on its way (unless a few went out this hour)", body = Accepted),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/me/email-verification")]
+pub async fn resend_email_verification(
+    state: web::Data<AppState>,
+    user: Actor,
+    meta: Origin,
+) -> Result<HttpResponse, ApiError> {
+    let public_url = state.config.public_url.clone();
+    let confirmed = db::transaction(&state.pool, move |conn| {
+        sign_up::resend_verification(conn, &user, &meta, &public_url, now())
+    })
+    .await?;
+    Ok(if confirmed {
+        HttpResponse::Ok().json(Accepted::new("verified", "Your email address is confirmed already."))
+    } else {
+        HttpResponse::Accepted().json(Accepted::new(
+            "pending_verification",
+            "We have sent you an email. Follow the link in it to confirm your address.",
+        ))
+    })
 }

@@ -95,6 +95,7 @@ pub fn documented(cfg: &mut ServiceConfig) {
         .service(me::get_me)
         .service(me::patch_me)
         .service(me::change_password)
+        .service(me::resend_email_verification)
         .service(staff::invite_staff)
         .service(staff::list_staff)
         .service(staff::update_staff)

@@ -125,8 +125,9 @@ fn add_common_responses(operation: &mut Operation) {
     }
     if signed_in {
         add("401", "No valid access token (`unauthorized`)");
-        // The worker's credential is refused everywhere but its delivery endpoints.
-        add("403", "Not for this role (`forbidden`)");
+        // The worker's credential is refused everywhere but its delivery endpoints; a patient
+        // who has not confirmed their address reaches only `GET /v1/me` and a new confirmation.
+        add("403", "Not for this role (`forbidden`), or a patient who has not confirmed their email address yet (`email_not_verified`)");
     }
 }
 

@@ -84,6 +84,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("patch", "/v1/me", "UYYYYYYF"),
     ("get", "/v1/me/adherence", "UYYFFFFF"),
     ("get", "/v1/me/appointments", "UYYFFFFF"),
+    ("post", "/v1/me/email-verification", "UYYYYYYF"),
     ("get", "/v1/me/check-ins", "UYYFFFFF"),
     ("get", "/v1/me/exercise-logs", "UYYFFFFF"),
     ("get", "/v1/me/export", "UYYFFFFF"),

@@ -19,6 +19,7 @@ mod check_ins;
 mod clock_edges;
 mod clinical_record;
 mod deliveries;
+mod email_verification;
 mod errors;
 mod exercises;
 mod export;
