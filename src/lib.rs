@@ -5,7 +5,8 @@
 //!
 //! - `domain/`: the clinic's rules as pure code (slots, outcomes, red flags, adherence, programs,
 //!   local time); no I/O.
-//! - `db/`: the two databases behind one connection type, the queries beside their rows.
+//! - `db/`: the two databases behind one connection type, the queries beside their rows, and the
+//!   SQLite backup (`backtrack backup`).
 //! - `error/`: the one error type, its problem codes, and the field checks that become a 422.
 //! - `auth/`: who acts (`Actor`), passwords, access and one-time tokens.
 //! - The services, each called inside the caller's transaction with an `Actor` and an audit

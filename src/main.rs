@@ -23,6 +23,12 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Write a consistent copy of the SQLite database to PATH (a new file), also while `serve`
+    /// runs. PostgreSQL is refused: use pg_dump.
+    Backup {
+        /// Where to write the copy; it must not exist yet.
+        path: std::path::PathBuf,
+    },
     /// Print the OpenAPI document.
     Openapi,
     /// Deliver the outbox: claim emails from the API and send them (BACKTRACK_API_URL,
@@ -86,6 +92,23 @@ async fn main() -> ExitCode {
                 Err(err) => fail(err),
             }
         }
+        Command::Backup { path } => {
+            let config = match config() {
+                Ok(config) => config,
+                Err(code) => return code,
+            };
+            match backtrack::db::backup::write(&config.database_url, &path) {
+                Ok(backup) => {
+                    println!("backup written to {} ({} bytes, integrity ok)", backup.path.display(), backup.bytes);
+                    ExitCode::SUCCESS
+                }
+                Err(err @ backtrack::db::backup::BackupError::Postgres) => {
+                    eprintln!("backtrack: {err}");
+                    ExitCode::from(2)
+                }
+                Err(err) => fail(err),
+            }
+        }
         Command::Worker => {
             telemetry::init();
             let config = match WorkerConfig::from_env() {
@@ -139,9 +162,17 @@ async fn main() -> ExitCode {
                 Err(err) => return fail(err),
             };
             match admin::bootstrap_invite(&app.state().pool, &public_url) {
-                Ok(Some(link)) => println!(
-                    "\nNo admin yet. Open this one-time link to create the first admin (valid 24 hours):\n{link}\n"
-                ),
+                Ok(Some(link)) => {
+                    // The link is a credential: it goes to standard output, framed, and never
+                    // into the log (standard error), which only says where to look.
+                    tracing::info!("no admin yet: the one-time link for the first admin is on standard output");
+                    print_framed(&[
+                        "No admin yet. Open this one-time link to create the first admin",
+                        "(valid 24 hours; a new link is printed at each start until then):",
+                        "",
+                        &link,
+                    ]);
+                }
                 Ok(None) => {}
                 Err(err) => return fail(err),
             }
@@ -152,6 +183,20 @@ async fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// Lines a person must see, set apart on standard output between two rules.
+fn print_framed(lines: &[&str]) {
+    use std::io::Write;
+    let width = lines.iter().map(|line| line.chars().count()).max().unwrap_or(0).clamp(40, 120);
+    let rule = "=".repeat(width);
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "\n{rule}");
+    for line in lines {
+        let _ = writeln!(out, "{line}");
+    }
+    let _ = writeln!(out, "{rule}\n");
+    let _ = out.flush();
 }
 
 /// Completes on SIGTERM or Ctrl-C.

@@ -42,7 +42,7 @@ pub fn request_reset(
         return Ok(());
     }
     let link = mailbox::new_link(conn, public_url, Some(&user.id), Purpose::PasswordReset, now)?;
-    let content = account_emails::password_reset(&user.full_name, &link);
+    let content = account_emails::password_reset(&crate::db::clinic::name(conn)?, &user.full_name, &link);
     let recipient = user.email.clone().unwrap_or_default();
     mailbox::send(conn, "password_reset", &recipient, &user.id, content, &link, now)?;
     entry.write(conn)?;

@@ -60,7 +60,7 @@ pub fn create(
     users::insert(conn, &new)?;
     if let (true, Some(email)) = (invite, &email) {
         let link = mailbox::new_link(conn, public_url, Some(&new.id), Purpose::Invite, now)?;
-        let content = account_emails::patient_invite(name.as_str(), &link);
+        let content = account_emails::patient_invite(&crate::db::clinic::name(conn)?, name.as_str(), &link);
         mailbox::send(conn, "patient_invite", email.as_str(), &new.id, content, &link, now)?;
     }
     AuditEntry::new("patient.create", origin)

@@ -9,6 +9,7 @@ use crate::auth::secret_token;
 use crate::clinical::alerts::raise_red_flag;
 use crate::db::audit::{AuditEntry, Origin, Outcome};
 use crate::db::login_attempts::{self, Admission};
+use crate::db::clinic;
 use crate::db::tokens::{self, Purpose};
 use crate::db::users::{self, UserRow};
 use crate::db::DbConnection;
@@ -71,10 +72,10 @@ pub fn register(
         let (content, link) = if existing.password_hash.is_none() && existing.role == Role::Patient.as_str() {
             // A patient the front desk created: the mailbox owner sets up the account.
             let link = mailbox::new_link(conn, public_url, Some(&existing.id), Purpose::Invite, now)?;
-            (account_emails::patient_invite(&existing.full_name, &link), link)
+            (account_emails::patient_invite(&clinic::name(conn)?, &existing.full_name, &link), link)
         } else {
             let link = mailbox::new_link(conn, public_url, Some(&existing.id), Purpose::PasswordReset, now)?;
-            (account_emails::already_registered(&existing.full_name, &link), link)
+            (account_emails::already_registered(&clinic::name(conn)?, &existing.full_name, &link), link)
         };
         mailbox::send(conn, "account_exists", email.as_str(), &existing.id, content, &link, now)?;
         audit.target(&existing.id).outcome(Outcome::Denied).detail("email_taken").write(conn)?;
@@ -89,7 +90,7 @@ pub fn register(
     };
     users::insert(conn, &user)?;
     let link = mailbox::new_link(conn, public_url, Some(&user.id), Purpose::VerifyEmail, now)?;
-    let content = account_emails::verify_email(&user.full_name, &link);
+    let content = account_emails::verify_email(&clinic::name(conn)?, &user.full_name, &link);
     mailbox::send(conn, "verify_email", email.as_str(), &user.id, content, &link, now)?;
     audit.actor(&user.id, Role::Patient).patient(&user.id).target(&user.id).write(conn)?;
     if let Some(severity) = screening.severity() {

@@ -42,7 +42,7 @@ pub fn invite(
         ..UserRow::new(role, &name, zone, now)
     };
     let link = invitations::invite(conn, public_url, &new, now)?;
-    let content = account_emails::staff_invite(name.as_str(), role, &link);
+    let content = account_emails::staff_invite(&crate::db::clinic::name(conn)?, name.as_str(), role, &link);
     mailbox::send(conn, "staff_invite", email.as_str(), &new.id, content, &link, now)?;
     AuditEntry::new("staff.invite", origin)
         .actor(&actor.id, actor.role)

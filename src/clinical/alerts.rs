@@ -1,4 +1,4 @@
-//! Raising alerts by the rules of CLINICAL.md, when a check-in or a log arrives and in a sweep:
+//! Raising alerts by the rules of docs/clinical-rules.md, when a check-in or a log arrives and in a sweep:
 //! red flags (and telling the clinician at once, ahead of other mail), plateau, low adherence and
 //! missed check-ins. At most one open alert per patient and kind.
 
@@ -42,6 +42,7 @@ pub fn raise_red_flag(
     };
     let recipients = if recipients.is_empty() { users::active_with_role(conn, Role::Clinician)? } else { recipients };
     let link = format!("{public_url}/alerts/{}", alert.id);
+    let clinic = crate::db::clinic::name(conn)?;
     for clinician in recipients {
         let Some(address) = clinician.email.as_deref() else { continue };
         let email = NewEmail {
@@ -51,7 +52,7 @@ pub fn raise_red_flag(
                 "red_flag_alert",
                 address,
                 Some(&clinician.id),
-                clinical_emails::red_flag_alert(&clinician.full_name, &alert.severity, &link),
+                clinical_emails::red_flag_alert(&clinic, &clinician.full_name, &alert.severity, &link),
                 now,
             )
         };

@@ -1,4 +1,4 @@
-//! The clinic's clinical rules (CLINICAL.md): the thresholds that are the clinic's choice rather
+//! The clinic's clinical rules (docs/clinical-rules.md): the thresholds that are the clinic's choice rather
 //! than a published rule, which the scores and the alert rules read.
 
 use crate::auth::Actor;

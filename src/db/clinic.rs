@@ -31,7 +31,7 @@ impl ClinicRow {
     }
 }
 
-/// The clinic's clinical rules (CLINICAL.md): thresholds that are a clinic's choice.
+/// The clinic's clinical rules (docs/clinical-rules.md): thresholds that are a clinic's choice.
 #[derive(Debug, Clone, Copy, Queryable, Selectable, AsChangeset)]
 #[diesel(table_name = clinic_settings)]
 pub struct ClinicalRules {
@@ -55,6 +55,11 @@ pub fn save_clinical_rules(conn: &mut DbConnection, rules: &ClinicalRules) -> Qu
 
 pub fn settings(conn: &mut DbConnection) -> QueryResult<ClinicRow> {
     clinic_settings::table.find(1).select(ClinicRow::as_select()).first(conn)
+}
+
+/// The clinic's name, as its emails are signed and sent.
+pub fn name(conn: &mut DbConnection) -> QueryResult<String> {
+    clinic_settings::table.find(1).select(clinic_settings::name).first(conn)
 }
 
 pub fn save_settings(conn: &mut DbConnection, row: &ClinicRow) -> QueryResult<()> {

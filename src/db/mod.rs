@@ -9,6 +9,7 @@ pub mod api_tokens;
 pub mod appointments;
 pub mod audit;
 pub mod availability;
+pub mod backup;
 pub mod catalogue;
 pub mod check_ins;
 pub mod clinic;
@@ -61,7 +62,7 @@ impl Backend {
 }
 
 /// SQLite wants a path; accept `sqlite://path` too, as docker-compose users will write it.
-fn connection_url(url: &str) -> String {
+pub(crate) fn connection_url(url: &str) -> String {
     url.strip_prefix("sqlite://").unwrap_or(url).to_string()
 }
 

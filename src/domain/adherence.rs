@@ -1,4 +1,4 @@
-//! Adherence to a home-exercise program (CLINICAL.md): sessions logged ÷ sessions prescribed in
+//! Adherence to a home-exercise program (docs/clinical-rules.md): sessions logged ÷ sessions prescribed in
 //! a window, capped at 100%. A program prescribes either fixed weekdays or a number of sessions a
 //! week; a day counts once however many logs it has.
 

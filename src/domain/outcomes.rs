@@ -1,4 +1,4 @@
-//! Outcome measures (CLINICAL.md): the Numeric Pain Rating Scale, the Oswestry Disability Index
+//! Outcome measures (docs/clinical-rules.md): the Numeric Pain Rating Scale, the Oswestry Disability Index
 //! (2.1a), the Patient-Specific Functional Scale and the STarT Back Screening Tool, each scored
 //! exactly as published; and what counts as a meaningful change (MCID) for each.
 
@@ -169,6 +169,15 @@ pub fn start_back(agree: &[bool; 8], item9: Bothersome) -> StartBackScore {
     StartBackScore { total, psychosocial, risk }
 }
 
+/// NRS: a drop of this many points is a meaningful change (Ostelo et al., Spine 2008).
+pub const NRS_MCID_POINTS: f64 = 2.0;
+/// ODI: a drop of this many percentage points is a meaningful change (Ostelo et al. 2008).
+pub const ODI_MCID_POINTS: f64 = 10.0;
+/// NRS and ODI: so is a drop of this share of the baseline, whichever comes first (Ostelo 2008).
+pub const MCID_SHARE_OF_BASELINE: f64 = 0.3;
+/// PSFS: a rise of this many points in the mean is a meaningful change (Abbott & Schmitt 2014).
+pub const PSFS_MCID_POINTS: f64 = 2.0;
+
 /// Which way is better for a measure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Measure {
@@ -186,11 +195,11 @@ impl Measure {
     /// points in the mean (Abbott & Schmitt 2014).
     pub fn mcid_reached(self, baseline: f64, latest: f64) -> bool {
         const EPSILON: f64 = 1e-9;
-        let thirty_percent = |drop: f64| baseline > 0.0 && drop / baseline >= 0.3 - EPSILON;
+        let share = |drop: f64| baseline > 0.0 && drop / baseline >= MCID_SHARE_OF_BASELINE - EPSILON;
         match self {
-            Measure::Nrs => baseline - latest >= 2.0 - EPSILON || thirty_percent(baseline - latest),
-            Measure::Odi => baseline - latest >= 10.0 - EPSILON || thirty_percent(baseline - latest),
-            Measure::Psfs => latest - baseline >= 2.0 - EPSILON,
+            Measure::Nrs => baseline - latest >= NRS_MCID_POINTS - EPSILON || share(baseline - latest),
+            Measure::Odi => baseline - latest >= ODI_MCID_POINTS - EPSILON || share(baseline - latest),
+            Measure::Psfs => latest - baseline >= PSFS_MCID_POINTS - EPSILON,
         }
     }
 
@@ -198,9 +207,9 @@ impl Measure {
     /// line): whichever of the two rules is reached first.
     pub fn target(self, baseline: f64) -> f64 {
         match self {
-            Measure::Nrs => (baseline - 2.0).max(baseline * 0.7).max(0.0),
-            Measure::Odi => (baseline - 10.0).max(baseline * 0.7).max(0.0),
-            Measure::Psfs => (baseline + 2.0).min(10.0),
+            Measure::Nrs => (baseline - NRS_MCID_POINTS).max(baseline * (1.0 - MCID_SHARE_OF_BASELINE)).max(0.0),
+            Measure::Odi => (baseline - ODI_MCID_POINTS).max(baseline * (1.0 - MCID_SHARE_OF_BASELINE)).max(0.0),
+            Measure::Psfs => (baseline + PSFS_MCID_POINTS).min(10.0),
         }
     }
 }
@@ -228,7 +237,7 @@ mod tests {
 
     #[test]
     fn odi_worked_example_with_a_skipped_section() {
-        // CLINICAL.md: 9 sections answered, sum 16 → 16 ÷ 45 × 100 = 35.6%.
+        // docs/clinical-rules.md: 9 sections answered, sum 16 → 16 ÷ 45 × 100 = 35.6%.
         let answers = [Some(2), Some(1), Some(3), Some(2), Some(2), Some(1), Some(2), None, Some(2), Some(1)];
         let score = odi_percent(&answers, DEFAULT_ODI_MIN_ANSWERED).unwrap();
         assert!((score - 35.555).abs() < 0.01, "{score}");

@@ -1,6 +1,6 @@
-//! Program drafts (CLINICAL.md, "Home programs"): what a clinician sends to prescribe or revise a
-//! home program, and the rules a draft must keep: a schedule of weekdays or of so many sessions a
-//! week (not both), 1 to 30 exercises, doses within their bounds, and an item without a dose of
+//! Program drafts (docs/clinical-rules.md, "Home programs"): what a clinician sends to prescribe
+//! or revise a home program, and the rules a draft must keep: a schedule of weekdays or of so many
+//! sessions a week (not both), 1 to 30 exercises, doses within their bounds, and an item without a dose of
 //! its own taking the exercise's default.
 
 use chrono::NaiveDate;

@@ -1,4 +1,4 @@
-//! A measure's course over time (CLINICAL.md, "Progress summary" and "Plateau"): baseline,
+//! A measure's course over time (docs/clinical-rules.md, "Progress summary" and "Plateau"): baseline,
 //! latest, change, percent change, whether the change is meaningful, the trend over the last four
 //! weeks, and the plateau rule that asks the clinician to reassess.
 

@@ -1,4 +1,4 @@
-//! Red-flag screening (CLINICAL.md), asked at sign-up, at booking and in every check-in. An
+//! Red-flag screening (docs/clinical-rules.md), asked at sign-up, at booking and in every check-in. An
 //! emergency flag (possible cauda equina syndrome) sends the patient to an emergency department
 //! now; an urgent one to a doctor today. Either alerts the clinician and pauses exercise reminders
 //! until a clinician acknowledges it.

@@ -49,18 +49,30 @@ pub async fn middleware(
     let mut response = CURRENT.scope(id.clone(), next.call(req)).await?;
     let route = response.request().match_pattern().unwrap_or_else(|| "<unmatched>".into());
     let status = response.status().as_u16();
-    tracing::info!(
-        request_id = %id,
-        method = %method,
-        route = %route,
-        status,
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "request"
-    );
+    let elapsed_ms = started.elapsed().as_millis() as u64;
+    macro_rules! log_request {
+        ($level:expr) => {
+            tracing::event!($level, request_id = %id, method = %method, route = %route, status, elapsed_ms, "request")
+        };
+    }
+    if quiet(&route, status) {
+        log_request!(tracing::Level::DEBUG);
+    } else {
+        log_request!(tracing::Level::INFO);
+    }
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(HeaderName::from_static(HEADER), value);
     }
     Ok(response)
+}
+
+/// Routes that machines call over and over (the outbox worker polling for work, probes, the
+/// metrics scraper): logged at debug while they succeed, so an idle service's log stays quiet.
+/// Their failures, and every other request, are logged at info.
+const POLLED_ROUTES: [&str; 4] = ["/v1/worker/deliveries/claim", "/healthz", "/readyz", "/metrics"];
+
+fn quiet(route: &str, status: u16) -> bool {
+    status < 400 && POLLED_ROUTES.contains(&route)
 }
 
 /// The audit [`Origin`] of a request: its id and the client's address. Behind a trusted proxy
@@ -88,7 +100,17 @@ impl FromRequest for Origin {
 
 #[cfg(test)]
 mod tests {
-    use super::acceptable;
+    use super::{acceptable, quiet};
+
+    #[test]
+    fn polling_is_quiet_until_it_fails() {
+        assert!(quiet("/v1/worker/deliveries/claim", 200));
+        assert!(quiet("/healthz", 200));
+        assert!(!quiet("/readyz", 503));
+        assert!(!quiet("/v1/worker/deliveries/claim", 401));
+        assert!(!quiet("/v1/worker/deliveries/{id}/sent", 200));
+        assert!(!quiet("/v1/me", 200));
+    }
 
     #[test]
     fn only_plain_ids_are_taken_from_clients() {

@@ -1,36 +1,44 @@
 //! The account emails: verify an address, someone tried to register with it, reset a password,
-//! and invitations for staff and for patients the front desk created.
+//! and invitations for staff and for patients the front desk created. Each names the clinic (its
+//! settings' name), which is whom a patient knows.
 
 use super::{with_link, Content};
 use crate::domain::role::Role;
 
-pub fn verify_email(name: &str, link: &str) -> Content {
+pub fn verify_email(clinic: &str, name: &str, link: &str) -> Content {
     with_link(
-        "Confirm your email for BackTrack",
+        &format!("Confirm your email for {clinic}"),
         name,
-        &["Welcome to BackTrack. Please confirm this is your email address. The link works for 48 hours."],
+        &[&format!(
+            "Welcome to {clinic}. Please confirm this is your email address, so that your clinic can reach you. \
+             The link works for 48 hours."
+        )],
         "Confirm my email",
         link,
+        clinic,
     )
 }
 
 /// Sent to the owner of an address when someone signs up with it again.
-pub fn already_registered(name: &str, reset_link: &str) -> Content {
+pub fn already_registered(clinic: &str, name: &str, reset_link: &str) -> Content {
     with_link(
-        "Someone tried to sign up to BackTrack with your email",
+        &format!("Someone tried to sign up to {clinic} with your email"),
         name,
         &[
-            "Someone, maybe you, tried to create a BackTrack account with this email address, but you already have one.",
+            &format!(
+                "Someone, maybe you, tried to create an account at {clinic} with this email address, but you already have one."
+            ),
             "If it was you and you have forgotten your password, you can set a new one. If it was not you, you can ignore this email; your account is unchanged.",
         ],
         "Reset my password",
         reset_link,
+        clinic,
     )
 }
 
-pub fn password_reset(name: &str, link: &str) -> Content {
+pub fn password_reset(clinic: &str, name: &str, link: &str) -> Content {
     with_link(
-        "Reset your BackTrack password",
+        &format!("Reset your password for {clinic}"),
         name,
         &[
             "We received a request to reset your password. The link works for 30 minutes and only once.",
@@ -38,27 +46,34 @@ pub fn password_reset(name: &str, link: &str) -> Content {
         ],
         "Choose a new password",
         link,
+        clinic,
     )
 }
 
-pub fn staff_invite(name: &str, role: Role, link: &str) -> Content {
+/// Staff know the software by name: their invitation names both.
+pub fn staff_invite(clinic: &str, name: &str, role: Role, link: &str) -> Content {
     let role = role_label(role);
     with_link(
-        "You are invited to BackTrack",
+        &format!("You are invited to join {clinic}"),
         name,
-        &[&format!("You have been invited to join your clinic's BackTrack as {role}. The link works for 7 days.")],
+        &[&format!("You have been invited to join {clinic} on BackTrack as {role}. The link works for 7 days.")],
         "Set my password",
         link,
+        clinic,
     )
 }
 
-pub fn patient_invite(name: &str, link: &str) -> Content {
+pub fn patient_invite(clinic: &str, name: &str, link: &str) -> Content {
     with_link(
-        "Your clinic invites you to the BackTrack app",
+        &format!("{clinic} invites you to its app"),
         name,
-        &["Your physical-therapy clinic has set up your BackTrack account. Choose a password to see your appointments and home-exercise program in the app. The link works for 7 days."],
+        &[&format!(
+            "{clinic} has set up your account. Choose a password to see your appointments and home-exercise \
+             program in the app. The link works for 7 days."
+        )],
         "Set up my account",
         link,
+        clinic,
     )
 }
 

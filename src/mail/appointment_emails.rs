@@ -54,6 +54,7 @@ pub fn confirmation(d: &AppointmentDetails, rescheduled: bool) -> Content {
         ],
         "View my appointment",
         d.app_link,
+        d.clinic_name,
     )
 }
 
@@ -78,6 +79,7 @@ pub fn reminder(d: &AppointmentDetails, due: DateTime<Utc>) -> Content {
         ],
         "View my appointment",
         d.app_link,
+        d.clinic_name,
     )
 }
 
@@ -103,6 +105,7 @@ pub fn cancellation(d: &AppointmentDetails) -> Content {
         ],
         "Book again",
         d.app_link,
+        d.clinic_name,
     )
 }
 
@@ -162,6 +165,7 @@ pub fn waitlist_offer(d: &AppointmentDetails, answer_by: DateTime<Tz>) -> Conten
         ],
         "Take this appointment",
         d.app_link,
+        d.clinic_name,
     )
 }
 

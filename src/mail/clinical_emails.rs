@@ -3,7 +3,7 @@
 
 use super::{with_link, Content};
 
-pub fn red_flag_alert(clinician_name: &str, severity: &str, link: &str) -> Content {
+pub fn red_flag_alert(clinic: &str, clinician_name: &str, severity: &str, link: &str) -> Content {
     let (subject, urgency) = match severity {
         "emergency" => (
             "EMERGENCY red flag reported by a patient",
@@ -22,5 +22,6 @@ pub fn red_flag_alert(clinician_name: &str, severity: &str, link: &str) -> Conte
         &[urgency, "Please review the alert and acknowledge it with a note once you have acted."],
         "Open the alert",
         link,
+        clinic,
     )
 }

@@ -30,14 +30,22 @@ pub fn escape_html(text: &str) -> String {
     out
 }
 
-/// A short message with one call to action, as text and as HTML.
-pub(crate) fn with_link(subject: &str, greeting_name: &str, paragraphs: &[&str], action: &str, link: &str) -> Content {
+/// A short message with one call to action, as text and as HTML, signed with the clinic's name
+/// (the name in its settings: patients know their clinic, not the software behind it).
+pub(crate) fn with_link(
+    subject: &str,
+    greeting_name: &str,
+    paragraphs: &[&str],
+    action: &str,
+    link: &str,
+    clinic: &str,
+) -> Content {
     let mut text = format!("Hello {greeting_name},\n\n");
     for paragraph in paragraphs {
         text.push_str(paragraph);
         text.push_str("\n\n");
     }
-    text.push_str(&format!("{action}: {link}\n\n— BackTrack\n"));
+    text.push_str(&format!("{action}: {link}\n\n— {clinic}\n"));
     let mut html = format!(
         "<!doctype html><html><body style=\"font-family:sans-serif;line-height:1.5\"><p>Hello {},</p>",
         escape_html(greeting_name)
@@ -46,9 +54,10 @@ pub(crate) fn with_link(subject: &str, greeting_name: &str, paragraphs: &[&str],
         html.push_str(&format!("<p>{}</p>", escape_html(paragraph)));
     }
     html.push_str(&format!(
-        "<p><a href=\"{}\" style=\"font-weight:bold\">{}</a></p><p>— BackTrack</p></body></html>",
+        "<p><a href=\"{}\" style=\"font-weight:bold\">{}</a></p><p>— {}</p></body></html>",
         escape_html(link),
-        escape_html(action)
+        escape_html(action),
+        escape_html(clinic)
     ));
     Content { subject: subject.to_string(), text, html }
 }
@@ -85,6 +94,7 @@ pub fn unseal(body: &str, link: Option<&str>, html: bool) -> String {
 /// same bytes.
 pub fn content_for_benchmark(i: usize) -> Content {
     account_emails::verify_email(
+        "BackTrack clinic",
         &format!("Patient {i}"),
         &format!("https://app.backtrack.test/verify-email?token=benchmark-token-{i:08}"),
     )
@@ -106,8 +116,9 @@ mod tests {
 
     #[test]
     fn html_is_escaped_and_text_is_not() {
-        let content = with_link("Hi", "<Ana & Bo>", &["Line one."], "Open", "https://x.test/a?b=1&c=2");
+        let content = with_link("Hi", "<Ana & Bo>", &["Line one."], "Open", "https://x.test/a?b=1&c=2", "Smith & Co");
         assert!(content.html.contains("&lt;Ana &amp; Bo&gt;"));
+        assert!(content.html.contains("<p>— Smith &amp; Co</p>") && content.text.contains("— Smith & Co\n"));
         assert!(content.html.contains("https://x.test/a?b=1&amp;c=2"));
         assert!(content.text.contains("Hello <Ana & Bo>,"));
         assert!(content.text.contains("Open: https://x.test/a?b=1&c=2"));

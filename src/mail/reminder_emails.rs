@@ -28,8 +28,9 @@ pub fn describe_dose(sets: Option<i32>, reps: Option<i32>, hold_seconds: Option<
     }
 }
 
-/// The footer both bodies end with.
+/// The footer both bodies end with: who signs (the clinic's name) and the way out.
 struct Footer<'a> {
+    clinic: &'a str,
     what: &'a str,
     unsubscribe: &'a str,
 }
@@ -64,32 +65,39 @@ fn compose(
         text.push('\n');
         html.push_str("</ul>");
     }
-    text.push_str(&format!("{action_label}: {link}\n\n— BackTrack\n\n"));
+    text.push_str(&format!("{action_label}: {link}\n\n— {}\n\n", footer.clinic));
     text.push_str(&format!("You get this because {} are on. Stop them: {}\n", footer.what, footer.unsubscribe));
     html.push_str(&format!(
-        "<p><a href=\"{}\" style=\"font-weight:bold\">{}</a></p><p>— BackTrack</p>\
+        "<p><a href=\"{}\" style=\"font-weight:bold\">{}</a></p><p>— {}</p>\
          <p style=\"font-size:small;color:#666\">You get this because {} are on. \
          <a href=\"{}\">Stop them</a>.</p></body></html>",
         escape_html(link),
         escape_html(action_label),
+        escape_html(footer.clinic),
         escape_html(footer.what),
         escape_html(footer.unsubscribe)
     ));
     Content { subject: subject.to_string(), text, html }
 }
 
-pub fn exercise_reminder(name: &str, items: &[PlannedExercise], app_link: &str, unsubscribe: &str) -> Content {
+pub fn exercise_reminder(
+    clinic: &str,
+    name: &str,
+    items: &[PlannedExercise],
+    app_link: &str,
+    unsubscribe: &str,
+) -> Content {
     compose(
         "Today's home exercises",
         name,
         "Here is today's session from your home program:",
         items,
         ("Open your program", app_link),
-        Footer { what: "exercise reminders", unsubscribe },
+        Footer { clinic, what: "exercise reminders", unsubscribe },
     )
 }
 
-pub fn check_in_prompt(name: &str, app_link: &str, unsubscribe: &str) -> Content {
+pub fn check_in_prompt(clinic: &str, name: &str, app_link: &str, unsubscribe: &str) -> Content {
     compose(
         "Your weekly check-in",
         name,
@@ -97,7 +105,7 @@ pub fn check_in_prompt(name: &str, app_link: &str, unsubscribe: &str) -> Content
          therapist how your back is doing.",
         &[],
         ("Check in now", app_link),
-        Footer { what: "check-in reminders", unsubscribe },
+        Footer { clinic, what: "check-in reminders", unsubscribe },
     )
 }
 
@@ -144,14 +152,14 @@ impl WeekInReview {
 }
 
 /// The weekly summary; the progress chart goes with it as an attachment.
-pub fn weekly_summary(name: &str, week: &WeekInReview, app_link: &str, unsubscribe: &str) -> Content {
+pub fn weekly_summary(clinic: &str, name: &str, week: &WeekInReview, app_link: &str, unsubscribe: &str) -> Content {
     compose(
-        "Your week with BackTrack",
+        &format!("Your week with {clinic}"),
         name,
         "Here is how your week went. Your progress chart is attached.",
         &week.lines(),
         ("See your progress", app_link),
-        Footer { what: "weekly summaries", unsubscribe },
+        Footer { clinic, what: "weekly summaries", unsubscribe },
     )
 }
 
@@ -177,10 +185,12 @@ mod tests {
             pain: Some((4.0, "improving".into())),
             disability: None,
         };
-        let email = weekly_summary("Ana", &week, "https://app.test/progress", "https://api.test/u");
+        let email = weekly_summary("Riverside PT", "Ana", &week, "https://app.test/progress", "https://api.test/u");
         assert!(email.text.contains("- Home sessions this week: 3 of 4 (75%)"), "{}", email.text);
         assert!(email.text.contains("- Pain: 4/10, improving over the last four weeks"));
         assert!(!email.text.contains("ODI"));
+        assert_eq!(email.subject, "Your week with Riverside PT");
+        assert!(email.text.contains("\n— Riverside PT\n") && email.html.contains("<p>— Riverside PT</p>"));
     }
 
     #[test]
@@ -193,7 +203,13 @@ mod tests {
                 notes: Some("left first".into()),
             },
         ];
-        let email = exercise_reminder("Ana", &items, "https://app.test/program", "https://api.test/v1/unsubscribe/t");
+        let email = exercise_reminder(
+            "Riverside PT",
+            "Ana",
+            &items,
+            "https://app.test/program",
+            "https://api.test/v1/unsubscribe/t",
+        );
         assert!(email.text.contains("- Dead bug: 3 × 10\n"), "{}", email.text);
         assert!(email.text.contains("- Side plank <short>: 2 × hold 20 s (left first)"));
         assert!(email.html.contains("Side plank &lt;short&gt;"));

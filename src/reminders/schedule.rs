@@ -107,6 +107,7 @@ fn content(
 ) -> Result<Option<(Content, Option<String>)>, ApiError> {
     let Some((_, version)) = programs::in_force(conn, &patient.id, date)? else { return Ok(None) };
     let name = patient.full_name.as_str();
+    let clinic = crate::db::clinic::name(conn)?;
     let unsubscribe = links.unsubscribe(&patient.id, kind);
     Ok(match kind {
         ReminderKind::Exercise if version.prescription().asks_on(date) => {
@@ -118,13 +119,13 @@ fn content(
                     notes: item.notes,
                 })
                 .collect();
-            Some((reminder_emails::exercise_reminder(name, &items, &links.app("program"), &unsubscribe), None))
+            Some((reminder_emails::exercise_reminder(&clinic, name, &items, &links.app("program"), &unsubscribe), None))
         }
         ReminderKind::Exercise => None,
         ReminderKind::CheckIn => {
-            Some((reminder_emails::check_in_prompt(name, &links.app("check-in"), &unsubscribe), None))
+            Some((reminder_emails::check_in_prompt(&clinic, name, &links.app("check-in"), &unsubscribe), None))
         }
-        ReminderKind::WeeklySummary => Some(weekly_summary(conn, links, patient, &unsubscribe)?),
+        ReminderKind::WeeklySummary => Some(weekly_summary(conn, links, patient, &unsubscribe, &clinic)?),
     })
 }
 
@@ -134,6 +135,7 @@ fn weekly_summary(
     links: &ReminderLinks,
     patient: &users::UserRow,
     unsubscribe: &str,
+    clinic: &str,
 ) -> Result<(Content, Option<String>), ApiError> {
     // The same progress the app and staff screens show.
     let progress = progress::progress_of(conn, patient)?;
@@ -147,6 +149,7 @@ fn weekly_summary(
     };
     let png = progress::chart(&progress).png();
     let attachment = Attachment::to_outbox(&[Attachment::new("progress.png", "image/png", &png)]);
-    let content = reminder_emails::weekly_summary(&patient.full_name, &week, &links.app("progress"), unsubscribe);
+    let content =
+        reminder_emails::weekly_summary(clinic, &patient.full_name, &week, &links.app("progress"), unsubscribe);
     Ok((content, Some(attachment)))
 }

@@ -1,4 +1,4 @@
-//! The clinic's clinical rules (CLINICAL.md): the thresholds that are a clinic's choice rather
+//! The clinic's clinical rules (docs/clinical-rules.md): the thresholds that are a clinic's choice rather
 //! than a published rule. Clinicians and admins read them; admins change them.
 
 use crate::http::json::Json;

@@ -20,8 +20,9 @@ pub fn message_id(delivery_id: &str, from: &str) -> String {
     format!("<{delivery_id}@{domain}>")
 }
 
-fn delivery(row: DeliveryRow, lease_id: &str, from: &str) -> Delivery {
+fn delivery(row: DeliveryRow, lease_id: &str, from: &str, sender_name: &str) -> Delivery {
     Delivery {
+        sender_name: Some(sender_name.to_string()).filter(|name| !name.trim().is_empty()),
         message_id: message_id(&row.id, from),
         lease_id: lease_id.to_string(),
         lease_expires_at: row.lease_expires_at.unwrap_or(row.next_attempt_at).and_utc(),
@@ -88,11 +89,13 @@ pub async fn claim(
         deliveries::expire_stale(conn, now, 500)?;
         deliveries::give_up_abandoned(conn, now, policy.max_attempts, 500)?;
         let claimed = deliveries::claim(conn, &owner, max, now, now + chrono::Duration::seconds(lease_seconds))?;
-        Ok(crate::reminders::send_check::keep_wanted(conn, claimed, now)?)
+        let wanted = crate::reminders::send_check::keep_wanted(conn, claimed, now)?;
+        Ok((wanted, crate::db::clinic::name(conn)?))
     })
     .await?;
+    let (rows, clinic) = rows;
     let from = &state.config.mail.from;
-    let deliveries = rows.into_iter().map(|row| delivery(row, &lease_id, from)).collect();
+    let deliveries = rows.into_iter().map(|row| delivery(row, &lease_id, from, &clinic)).collect();
     Ok(HttpResponse::Ok().json(ClaimResponse { deliveries }))
 }
 

@@ -56,6 +56,10 @@ pub struct Delivery {
     pub lease_expires_at: DateTime<Utc>,
     pub kind: String,
     pub recipient: String,
+    /// The display name to send from: the clinic's name. The address stays the worker's
+    /// `BACKTRACK_MAIL_FROM`; without a name, that setting's own display name is used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender_name: Option<String>,
     pub subject: String,
     pub text: String,
     pub html: String,

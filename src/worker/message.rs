@@ -26,7 +26,7 @@ pub fn build(delivery: &Delivery, from: &Mailbox) -> Result<Message, String> {
         mixed
     };
     let mut builder = Message::builder()
-        .from(from.clone())
+        .from(sender(delivery, from))
         .to(to)
         .subject(delivery.subject.clone())
         .message_id(Some(delivery.message_id.clone()));
@@ -34,6 +34,16 @@ pub fn build(delivery: &Delivery, from: &Mailbox) -> Result<Message, String> {
         builder = builder.raw_header(extra_header(header)?);
     }
     builder.multipart(body).map_err(|e| format!("cannot build the message: {e}"))
+}
+
+/// The configured sender address under the clinic's name, when the API gave one. Control
+/// characters are dropped; lettre encodes the rest (RFC 2047), so a name cannot add headers.
+fn sender(delivery: &Delivery, from: &Mailbox) -> Mailbox {
+    let name = delivery.sender_name.as_deref().map(|name| name.chars().filter(|c| !c.is_control()).collect::<String>());
+    match name.map(|name| name.trim().to_string()).filter(|name| !name.is_empty()) {
+        Some(name) => Mailbox::new(Some(name), from.email.clone()),
+        None => from.clone(),
+    }
 }
 
 /// Only the headers the API is meant to add, with values that cannot smuggle in more headers.
@@ -62,6 +72,7 @@ mod tests {
             lease_expires_at: chrono::Utc::now(),
             kind: "verify_email".into(),
             recipient: "ana@example.org".into(),
+            sender_name: None,
             subject: "Confirm your email".into(),
             text: "Hello Ana".into(),
             html: "<p>Hello Ana</p>".into(),
@@ -79,6 +90,24 @@ mod tests {
         assert!(raw.contains("Message-ID: <0190-abc@clinic.example>"), "{raw}");
         assert!(raw.contains("Hello Ana") && raw.contains("<p>Hello Ana</p>"));
         assert!(raw.contains("multipart/alternative"));
+    }
+
+    #[test]
+    fn the_clinic_name_is_the_display_name_and_cannot_add_headers() {
+        let from: Mailbox = "BackTrack <no-reply@clinic.example>".parse().unwrap();
+        let mut named = delivery();
+        named.sender_name = Some("Riverside Physio".into());
+        let raw = String::from_utf8(build(&named, &from).unwrap().formatted()).unwrap();
+        assert!(raw.contains("From: \"Riverside Physio\" <no-reply@clinic.example>\r\n"), "{raw}");
+        assert!(!raw.contains("BackTrack"), "{raw}");
+        named.sender_name = Some("Riverside Physio\r\nBcc: eve@example.org".into());
+        let raw = String::from_utf8(build(&named, &from).unwrap().formatted()).unwrap();
+        assert!(!raw.lines().any(|line| line.starts_with("Bcc")), "{raw}");
+        let from_line = raw.lines().find(|line| line.starts_with("From: ")).unwrap();
+        assert!(from_line.ends_with(" <no-reply@clinic.example>"), "{raw}");
+        named.sender_name = Some("  ".into());
+        let raw = String::from_utf8(build(&named, &from).unwrap().formatted()).unwrap();
+        assert!(raw.contains("From: BackTrack <no-reply@clinic.example>\r\n"), "{raw}");
     }
 
     #[test]

@@ -29,7 +29,7 @@ async fn register_verify_login_refresh_reuse_forgot_reset() {
     register(&app, &sign_up(email)).await;
     let verification = app.last_email_to(email);
     assert_eq!(verification.kind, "verify_email");
-    assert_eq!(verification.subject, "Confirm your email for BackTrack");
+    assert_eq!(verification.subject, "Confirm your email for BackTrack clinic");
     assert!(verification.html.contains("<a href=\"https://app.backtrack.test/verify-email?token="));
     assert!(verification.text.contains("https://app.backtrack.test/verify-email?token="));
 

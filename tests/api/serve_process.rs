@@ -80,9 +80,15 @@ impl ServeProcess {
 
     /// Everything it wrote to stdout and stderr; call after it has ended.
     pub fn take_output(&mut self) -> String {
+        let (out, err) = self.take_streams();
+        format!("{out}{err}")
+    }
+
+    /// What it wrote to stdout, and what to stderr, apart; call after it has ended.
+    pub fn take_streams(&mut self) -> (String, String) {
         match self.output.take() {
-            Some((out, err)) => format!("{}{}", out.join().unwrap_or_default(), err.join().unwrap_or_default()),
-            None => String::new(),
+            Some((out, err)) => (out.join().unwrap_or_default(), err.join().unwrap_or_default()),
+            None => (String::new(), String::new()),
         }
     }
 }
