@@ -93,12 +93,6 @@ async fn a_backup_taken_under_write_load_restores_every_committed_row() {
     let after = answered.iter().filter(|(_, at)| *at > ended).count();
     let all: HashSet<String> = answered.iter().map(|(id, _)| id.clone()).collect();
     assert!(before.len() >= 20 && after >= 1, "writes before ({}) and after ({after}) the backup", before.len());
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&copy).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode, 0o600, "the copy is readable by its owner only");
-    }
 
     // Restore as the README says: the copy becomes the database file of a new `serve`.
     let restored_folder = tempfile::tempdir().unwrap();
@@ -109,6 +103,13 @@ async fn a_backup_taken_under_write_load_restores_every_committed_row() {
     assert!(missing.is_empty(), "{} of {} answered writes are missing from the backup", missing.len(), before.len());
     let unknown: Vec<&String> = in_copy.iter().filter(|id| !all.contains(*id)).collect();
     assert!(unknown.is_empty(), "the backup holds patients nobody created: {unknown:?}");
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&copy).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the copy is readable by its owner only");
+    }
 
     let serve = ServeProcess::start(restored.to_str().unwrap(), &[]).await;
     let token = sign_in(&serve).await;
