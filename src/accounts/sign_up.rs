@@ -141,7 +141,7 @@ pub fn resend_verification(
     }
     tokens::void_outstanding(conn, &user.id, Purpose::VerifyEmail, now)?;
     let link = mailbox::new_link(conn, public_url, Some(&user.id), Purpose::VerifyEmail, now)?;
-    let content = account_emails::verify_email(&user.full_name, &link);
+    let content = account_emails::verify_email(&clinic::name(conn)?, &user.full_name, &link);
     mailbox::send(conn, "verify_email", &email, &user.id, content, &link, now)?;
     entry.write(conn)?;
     Ok(false)
