@@ -85,11 +85,14 @@ impl FromRequest for Actor {
             })
             .await?;
             match current {
-                Some((role, true, version, true))
+                Some((role, true, version, true, verified))
                     if version == claims.ver && Role::parse(&role) == Some(claims.role) =>
                 {
                     if claims.role == Role::Worker && !worker_allowed {
                         return Err(ApiError::Forbidden);
+                    }
+                    if claims.role == Role::Patient && !verified && !unverified_allowed {
+                        return Err(email_not_verified());
                     }
                     Ok(Actor { id: claims.sub, role: claims.role })
                 }

@@ -107,7 +107,7 @@ mod tests {
     #[test]
     fn a_sealed_email_holds_no_link_until_unsealed() {
         let link = "https://x.test/a?b=1&token=secret-42";
-        let sealed = seal(with_link("Hi", "Ana", &["Line."], "Open", link), link);
+        let sealed = seal(with_link("Hi", "Ana", &["Line."], "Open", link, "Clinic"), link);
         assert!(!sealed.text.contains("secret-42") && !sealed.html.contains("secret-42"));
         assert!(unseal(&sealed.text, Some(link), false).contains("Open: https://x.test/a?b=1&token=secret-42"));
         assert!(unseal(&sealed.html, Some(link), true).contains("href=\"https://x.test/a?b=1&amp;token=secret-42\""));

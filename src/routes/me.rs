@@ -121,6 +121,8 @@ pub async fn change_password(
 /// address yet may make.
 #[utoipa::path(
     tag = "me",
+    operation_id = "resendEmailVerification",
+    summary = "Send a new confirmation email",
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The address is confirmed already; nothing was sent", body = Accepted),
@@ -135,10 +137,9 @@ pub async fn resend_email_verification(
     meta: Origin,
 ) -> Result<HttpResponse, ApiError> {
     let public_url = state.config.public_url.clone();
-    let confirmed = db::transaction(&state.pool, move |conn| {
-        sign_up::resend_verification(conn, &user, &meta, &public_url, now())
-    })
-    .await?;
+    let confirmed =
+        db::transaction(&state.pool, move |conn| sign_up::resend_verification(conn, &user, &meta, &public_url, now()))
+            .await?;
     Ok(if confirmed {
         HttpResponse::Ok().json(Accepted::new("verified", "Your email address is confirmed already."))
     } else {

@@ -287,6 +287,7 @@ fn is_operation_name(id: &str) -> bool {
         "prescribe",
         "revise",
         "unsubscribe",
+        "resend",
     ];
     id.chars().all(|c| c.is_ascii_alphanumeric())
         && id.starts_with(|c: char| c.is_ascii_lowercase())
