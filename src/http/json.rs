@@ -6,9 +6,9 @@
 //! calls `2.0` an integer, so a client following the document may send it, and serde would
 //! otherwise refuse it for an `i32` field.
 //!
-//! A NUL character anywhere in the body (a value or a key) is refused with 422 `invalid_format`
-//! naming where it is: no text a person types holds one, and PostgreSQL cannot store it, so the
-//! answer is the same on every database.
+//! A NUL character in a string the handler reads is refused with 422 `invalid_format` naming
+//! the field: no text a person types holds one, and PostgreSQL cannot store it, so the answer is
+//! the same on every database. Fields the handler's type does not have are ignored, NULs and all.
 
 use std::future::Future;
 use std::ops::Deref;
@@ -17,6 +17,7 @@ use std::pin::Pin;
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 use serde_json::{Number, Value};
 
 use crate::error::{ApiError, FieldError};
@@ -39,7 +40,7 @@ impl<T> Deref for Json<T> {
     }
 }
 
-impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+impl<T: DeserializeOwned + Serialize + 'static> FromRequest for Json<T> {
     type Error = actix_web::Error;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
@@ -47,11 +48,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
         let read = web::Json::<Value>::from_request(req, payload);
         Box::pin(async move {
             let mut value = read.await?.into_inner();
-            if let Some(field) = nul_at(&value, "") {
-                return Err(ApiError::field(&field, "invalid_format", NUL_MESSAGE).into());
-            }
             integral_floats_to_integers(&mut value);
-            serde_json::from_value(value).map(Json).map_err(|err| shape_error(&err).into())
+            read_body(value).map(Json).map_err(Into::into)
         })
     }
 }
@@ -59,8 +57,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
 /// The answer's message for text holding a NUL character (bodies and query strings).
 pub const NUL_MESSAGE: &str = "text cannot hold a NUL character";
 
-/// Where the first string holding a NUL is, as a field name (`items[2].notes`; `body` for the
-/// whole document); a key holding one names the object it is in.
+/// The first string holding a NUL, value or key, by field name (`items[2].notes`; `body` for the
+/// whole document; a key names the object it is in).
 fn nul_at(value: &Value, path: &str) -> Option<String> {
     let here = || if path.is_empty() { "body".to_string() } else { path.to_string() };
     match value {
@@ -70,11 +68,25 @@ fn nul_at(value: &Value, path: &str) -> Option<String> {
             if key.contains('\0') {
                 return Some(here());
             }
-            let inner = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
-            nul_at(item, &inner)
+            nul_at(item, &if path.is_empty() { key.clone() } else { format!("{path}.{key}") })
         }),
         _ => None,
     }
+}
+
+/// The body as `T`. A NUL in what `T` holds is 422 `invalid_format` on that field; one in a
+/// field `T` does not have changes nothing, as any such field. (What `T` holds is `T` written
+/// back as JSON: the fields it read, under the names it read them by.)
+fn read_body<T: DeserializeOwned + Serialize>(value: Value) -> Result<T, ApiError> {
+    let sent_a_nul = nul_at(&value, "").is_some();
+    let body: T = serde_json::from_value(value).map_err(|err| shape_error(&err))?;
+    if sent_a_nul {
+        let held = serde_json::to_value(&body).map_err(ApiError::internal)?;
+        if let Some(field) = nul_at(&held, "") {
+            return Err(ApiError::field(&field, "invalid_format", NUL_MESSAGE));
+        }
+    }
+    Ok(body)
 }
 
 /// `2.0` → `2`, everywhere in the document; other numbers stay as they are.
@@ -128,19 +140,42 @@ mod tests {
         assert!(value["a"].is_i64());
     }
 
+    #[derive(Debug, serde::Deserialize, serde::Serialize)]
+    #[allow(dead_code)]
+    struct Program {
+        title: String,
+        items: Vec<Item>,
+    }
+
+    #[derive(Debug, serde::Deserialize, serde::Serialize)]
+    #[allow(dead_code)]
+    struct Item {
+        exercise: String,
+        notes: Option<String>,
+    }
+
+    fn refused_at(value: Value) -> Option<String> {
+        match read_body::<Program>(value) {
+            Ok(_) => None,
+            Err(ApiError::Validation(errors)) => Some(errors[0].field.clone()),
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+
     #[test]
-    fn a_nul_is_found_where_it_is() {
-        let value = serde_json::json!({"title": "ok", "items": [{"notes": "fine"}, {"notes": "a\u{0}b"}]});
-        assert_eq!(nul_at(&value, "").as_deref(), Some("items[1].notes"));
-        let value = serde_json::json!({"items": [{"x\u{0}": 1}]});
-        assert_eq!(nul_at(&value, "").as_deref(), Some("items[0]"));
-        assert_eq!(nul_at(&serde_json::json!("\u{0}"), "").as_deref(), Some("body"));
-        assert_eq!(nul_at(&serde_json::json!({"a": ["b", 1, null, {"c": "d"}]}), ""), None);
+    fn a_nul_is_refused_where_the_body_is_read_and_nowhere_else() {
+        let read =
+            serde_json::json!({"title": "ok", "items": [{"exercise": "a"}, {"exercise": "b", "notes": "x\u{0}"}]});
+        assert_eq!(refused_at(read).as_deref(), Some("items[1].notes"));
+        let title = serde_json::json!({"title": "\u{0}", "items": []});
+        assert_eq!(refused_at(title).as_deref(), Some("title"));
+        let unread = serde_json::json!({"title": "ok", "extra": ["\u{0}"], "items": [{"exercise": "a", "more": {"x": "\u{0}"}}], "\u{0}": "\u{0}"});
+        assert_eq!(refused_at(unread), None);
     }
 
     #[test]
     fn shape_errors_name_the_field() {
-        #[derive(Debug, serde::Deserialize)]
+        #[derive(Debug, serde::Deserialize, serde::Serialize)]
         #[allow(dead_code)]
         struct Body {
             reps: i32,

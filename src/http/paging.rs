@@ -2,7 +2,7 @@
 //! A cursor is opaque to clients: the sort key of the last row shown, base64url-encoded.
 
 use base64::Engine;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
 use crate::error::ApiError;
@@ -10,7 +10,7 @@ use crate::error::ApiError;
 pub const DEFAULT_LIMIT: i64 = 25;
 pub const MAX_LIMIT: i64 = 100;
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, Serialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// How many items to return, 1 to 100 (default 25).

@@ -60,7 +60,7 @@ pub struct AlertPage {
     pub next_cursor: Option<String>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, Serialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AlertQuery {
     /// `open` (the default), `acknowledged` or `all`.
@@ -118,7 +118,7 @@ pub async fn worklist(
     Ok(HttpResponse::Ok().json(AlertPage { items, next_cursor }))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct AcknowledgeRequest {
     /// What was done (1 to 2000 characters), e.g. "Called; seen in ED, cleared. Resume program."
     #[schema(

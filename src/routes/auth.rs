@@ -23,7 +23,7 @@ use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct RegisterRequest {
     #[schema(schema_with = person_fields::email)]
     pub email: String,
@@ -113,7 +113,7 @@ pub async fn register(
     }))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct TokenRequest {
     /// The token from the emailed link.
     pub token: String,
@@ -141,7 +141,7 @@ pub async fn verify_email(
     Ok(HttpResponse::Ok().json(Accepted::new("verified", "Your email address is confirmed.")))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct LoginRequest {
     pub email: String,
     pub password: String,
@@ -181,7 +181,7 @@ pub async fn login(
     Ok(HttpResponse::Ok().json(TokenResponse::from(signed_in)))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct RefreshRequest {
     pub refresh_token: String,
 }

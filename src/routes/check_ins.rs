@@ -27,7 +27,7 @@ use crate::http::paging::{self, PageParams};
 use crate::http::phone_made;
 use crate::state::AppState;
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct CheckInRequest {
     /// The patient's local date it was filled in (one sent late counts for that day).
     #[schema(pattern = r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$")]

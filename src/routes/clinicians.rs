@@ -202,7 +202,7 @@ pub async fn put_availability(
     Ok(HttpResponse::Ok().json(availability_view(&state, id).await?))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct NewException {
     pub kind: ExceptionKind,
     #[schema(pattern = r"^20[0-9]{2}-")]
@@ -306,7 +306,7 @@ pub async fn delete_exception(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct Services {
     /// Codes (or ids) of the types the clinician offers (a set: repeats count once); empty
     /// means every type.

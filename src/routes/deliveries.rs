@@ -64,7 +64,7 @@ pub struct DeliveryPage {
     pub next_cursor: Option<String>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, Serialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct DeliveryQuery {
     /// `pending`, `leased`, `sent`, `failed`, `cancelled` or `expired`.

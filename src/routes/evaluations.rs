@@ -108,7 +108,7 @@ pub struct PsfsActivity {
     pub rating: i32,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct EvaluationRequest {
     #[serde(flatten)]
     pub findings: Findings,

@@ -31,7 +31,7 @@ pub struct LoggedItem {
     pub duration_seconds: Option<i32>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct LogRequest {
     pub program_version_id: String,
     /// The patient's local date the session was done (a log sent late counts for that day).
@@ -138,7 +138,7 @@ pub struct LogPage {
     pub next_cursor: Option<String>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, Serialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SyncQuery {
     /// Only logs changed after this instant.

@@ -120,7 +120,7 @@ pub struct ExerciseList {
     pub items: Vec<Exercise>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, Serialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ExerciseQuery {
     pub category: Option<Category>,
@@ -179,7 +179,7 @@ pub async fn get_one(
 }
 
 /// A new exercise (every field but the dose and video required), or changes to one.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
 pub struct ExerciseFields {
     /// Lower-case letters, digits and `-`; fixed once created.
     #[schema(pattern = r"^[a-z0-9-]{2,80}$")]

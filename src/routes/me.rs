@@ -3,7 +3,7 @@
 
 use crate::http::json::Json;
 use actix_web::{get, patch, post, web, HttpResponse};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::views::{Accepted, ProfileChanges, TokenResponse, UserView};
@@ -67,7 +67,7 @@ pub async fn patch_me(
     Ok(HttpResponse::Ok().json(UserView::from(row)))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct ChangePasswordRequest {
     pub current_password: String,
     /// 8 to 128 characters; the most common passwords are refused.

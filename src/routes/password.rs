@@ -2,7 +2,7 @@
 
 use crate::http::json::Json;
 use actix_web::{post, web, HttpResponse};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::views::person_fields;
@@ -19,7 +19,7 @@ use crate::error::fields::Checks;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct ForgotRequest {
     pub email: String,
 }
@@ -50,7 +50,7 @@ pub async fn forgot(
     )))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct ResetRequest {
     pub token: String,
     /// 8 to 128 characters; the most common passwords are refused.
@@ -88,7 +88,7 @@ pub async fn reset(
     Ok(HttpResponse::Ok().json(Accepted::new("password_changed", "Your password is changed. Sign in with it.")))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct AcceptInviteRequest {
     pub token: String,
     /// 8 to 128 characters; the most common passwords are refused.

@@ -4,7 +4,7 @@
 use crate::http::json::Json;
 use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::NaiveDate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::views::person_fields;
@@ -23,7 +23,7 @@ use crate::http::paging::{self, PageParams};
 use crate::reminders::ReminderLinks;
 use crate::state::AppState;
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct CreatePatientRequest {
     #[schema(schema_with = person_fields::full_name)]
     pub full_name: String,
@@ -94,7 +94,7 @@ pub async fn create_patient(
     Ok(HttpResponse::Created().json(UserView::from(row)))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, Serialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PatientQuery {
     /// Part of a name or email; digits also match phone numbers, and `YYYY-MM-DD` a date of birth.
@@ -163,7 +163,7 @@ pub async fn get_patient(
     Ok(HttpResponse::Ok().json(UserView::from(row)))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct PatientChanges {
     #[serde(flatten)]
     pub profile: ProfileChanges,

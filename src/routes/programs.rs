@@ -45,7 +45,7 @@ impl Side {
     }
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct ItemRequest {
     /// The exercise's id or slug.
     pub exercise: String,
@@ -62,7 +62,7 @@ pub struct ItemRequest {
     pub phase: Option<i32>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct ProgramRequest {
     #[schema(
         max_length = 120,

@@ -47,7 +47,7 @@ pub struct Reminders {
 }
 
 /// Absent parts stay as they are.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct RemindersUpdate {
     /// Moves the patient's time zone (and with it, every reminder) to this IANA zone.
     #[schema(schema_with = crate::http::schemas::time_zone_or_null)]
@@ -66,7 +66,7 @@ pub struct NotificationPreferences {
 }
 
 /// Absent switches stay as they are.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct PreferencesUpdate {
     pub exercise_reminders: Option<bool>,
     pub check_in_reminders: Option<bool>,

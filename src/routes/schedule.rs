@@ -80,7 +80,7 @@ pub struct DaySchedule {
     pub clinicians: Vec<ClinicianDay>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, Serialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ScheduleQuery {
     /// A clinic-local date (2000 to 2099); today when absent.

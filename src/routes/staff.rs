@@ -3,7 +3,7 @@
 
 use crate::http::json::Json;
 use actix_web::{get, patch, post, web, HttpResponse};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::views::person_fields;
@@ -22,7 +22,7 @@ use crate::http::paging::{self, PageParams};
 use crate::state::AppState;
 
 /// The roles an admin can give a person.
-#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StaffRole {
     FrontDesk,
@@ -40,7 +40,7 @@ impl From<StaffRole> for Role {
     }
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct InviteStaffRequest {
     #[schema(schema_with = person_fields::email)]
     pub email: String,
@@ -127,7 +127,7 @@ pub async fn list_staff(
     Ok(HttpResponse::Ok().json(UserPage { items, next_cursor }))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct StaffChanges {
     pub role: Option<StaffRole>,
     /// `false` deactivates: every session of the person ends at once.

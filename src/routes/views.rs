@@ -125,7 +125,7 @@ impl RedFlagAdvice {
 }
 
 /// Fields that may be changed; absent fields stay as they are, `null` clears an optional one.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
 pub struct ProfileChanges {
     #[schema(schema_with = person_fields::full_name_or_null)]
     pub full_name: Option<String>,

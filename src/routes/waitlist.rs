@@ -20,7 +20,7 @@ use crate::domain::role::Role;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct WaitlistRequest {
     /// The type's code or id.
     pub appointment_type: String,

@@ -60,7 +60,7 @@ pub struct AvailabilityResponse {
     pub clinicians: Vec<ClinicianSlotsView>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, Serialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AvailabilityQuery {
     /// The type's code or id.

@@ -2,7 +2,7 @@
 
 use actix_web::{post, web, HttpResponse};
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{view, AppointmentView};
@@ -21,7 +21,7 @@ use crate::error::{ApiError, Problem};
 use crate::http::json::Json;
 use crate::state::AppState;
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct RescheduleRequest {
     #[schema(pattern = r"^20[0-9]{2}-")]
     pub start: DateTime<Utc>,
@@ -32,7 +32,7 @@ pub struct RescheduleRequest {
     pub override_reason: Option<String>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct CancelRequest {
     /// At most 500 characters.
     #[schema(max_length = 500, pattern = r"^[^\u0000-\u0009\u000b-\u001f\u007f-\u009f]*$")]

@@ -99,7 +99,7 @@ pub struct AppointmentPage {
     pub next_cursor: Option<String>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, Serialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AppointmentQuery {
     #[param(pattern = r"^20[0-9]{2}-")]
@@ -173,7 +173,7 @@ pub async fn list(
     list_page(&state, user, meta, filter, &page).await
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, Serialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct MyAppointmentsQuery {
     #[param(pattern = r"^20[0-9]{2}-")]

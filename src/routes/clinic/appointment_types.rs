@@ -67,7 +67,7 @@ pub async fn list_types(state: web::Data<AppState>) -> Result<HttpResponse, ApiE
 }
 
 /// A new type, or changes to one: on create every field but the buffers is required.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
 pub struct AppointmentTypeFields {
     /// Lower-case letters, digits and `_`, e.g. `follow_up`; fixed once created.
     #[schema(pattern = r"^[a-z0-9_]{2,50}$")]
