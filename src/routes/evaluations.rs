@@ -100,7 +100,7 @@ pub struct PsfsActivity {
     /// e.g. "Lifting my toddler", "Sitting through a film".
     #[schema(
         max_length = 120,
-        pattern = r"[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
     )]
     pub name: String,
     /// 0 (unable) to 10 (as before the problem).
@@ -275,8 +275,8 @@ fn parse(request: EvaluationRequest) -> Result<(Findings, Assessment), ApiError>
     let mut activities = Vec::new();
     for (i, activity) in request.psfs_activities.iter().enumerate() {
         let name = activity.name.trim();
-        if name.is_empty() || activity.name.chars().count() > 120 {
-            checks.fail(&format!("psfs_activities[{i}].name"), "invalid", "1 to 120 characters");
+        if name.is_empty() || activity.name.chars().count() > 120 || activity.name.chars().any(char::is_control) {
+            checks.fail(&format!("psfs_activities[{i}].name"), "invalid", "1 to 120 characters, no control characters");
         }
         checks.field(&format!("psfs_activities[{i}].rating"), bounded(Some(activity.rating), 10));
         activities.push(PsfsRating { name: name.to_string(), rating: activity.rating });

@@ -70,8 +70,63 @@ pub fn document() -> utoipa::openapi::OpenApi {
             declare_file_bodies(operation);
         }
     }
+    strings_hold_no_nul(api)
+}
+
+/// No string the API takes may hold a NUL (the body extractor and the query guard refuse one
+/// with 422, as PostgreSQL cannot store it): every string schema of the components, request
+/// bodies and parameters that no pattern, format or closed list bounds already says so with
+/// [`NO_NUL`].
+fn strings_hold_no_nul(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    use utoipa::openapi::schema::{AdditionalProperties, ArrayItems, SchemaType};
+    fn mark(schema: &mut RefOr<Schema>) {
+        let RefOr::T(schema) = schema else { return };
+        match schema {
+            Schema::Object(object) => {
+                let string = match &object.schema_type {
+                    SchemaType::Type(t) => *t == Type::String,
+                    SchemaType::Array(types) => types.contains(&Type::String),
+                    SchemaType::AnyValue => false,
+                };
+                if string && object.pattern.is_none() && object.format.is_none() && object.enum_values.is_none() {
+                    object.pattern = Some(NO_NUL.to_string());
+                }
+                object.properties.values_mut().for_each(mark);
+                if let Some(AdditionalProperties::RefOr(extra)) = object.additional_properties.as_deref_mut() {
+                    mark(extra);
+                }
+            }
+            Schema::Array(array) => {
+                if let ArrayItems::RefOrSchema(items) = &mut array.items {
+                    mark(items);
+                }
+            }
+            Schema::OneOf(one) => one.items.iter_mut().for_each(mark),
+            Schema::AllOf(all) => all.items.iter_mut().for_each(mark),
+            Schema::AnyOf(any) => any.items.iter_mut().for_each(mark),
+            _ => {}
+        }
+    }
+    if let Some(components) = api.components.as_mut() {
+        components.schemas.values_mut().for_each(mark);
+    }
+    for item in api.paths.paths.values_mut() {
+        for operation in
+            [&mut item.get, &mut item.put, &mut item.post, &mut item.patch, &mut item.delete].into_iter().flatten()
+        {
+            if let Some(body) = operation.request_body.as_mut() {
+                body.content.values_mut().filter_map(|c| c.schema.as_mut()).for_each(mark);
+            }
+            for parameter in operation.parameters.iter_mut().flatten() {
+                parameter.schema.as_mut().into_iter().for_each(mark);
+            }
+        }
+    }
     api
 }
+
+/// A string without a NUL character.
+pub const NO_NUL: &str = "^[^\\u0000]*$";
 
 /// A body that is not JSON declares what it is, so client generators keep it: text is a string,
 /// anything else (the chart images, or the same as `application/octet-stream`) a binary string
