@@ -122,27 +122,28 @@ pub fn verify_email(conn: &mut DbConnection, origin: &Origin, token: &str, now: 
 }
 
 /// A new confirmation email for the actor's own address, within the hourly cap on such links
-/// (earlier links stop working); `true` when the address is confirmed already (nothing is sent).
+/// (earlier links stop working; past the cap, 429 until an hour after the oldest of them);
+/// `true` when the address is confirmed already (nothing is sent).
 pub fn resend_verification(
     conn: &mut DbConnection,
     actor: &crate::auth::Actor,
     origin: &Origin,
     public_url: &str,
     now: NaiveDateTime,
-) -> Result<bool, ApiError> {
+) -> Audited<bool> {
     let user = users::find(conn, &actor.id)?.ok_or(ApiError::Unauthorized)?;
     let (Some(email), None) = (user.email.clone(), user.email_verified_at) else {
-        return Ok(true);
+        return Ok(Ok(true));
     };
     let entry = AuditEntry::new("auth.verify_email_resend", origin).subject(&user);
     if mailbox::hourly_links_used_up(conn, &user.id, &[Purpose::VerifyEmail], now)? {
         entry.outcome(Outcome::Throttled).write(conn)?;
-        return Ok(false);
+        return Ok(Err(ApiError::RateLimited { retry_after_secs: 3600 }));
     }
     tokens::void_outstanding(conn, &user.id, Purpose::VerifyEmail, now)?;
     let link = mailbox::new_link(conn, public_url, Some(&user.id), Purpose::VerifyEmail, now)?;
     let content = account_emails::verify_email(&clinic::name(conn)?, &user.full_name, &link);
     mailbox::send(conn, "verify_email", &email, &user.id, content, &link, now)?;
     entry.write(conn)?;
-    Ok(false)
+    Ok(Ok(false))
 }

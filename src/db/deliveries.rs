@@ -247,7 +247,8 @@ pub fn retry(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResu
     let retryable = outbox::table
         .find(id)
         .filter(outbox::status.eq("failed"))
-        .filter(outbox::body_text.not_like(slot).escape('\\'));
+        .filter(outbox::body_text.not_like(slot).escape('\\'))
+        .filter(outbox::body_text.ne(super::outbox::LINK_DROPPED));
     let updated = diesel::update(retryable)
         .set((
             outbox::status.eq("pending"),

@@ -184,7 +184,7 @@ pub const LINK_KINDS: [&str; 5] =
     ["verify_email", "password_reset", "account_exists", "staff_invite", "patient_invite"];
 
 /// What a settled account email queued before links were kept apart says instead of its bodies.
-const LINK_DROPPED: &str = "(This email held a one-time link; it was removed once the email was settled.)";
+pub const LINK_DROPPED: &str = "(This email held a one-time link; it was removed once the email was settled.)";
 
 /// Blanks the bodies of settled account emails that still hold their link in the text (queued
 /// before links were kept apart from the bodies); returns how many. Hourly, from housekeeping.

@@ -126,7 +126,8 @@ pub async fn change_password(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The address is confirmed already; nothing was sent", body = Accepted),
-        (status = 202, description = "A new confirmation email is on its way (unless a few went out this hour)", body = Accepted),
+        (status = 202, description = "A new confirmation email is on its way", body = Accepted),
+        (status = 429, description = "`rate_limited`: three links went out this hour (the sign-up's included); `Retry-After` says when to ask again", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -139,7 +140,7 @@ pub async fn resend_email_verification(
     let public_url = state.config.public_url.clone();
     let confirmed =
         db::transaction(&state.pool, move |conn| sign_up::resend_verification(conn, &user, &meta, &public_url, now()))
-            .await?;
+            .await??;
     Ok(if confirmed {
         HttpResponse::Ok().json(Accepted::new("verified", "Your email address is confirmed already."))
     } else {

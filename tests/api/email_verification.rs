@@ -35,7 +35,17 @@ async fn an_unconfirmed_patient_sees_only_their_status_until_they_confirm() {
     assert_ne!(second_link, first_link);
     let stale = app.post("/v1/auth/verify-email", &json!({"token": first_link})).await;
     assert_problem(stale, 400, "invalid_token").await;
-    assert_eq!(app.post("/v1/auth/verify-email", &json!({"token": second_link})).await.status(), 200);
+    // Three links an hour, the sign-up's included: then 429, and nothing is sent.
+    let third = app.post_as(&access, "/v1/me/email-verification", &json!({})).await;
+    assert_eq!(third.status(), 202);
+    let third_link = app.last_email_to("uma@example.org").token();
+    let fourth = app.post_as(&access, "/v1/me/email-verification", &json!({})).await;
+    assert!(fourth.headers().contains_key("retry-after"), "a throttled ask says when to ask again");
+    assert_problem(fourth, 429, "rate_limited").await;
+    assert_eq!(app.last_email_to("uma@example.org").token(), third_link, "no email past the cap");
+    let stale = app.post("/v1/auth/verify-email", &json!({"token": second_link})).await;
+    assert_problem(stale, 400, "invalid_token").await;
+    assert_eq!(app.post("/v1/auth/verify-email", &json!({"token": third_link})).await.status(), 200);
 
     // Confirmed: the same access token opens the rest at once.
     assert_eq!(app.get_as(&access, "/v1/me/appointments").await.status(), 200);

@@ -153,3 +153,33 @@ async fn settled_account_emails_keep_no_usable_link() {
     assert!(live.contains(&token));
     assert_eq!(app.post("/v1/auth/verify-email", &json!({"token": token})).await.status(), 200);
 }
+
+#[tokio::test]
+async fn links_left_in_settled_rows_from_before_are_blanked_and_such_a_row_is_not_retried() {
+    let app = spawn_app().await;
+    let (_, admin) = app.user_with_token(Role::Admin, "admin@clinic.example", "Ada Admin").await;
+    app.create_user(Role::Patient, "old@example.org", "Olga Patient").await;
+    assert_eq!(app.post("/v1/auth/password/forgot", &json!({"email": "old@example.org"})).await.status(), 202);
+    let conn = &mut app.conn();
+    // As rows were stored before links were kept apart: the link in the text, failed for good.
+    let (id, text, link): (String, String, Option<String>) = outbox::table
+        .filter(outbox::recipient.eq("old@example.org"))
+        .select((outbox::id, outbox::body_text, outbox::secret_link))
+        .first(conn)
+        .unwrap();
+    let link = link.expect("a link kept apart");
+    let token = tokens_in(&link).into_iter().next().expect("a token in the link");
+    diesel::update(outbox::table.find(&id))
+        .set((
+            outbox::status.eq("failed"),
+            outbox::body_text.eq(text.replace(backtrack::mail::SECRET_LINK_SLOT, &link)),
+            outbox::secret_link.eq(None::<String>),
+        ))
+        .execute(conn)
+        .unwrap();
+    assert_eq!(backtrack::db::outbox::drop_settled_links(conn, backtrack::db::now()).unwrap(), 1);
+    let (_, stored) = stored_text(&app).into_iter().find(|(row, _)| row.starts_with("password_reset")).unwrap();
+    assert!(!stored.contains(&token), "the blanked row still holds the link");
+    let retry = app.post_as(&admin, &format!("/v1/admin/deliveries/{id}/retry"), &json!({})).await;
+    assert_eq!(retry.status(), 409, "a blanked link email would go out without its link");
+}
