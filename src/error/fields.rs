@@ -49,14 +49,31 @@ impl Checks {
     }
 }
 
-/// Instants the calendar deals in: from 2000 through 2099 (in UTC). Anything earlier is a typo;
-/// anything later is past the last year the zone data has daylight-saving changes for
+/// Instants the calendar deals in: from 2000 (in UTC) until 2100 begins in the easternmost zone
+/// (UTC+14, at 2099-12-31T10:00Z). Anything earlier is a typo; anything later falls, in some
+/// clinic's zone, past the last year the zone data has daylight-saving changes for
 /// ([`crate::domain::local_time::LAST_YEAR`]), where clinic times would be read an hour off.
 pub fn plausible_instant(
     field: &str,
     t: chrono::DateTime<chrono::Utc>,
 ) -> Result<chrono::DateTime<chrono::Utc>, ApiError> {
-    plausible_date(field, t.date_naive()).map(|_| t)
+    plausible_date(field, t.date_naive())?;
+    if t >= first_instant_past_the_zone_data() {
+        return Err(ApiError::field(
+            field,
+            "out_of_range",
+            "instants are before 2099-12-31T10:00:00Z, when 2100 begins in the easternmost time zone",
+        ));
+    }
+    Ok(t)
+}
+
+/// The first instant of the year after [`crate::domain::local_time::LAST_YEAR`] at UTC+14.
+fn first_instant_past_the_zone_data() -> chrono::DateTime<chrono::Utc> {
+    let new_year = chrono::NaiveDate::from_ymd_opt(crate::domain::local_time::LAST_YEAR + 1, 1, 1)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .expect("a valid date");
+    new_year.and_utc() - chrono::Duration::hours(14)
 }
 
 pub fn plausible_date(field: &str, d: chrono::NaiveDate) -> Result<chrono::NaiveDate, ApiError> {
@@ -83,4 +100,25 @@ pub fn free_text(field: &str, raw: Option<&str>, max: usize) -> Result<Option<St
         ));
     }
     Ok(Some(raw.trim()).filter(|t| !t.is_empty()).map(str::to_string))
+}
+
+#[cfg(test)]
+mod instant_tests {
+    use super::plausible_instant;
+    use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn instants_end_where_2100_begins_in_the_easternmost_zone() {
+        let ok = Utc.with_ymd_and_hms(2099, 12, 31, 9, 59, 59).unwrap();
+        assert!(plausible_instant("start", ok).is_ok());
+        // 2099-12-31T12:00Z is already 2100-01-01 in Chatham (UTC+13:45 in summer) and Kiribati.
+        for late in [
+            Utc.with_ymd_and_hms(2099, 12, 31, 10, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(2099, 12, 31, 12, 0, 0).unwrap(),
+        ] {
+            assert!(plausible_instant("start", late).is_err(), "{late}");
+        }
+        assert!(plausible_instant("start", Utc.with_ymd_and_hms(1999, 12, 31, 23, 59, 59).unwrap()).is_err());
+        assert!(plausible_instant("start", Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).unwrap()).is_ok());
+    }
 }
