@@ -1,7 +1,7 @@
 //! BackTrack: the back end of physical-therapy practices that treat chronic low back pain.
 //!
-//! The crate map. Dependencies point one way: `routes/` (and start-up) → the services →
-//! `db/`, `mail/`, `domain/`.
+//! The crate map. Dependencies point one way: `routes/` and `console/` (and start-up) → the
+//! services → `db/`, `mail/`, `domain/`.
 //!
 //! - `domain/`: the clinic's rules as pure code (slots, outcomes, red flags, adherence, programs,
 //!   local time); no I/O.
@@ -15,8 +15,10 @@
 //!   clinical record and the home program), `reminders/` (reminder settings and the scheduler).
 //! - `idempotency/`: retry-safe creates (reserve, replay or run and save the answer).
 //! - `mail/`: the messages (text, HTML, ICS); `progress_chart/`: the chart as SVG and PNG.
-//! - `http/`: HTTP plumbing (request ids, guards, the caller from its credential, JSON, paging);
-//!   `routes/`: the JSON handlers and the OpenAPI document.
+//! - `http/`: HTTP plumbing (request ids, guards, the caller from its credential, JSON, paging,
+//!   and `link_actions`: what an emailed link does, for the JSON API and the console alike);
+//!   `routes/`: the JSON handlers and the OpenAPI document; `console/`: the pages `serve`
+//!   renders (so far the public pages behind the emailed links), over the same services.
 //! - `worker/`: the outbox worker, and its wire contract with the server.
 //! - `config/`: one typed configuration from the environment.
 //! - `startup.rs` builds the app; `housekeeping.rs` runs the periodic sweeps; `admin.rs` the
@@ -28,6 +30,7 @@ pub mod auth;
 pub mod calendar;
 pub mod clinical;
 pub mod config;
+pub mod console;
 pub mod db;
 pub mod domain;
 pub mod error;

@@ -177,6 +177,7 @@ fn build_app(
         .app_data(web::QueryConfig::default().error_handler(query_error))
         .configure(|cfg| routes::configure(&mut utoipa_actix_web::service_config::ServiceConfig::new(cfg)))
         .service(web::redirect("/docs", "/docs/"))
+        .configure(crate::console::configure)
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
         .default_service(web::to(not_found))
         .wrap(from_fn(guards::body_deadline))

@@ -44,6 +44,19 @@ pub fn first_admin_link(conn: &mut DbConnection, public_url: &str, now: NaiveDat
     mailbox::new_link(conn, public_url, None, Purpose::BootstrapAdmin, now).map(Some)
 }
 
+/// What an invitation link is for, without using it: `Some(true)` for the first admin's (who
+/// give their email and name), `Some(false)` for an invited person's, `None` for an unknown,
+/// used or expired link (or a first-admin link once the clinic has its admin).
+pub fn look_up(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> QueryResult<Option<bool>> {
+    let token_hash = secret_token::hash(token.trim());
+    let purposes = [Purpose::Invite, Purpose::BootstrapAdmin];
+    let Some(row) = tokens::find_live_one_time(conn, &token_hash, &purposes, now)? else { return Ok(None) };
+    Ok(match row.user_id {
+        Some(user_id) => users::find(conn, &user_id)?.filter(|u| u.active).map(|_| false),
+        None => (!has_admin(conn)?).then_some(true),
+    })
+}
+
 /// What accepting an invitation sends: the token, the first password and its hash, and, for the
 /// first admin's link only, their email and name.
 pub struct Acceptance<'a> {

@@ -162,6 +162,25 @@ pub fn insert_one_time(
     Ok(id)
 }
 
+/// The unused, unexpired token with this hash and one of `purposes`, left as it is (a page
+/// that shows what a link is for before anyone acts on it).
+pub fn find_live_one_time(
+    conn: &mut DbConnection,
+    token_hash: &str,
+    purposes: &[Purpose],
+    now: NaiveDateTime,
+) -> QueryResult<Option<OneTimeRow>> {
+    let names: Vec<&str> = purposes.iter().map(|p| p.as_str()).collect();
+    one_time_tokens::table
+        .filter(one_time_tokens::token_hash.eq(token_hash))
+        .filter(one_time_tokens::purpose.eq_any(names))
+        .filter(one_time_tokens::used_at.is_null())
+        .filter(one_time_tokens::expires_at.gt(now))
+        .select(OneTimeRow::as_select())
+        .first(conn)
+        .optional()
+}
+
 /// Uses up a live token of one of `purposes`: at most one caller ever gets it back.
 pub fn consume_one_time(
     conn: &mut DbConnection,
@@ -169,13 +188,7 @@ pub fn consume_one_time(
     purposes: &[Purpose],
     now: NaiveDateTime,
 ) -> QueryResult<Option<OneTimeRow>> {
-    let names: Vec<&str> = purposes.iter().map(|p| p.as_str()).collect();
-    let live = one_time_tokens::table
-        .filter(one_time_tokens::token_hash.eq(token_hash))
-        .filter(one_time_tokens::purpose.eq_any(names))
-        .filter(one_time_tokens::used_at.is_null())
-        .filter(one_time_tokens::expires_at.gt(now));
-    let Some(row) = live.select(OneTimeRow::as_select()).first(conn).optional()? else {
+    let Some(row) = find_live_one_time(conn, token_hash, purposes, now)? else {
         return Ok(None);
     };
     let claimed = diesel::update(one_time_tokens::table.find(&row.id).filter(one_time_tokens::used_at.is_null()))

@@ -22,10 +22,10 @@ const ALLOWED_HEADERS: &str =
     "authorization, content-type, if-none-match, idempotency-key, x-access-reason, x-request-id";
 const EXPOSED_HEADERS: &str = "etag, location, retry-after, x-request-id";
 const PREFLIGHT_MAX_AGE_SECS: &str = "600";
-/// Answers are data, not pages: nothing may load from them or frame them. The one HTML page
-/// (one-click unsubscribe) needs its inline style and a form posting to itself.
+/// Nothing may load into an answer but the console's own stylesheet, no script runs, nothing
+/// frames it, and forms post only to this server.
 const CONTENT_SECURITY_POLICY: &str =
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// The request's `Origin` if it is one of the configured ones.
 fn allowed_origin(req: &ServiceRequest) -> Option<HeaderValue> {

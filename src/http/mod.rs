@@ -7,6 +7,7 @@ pub mod access_reason;
 pub mod auth_user;
 pub mod guards;
 pub mod json;
+pub mod link_actions;
 pub mod media;
 pub mod nullable;
 pub mod paging;

@@ -20,6 +20,7 @@ use crate::domain::person::{self, FullName};
 use crate::domain::red_flags::Screening;
 use crate::error::fields::Checks;
 use crate::error::{ApiError, Problem};
+use crate::http::link_actions;
 use crate::state::AppState;
 use std::collections::BTreeMap;
 
@@ -136,8 +137,7 @@ pub async fn verify_email(
     meta: Origin,
     body: Json<TokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let token = body.into_inner().token;
-    db::transaction(&state.pool, move |conn| sign_up::verify_email(conn, &meta, &token, now())).await??;
+    link_actions::confirm_email(&state, meta, body.into_inner().token).await?;
     Ok(HttpResponse::Ok().json(Accepted::new("verified", "Your email address is confirmed.")))
 }
 

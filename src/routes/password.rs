@@ -7,16 +7,9 @@ use utoipa::ToSchema;
 
 use super::views::person_fields;
 use super::views::{Accepted, TokenResponse};
-use crate::accounts::invitations::{self, Acceptance};
-use crate::accounts::passwords;
-use crate::accounts::sessions::SessionTerms;
 use crate::db::audit::Origin;
-use crate::db::{self, now};
-use crate::domain::contact::EmailAddress;
-use crate::domain::password_policy::NewPassword;
-use crate::domain::person::FullName;
-use crate::error::fields::Checks;
 use crate::error::{ApiError, Problem};
+use crate::http::link_actions;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
@@ -39,11 +32,7 @@ pub async fn forgot(
     meta: Origin,
     body: Json<ForgotRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    // An address that cannot be one has no account: the same 202, and no query.
-    let email = EmailAddress::parse(&body.email).ok();
-    let public_url = state.config.public_url.clone();
-    db::transaction(&state.pool, move |conn| passwords::request_reset(conn, &meta, &public_url, email.as_ref(), now()))
-        .await?;
+    link_actions::ask_for_reset(&state, meta, &body.email).await?;
     Ok(HttpResponse::Accepted().json(Accepted::new(
         "reset_requested",
         "If this address has an account, we have sent it a link to choose a new password.",
@@ -79,12 +68,7 @@ pub async fn reset(
     body: Json<ResetRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ResetRequest { token, password } = body.into_inner();
-    let mut checks = Checks::default();
-    let password = checks.field("password", NewPassword::parse(&password, None));
-    let password = checks.finish(|| password)?;
-    let hash = state.hasher.hash(password.expose().to_string()).await?;
-    db::transaction(&state.pool, move |conn| passwords::reset(conn, &meta, &token, password.expose(), &hash, now()))
-        .await??;
+    link_actions::reset_password(&state, meta, token, &password).await?;
     Ok(HttpResponse::Ok().json(Accepted::new("password_changed", "Your password is changed. Sign in with it.")))
 }
 
@@ -120,26 +104,8 @@ pub async fn accept_invite(
     meta: Origin,
     body: Json<AcceptInviteRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
-    let mut checks = Checks::default();
-    let password = checks.field("password", NewPassword::parse(&body.password, body.email.as_deref()));
-    let email = checks.optional("email", body.email.as_deref(), EmailAddress::parse);
-    let name = checks.optional("full_name", body.full_name.as_deref(), FullName::parse);
-    let (password, email, name) = checks.finish(|| Some((password?, email?, name?)))?;
-    let hash = state.hasher.hash(password.expose().to_string()).await?;
-    let terms = SessionTerms { keys: state.jwt.clone(), refresh_ttl: state.config.refresh_token_ttl };
-    let default_zone = state.config.default_time_zone.clone();
-    let signed_in = db::transaction(&state.pool, move |conn| {
-        let acceptance = Acceptance {
-            token: &body.token,
-            password: password.expose(),
-            hash,
-            email,
-            name,
-            default_zone: &default_zone,
-        };
-        invitations::accept(conn, &meta, &terms, acceptance, now())
-    })
-    .await??;
+    let AcceptInviteRequest { token, password, email, full_name } = body.into_inner();
+    let answer = link_actions::InvitationAnswer { token, password, email, full_name };
+    let signed_in = link_actions::accept_invitation(&state, meta, answer).await?;
     Ok(HttpResponse::Ok().json(TokenResponse::from(signed_in)))
 }

@@ -219,14 +219,16 @@ fn what(kind: ReminderKind) -> &'static str {
     }
 }
 
-/// A small page for people who open the link in a browser.
+/// A small page for people who open the link in a browser, styled by the console's stylesheet
+/// (no inline style: the Content-Security-Policy allows none).
 fn page(title: &str, body: &str) -> HttpResponse {
     HttpResponse::Ok().content_type(ContentType::html()).body(format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>{0}</title></head>\
-         <body style=\"font-family:sans-serif;line-height:1.5;max-width:32em;margin:2em auto\">\
-         <h1>{0}</h1>{1}</body></html>",
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{0}</title>\
+         <link rel=\"stylesheet\" href=\"{2}\"></head><body><main><h1>{0}</h1>{1}</main></body></html>",
         escape_html(title),
-        body
+        body,
+        crate::console::STYLESHEET_PATH
     ))
 }
 

@@ -21,6 +21,7 @@ mod clinic_emails;
 mod clinical_record;
 mod clinical_rules_doc;
 mod clock_edges;
+mod console_links;
 mod deliveries;
 mod email_verification;
 mod errors;

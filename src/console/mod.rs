@@ -1,0 +1,31 @@
+//! The console: pages `serve` renders itself. For now the public pages every emailed link opens
+//! (confirm an address, ask for and set a new password, accept an invitation or
+//! the first admin's link); the staff screens follow. Page handlers
+//! call the same services as the JSON routes (`crate::accounts::link_actions`, …) and show the
+//! services' own messages next to the fields they name. Forms work without JavaScript.
+
+mod assets;
+mod layout;
+mod links;
+mod post_guard;
+
+use actix_web::web;
+
+pub use assets::STYLESHEET_PATH;
+
+/// The console's routes, beside the JSON API's.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(assets::stylesheet)
+        .service(links::verify_email_done)
+        .service(links::verify_email_page)
+        .service(links::verify_email)
+        .service(links::forgot_password_sent)
+        .service(links::forgot_password_page)
+        .service(links::forgot_password)
+        .service(links::reset_password_done)
+        .service(links::reset_password_page)
+        .service(links::reset_password)
+        .service(links::accept_invite_done)
+        .service(links::accept_invite_page)
+        .service(links::accept_invite);
+}

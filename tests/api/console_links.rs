@@ -1,0 +1,208 @@
+//! The public pages behind the account emails' links, driven as a browser posts forms: opening a
+//! link changes nothing, posting the page's form does it through the same services as the API,
+//! a refused field shows its message next to it, and a used or unknown link gets a page that
+//! says what to do next. (The browser journeys drive the same pages in Chromium.)
+
+use backtrack::db::schema::users;
+use backtrack::domain::role::Role;
+use diesel::prelude::*;
+use serde_json::json;
+
+use crate::helpers::{spawn_app, TestApp, PASSWORD};
+
+async fn page(response: reqwest::Response) -> (u16, String) {
+    let status = response.status().as_u16();
+    let content_type = response.headers()["content-type"].to_str().unwrap().to_string();
+    assert!(content_type.starts_with("text/html"), "{content_type}");
+    let csp = response.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(csp.contains("style-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
+    let body = response.text().await.unwrap();
+    assert!(body.contains("href=\"/console/console.css\""), "every page has the stylesheet");
+    (status, body)
+}
+
+async fn post_form(app: &TestApp, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    app.client.post(app.url(path)).form(form).send().await.unwrap()
+}
+
+fn verified(app: &TestApp, email: &str) -> bool {
+    users::table
+        .filter(users::email.eq(email))
+        .select(users::email_verified_at)
+        .first::<Option<chrono::NaiveDateTime>>(&mut app.conn())
+        .unwrap()
+        .is_some()
+}
+
+#[tokio::test]
+async fn the_confirmation_link_opens_a_page_whose_button_confirms_once() {
+    let app = spawn_app().await;
+    let sign_up = json!({"email": "uma@example.org", "password": PASSWORD, "full_name": "Uma Patient",
+        "date_of_birth": "1984-03-09", "time_zone": "America/Chicago"});
+    assert_eq!(app.post("/v1/auth/register", &sign_up).await.status(), 202);
+    let email = app.last_email_to("uma@example.org");
+    assert!(email.text.contains("https://app.backtrack.test/verify-email?token="), "{}", email.text);
+    let token = email.token();
+
+    let (status, body) =
+        page(app.client.get(app.url(&format!("/verify-email?token={token}"))).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("Confirm my address") && body.contains(&format!("value=\"{token}\"")), "{body}");
+    assert!(!verified(&app, "uma@example.org"), "opening the link changes nothing");
+
+    let foreign = app
+        .client
+        .post(app.url("/verify-email"))
+        .header("origin", "https://evil.example")
+        .form(&[("token", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = page(foreign).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(!verified(&app, "uma@example.org"), "a form from another site does nothing");
+
+    // Post, redirect, get: the answer to the form is a redirect to the result page.
+    let no_follow = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let posted = no_follow.post(app.url("/verify-email")).form(&[("token", token.as_str())]).send().await.unwrap();
+    assert_eq!(posted.status(), 303);
+    assert_eq!(posted.headers()["location"], "/verify-email/done");
+    assert!(verified(&app, "uma@example.org"));
+    let (status, body) = page(app.client.get(app.url("/verify-email/done")).send().await.unwrap()).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("your email address is confirmed"), "{body}");
+
+    let (status, body) = page(post_form(&app, "/verify-email", &[("token", &token)]).await).await;
+    assert_eq!(status, 400);
+    assert!(
+        body.contains("expired or was already used") && body.contains("ask for a new confirmation email"),
+        "{body}"
+    );
+    let (status, body) = page(app.client.get(app.url("/verify-email")).send().await.unwrap()).await;
+    assert_eq!(status, 400);
+    assert!(body.contains("This link is incomplete"), "{body}");
+}
+
+#[tokio::test]
+async fn a_new_password_is_asked_for_and_set_from_pages_with_the_policys_messages() {
+    let app = spawn_app().await;
+    app.create_user(Role::Clinician, "pia@clinic.example", "Pia Therapist").await;
+
+    let (status, body) = page(app.client.get(app.url("/forgot-password")).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("<label for=\"email\">"), "a labelled field: {body}");
+    let (status, body) = page(post_form(&app, "/forgot-password", &[("email", "")]).await).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("id=\"email-error\"") && body.contains("aria-invalid=\"true\""), "{body}");
+    for email in ["pia@clinic.example", "nobody@example.org"] {
+        let (status, body) = page(post_form(&app, "/forgot-password", &[("email", email)]).await).await;
+        assert_eq!(status, 200);
+        assert!(body.contains("If this address has an account"), "the same answer either way: {body}");
+    }
+    let email = app.last_email_to("pia@clinic.example");
+    assert!(email.text.contains("https://app.backtrack.test/reset-password?token="), "{}", email.text);
+    let token = email.token();
+
+    let (status, body) =
+        page(app.client.get(app.url(&format!("/reset-password?token={token}"))).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("8 to 128 characters"), "the policy is shown: {body}");
+
+    let new = "Cat-camel-stretch-slowly";
+    let mismatch = [("token", token.as_str()), ("password", new), ("password_again", "something else")];
+    let (status, body) = page(post_form(&app, "/reset-password", &mismatch).await).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("id=\"password_again-error\""), "{body}");
+    let common = [("token", token.as_str()), ("password", "password123"), ("password_again", "password123")];
+    let (status, body) = page(post_form(&app, "/reset-password", &common).await).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("id=\"password-error\""), "the policy's refusal next to the field: {body}");
+    assert_eq!(app.login("pia@clinic.example", PASSWORD).await.status(), 200, "nothing changed yet");
+
+    let good = [("token", token.as_str()), ("password", new), ("password_again", new)];
+    let (status, body) = page(post_form(&app, "/reset-password", &good).await).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("Your password is changed"), "{body}");
+    assert_eq!(app.login("pia@clinic.example", new).await.status(), 200);
+    assert_eq!(app.login("pia@clinic.example", PASSWORD).await.status(), 401);
+
+    let (status, body) = page(post_form(&app, "/reset-password", &good).await).await;
+    assert_eq!(status, 400);
+    assert!(body.contains("href=\"/forgot-password\""), "a used link says what to do next: {body}");
+}
+
+#[tokio::test]
+async fn the_stylesheet_is_served_with_a_validator() {
+    let app = spawn_app().await;
+    let css = app.client.get(app.url("/console/console.css")).send().await.unwrap();
+    assert_eq!(css.status(), 200);
+    assert!(css.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
+    let etag = css.headers()["etag"].to_str().unwrap().to_string();
+    assert!(css.text().await.unwrap().contains("font"));
+    let again = app.client.get(app.url("/console/console.css")).header("if-none-match", &etag).send().await.unwrap();
+    assert_eq!(again.status(), 304);
+    let other =
+        app.client.get(app.url("/console/console.css")).header("if-none-match", "\"other\"").send().await.unwrap();
+    assert_eq!(other.status(), 200);
+}
+
+#[tokio::test]
+async fn the_first_admins_link_and_a_staff_invitation_open_pages_that_set_the_password() {
+    let app = spawn_app().await;
+    let link = backtrack::admin::bootstrap_invite(&app.state.pool, "https://app.backtrack.test")
+        .unwrap()
+        .expect("no admin yet");
+    let token = link.split("token=").nth(1).unwrap().to_string();
+    assert!(link.starts_with("https://app.backtrack.test/accept-invite?token="), "{link}");
+
+    let (status, body) =
+        page(app.client.get(app.url(&format!("/accept-invite?token={token}"))).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("first admin") && body.contains("name=\"email\"") && body.contains("name=\"full_name\""),
+        "{body}"
+    );
+    let bad = [
+        ("token", token.as_str()),
+        ("email", "not-an-address"),
+        ("full_name", "Ada Admin"),
+        ("password", "Mckenzie-press-up-10x"),
+        ("password_again", "Mckenzie-press-up-10x"),
+    ];
+    let (status, body) = page(post_form(&app, "/accept-invite", &bad).await).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("id=\"email-error\"") && body.contains("value=\"Ada Admin\""), "kept what was typed: {body}");
+    let good = [
+        ("token", token.as_str()),
+        ("email", "ada@clinic.example"),
+        ("full_name", "Ada Admin"),
+        ("password", "Mckenzie-press-up-10x"),
+        ("password_again", "Mckenzie-press-up-10x"),
+    ];
+    let (status, body) = page(post_form(&app, "/accept-invite", &good).await).await;
+    assert_eq!(status, 200, "{body}");
+    let admin = app.login("ada@clinic.example", "Mckenzie-press-up-10x").await;
+    assert_eq!(admin.status(), 200);
+    let admin: serde_json::Value = admin.json().await.unwrap();
+    let admin = admin["access_token"].as_str().unwrap().to_string();
+    let (status, _) =
+        page(app.client.get(app.url(&format!("/accept-invite?token={token}"))).send().await.unwrap()).await;
+    assert_eq!(status, 400, "a used link");
+
+    // The admin invites a clinician; the emailed link opens the same page without the admin's fields.
+    let invite = json!({"email": "pt@clinic.example", "full_name": "Pia Therapist", "role": "clinician"});
+    assert_eq!(app.post_as(&admin, "/v1/staff", &invite).await.status(), 201);
+    let token = app.last_email_to("pt@clinic.example").token();
+    let (status, body) =
+        page(app.client.get(app.url(&format!("/accept-invite?token={token}"))).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert!(!body.contains("name=\"email\""), "{body}");
+    let set = [("token", token.as_str()), ("password", "Bird-dog-hold-ten"), ("password_again", "Bird-dog-hold-ten")];
+    let (status, body) = page(post_form(&app, "/accept-invite", &set).await).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(app.login("pt@clinic.example", "Bird-dog-hold-ten").await.status(), 200);
+    let (status, body) =
+        page(app.client.get(app.url("/accept-invite?token=no-such-token")).send().await.unwrap()).await;
+    assert_eq!(status, 400);
+    assert!(body.contains("Ask the clinic to send you a new one"), "{body}");
+}
