@@ -5,7 +5,7 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::password::password_rules;
+use super::password::{new_password_fields, passwords_differ};
 use super::{failure, incomplete, refused, see_other, show, token_input, TokenQuery};
 use crate::console::layout::{notice, Field};
 use crate::console::post_guard;
@@ -53,22 +53,6 @@ fn invitation_form(token: &str, first_admin: bool, form: &InvitationForm, errors
         autocomplete: "name",
         hint: None,
     };
-    let password = Field {
-        name: "password",
-        label: "Choose a password",
-        kind: "password",
-        value: "",
-        autocomplete: "new-password",
-        hint: Some(password_rules()),
-    };
-    let again = Field {
-        name: "password_again",
-        label: "The same password again",
-        kind: "password",
-        value: "",
-        autocomplete: "new-password",
-        hint: None,
-    };
     html! {
         div.panel {
             @if first_admin {
@@ -79,8 +63,7 @@ fn invitation_form(token: &str, first_admin: bool, form: &InvitationForm, errors
             form method="post" action="/accept-invite" {
                 (token_input(token))
                 @if first_admin { (email.render(errors)) (name.render(errors)) }
-                (password.render(errors))
-                (again.render(errors))
+                (new_password_fields("Choose a password", errors))
                 button type="submit" { @if first_admin { "Create my admin account" } @else { "Set my password" } }
             }
         }
@@ -149,8 +132,7 @@ pub async fn accept_invite(
         Err(err) => return failure(&state, err, invitation_expired()).await,
     };
     let title = if first_admin { "Set up your clinic" } else { "Welcome" };
-    if form.password != form.password_again {
-        let errors = [FieldError::new("password_again", "mismatch", "The two passwords are not the same.")];
+    if let Some(errors) = passwords_differ(&form.password, &form.password_again) {
         let page = invitation_form(&form.token, first_admin, &form, &errors);
         return show(&state, StatusCode::UNPROCESSABLE_ENTITY, title, page).await;
     }

@@ -92,20 +92,11 @@ fn reset_expired() -> Markup {
     }
 }
 
-pub(super) fn password_rules() -> Markup {
-    html! {
-        ul.rules {
-            li { (password_policy::MIN_CHARS) " to " (password_policy::MAX_CHARS) " characters" }
-            li { "not one of the most common passwords, and not your email address" }
-            li { "a few words you will remember make a good one" }
-        }
-    }
-}
-
-fn reset_form(token: &str, errors: &[FieldError]) -> Markup {
+/// The two inputs of a form that sets a password, the policy's rules under the first.
+pub(super) fn new_password_fields(label: &str, errors: &[FieldError]) -> Markup {
     let password = Field {
         name: "password",
-        label: "New password",
+        label,
         kind: "password",
         value: "",
         autocomplete: "new-password",
@@ -119,12 +110,30 @@ fn reset_form(token: &str, errors: &[FieldError]) -> Markup {
         autocomplete: "new-password",
         hint: None,
     };
+    html! { (password.render(errors)) (again.render(errors)) }
+}
+
+/// The form's own check, before the service's: a typo in one of the two inputs.
+pub(super) fn passwords_differ(password: &str, again: &str) -> Option<[FieldError; 1]> {
+    (password != again).then(|| [FieldError::new("password_again", "mismatch", "The two passwords are not the same.")])
+}
+
+fn password_rules() -> Markup {
+    html! {
+        ul.rules {
+            li { (password_policy::MIN_CHARS) " to " (password_policy::MAX_CHARS) " characters" }
+            li { "not one of the most common passwords, and not your email address" }
+            li { "a few words you will remember make a good one" }
+        }
+    }
+}
+
+fn reset_form(token: &str, errors: &[FieldError]) -> Markup {
     html! {
         div.panel {
             form method="post" action="/reset-password" {
                 (token_input(token))
-                (password.render(errors))
-                (again.render(errors))
+                (new_password_fields("New password", errors))
                 button type="submit" { "Set my new password" }
             }
         }
@@ -162,8 +171,7 @@ pub async fn reset_password(
     if token.trim().is_empty() {
         return incomplete(&state).await;
     }
-    if password != password_again {
-        let errors = [FieldError::new("password_again", "mismatch", "The two passwords are not the same.")];
+    if let Some(errors) = passwords_differ(&password, &password_again) {
         return show(&state, StatusCode::UNPROCESSABLE_ENTITY, "Choose a new password", reset_form(&token, &errors))
             .await;
     }
