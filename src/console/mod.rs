@@ -27,5 +27,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(links::reset_password)
         .service(links::accept_invite_done)
         .service(links::accept_invite_page)
-        .service(links::accept_invite);
+        .service(links::accept_invite)
+        .service(links::offer_booked)
+        .service(links::offer_page)
+        .service(links::take_offer);
 }

@@ -83,3 +83,18 @@ pub async fn accept_invitation(
     })
     .await?
 }
+
+/// Takes the time a waitlist offer holds, for the patient it was offered to (the emailed token is
+/// the credential): the booking, its emails and its audit row (`400 invalid_token` for a lapsed,
+/// taken or unknown offer; `409 slot_taken` when someone booked the time a moment before).
+pub async fn accept_offer(
+    state: &AppState,
+    origin: Origin,
+    token: String,
+) -> Result<crate::db::appointments::AppointmentRow, ApiError> {
+    let notices = crate::calendar::notices::Notices::from_config(&state.config);
+    db::transaction(&state.pool, move |conn| {
+        crate::calendar::waitlist::accept(conn, &notices, &origin, &token, chrono::Utc::now())
+    })
+    .await
+}

@@ -9,8 +9,6 @@ use utoipa::ToSchema;
 
 use super::appointments::{views, AppointmentView};
 use crate::auth::Actor;
-use crate::calendar::notices::Notices;
-use crate::calendar::waitlist as offers;
 use crate::calendar::waitlist_entries::{self, Wish};
 use crate::db::audit::Origin;
 use crate::db::waitlist::EntryRow;
@@ -18,6 +16,7 @@ use crate::db::{self, now};
 use crate::domain::hours::hh_mm;
 use crate::domain::role::Role;
 use crate::error::{ApiError, Problem};
+use crate::http::link_actions;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
@@ -197,10 +196,8 @@ pub async fn accept(
     meta: Origin,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let token = path.into_inner();
-    let notices = Notices::from_config(&state.config);
-    let view = db::transaction(&state.pool, move |conn| {
-        let row = offers::accept(conn, &notices, &meta, &token, Utc::now())?;
+    let row = link_actions::accept_offer(&state, meta, path.into_inner()).await?;
+    let view = db::run(&state.pool, move |conn| {
         let viewer = Actor { id: row.patient_id.clone(), role: Role::Patient };
         views(conn, &viewer, vec![row])?.pop().ok_or(ApiError::NotFound)
     })

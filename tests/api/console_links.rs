@@ -206,3 +206,46 @@ async fn the_first_admins_link_and_a_staff_invitation_open_pages_that_set_the_pa
     assert_eq!(status, 400);
     assert!(body.contains("Ask the clinic to send you a new one"), "{body}");
 }
+
+async fn appointments_of(app: &TestApp, token: &str) -> Vec<serde_json::Value> {
+    let mine: serde_json::Value = app.get_as(token, "/v1/me/appointments").await.json().await.unwrap();
+    mine["items"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn a_waitlist_offer_is_taken_from_its_page_once() {
+    let cal = crate::calendar_fixture::calendar("America/Chicago", 1).await;
+    let (_, booker) = cal.patient(1).await;
+    let (_, waiting) = cal.patient(2).await;
+    let start = crate::calendar_fixture::rfc3339(cal.at(3, 10, 0));
+    let booked = cal.book_ok(&booker, &json!({"appointment_type": "comprehensive_evaluation", "start": start})).await;
+    let date = cal.at(3, 10, 0).with_timezone(&cal.zone).date_naive();
+    let wish = json!({"appointment_type": "comprehensive_evaluation", "from_date": date, "to_date": date});
+    assert_eq!(cal.app.post_as(&waiting, "/v1/waitlist", &wish).await.status(), 201);
+    let cancel = format!("/v1/appointments/{}/cancel", booked["id"].as_str().unwrap());
+    assert_eq!(cal.app.post_as(&booker, &cancel, &json!({})).await.status(), 200);
+    let offer = cal.app.last_email_to("patient2@example.org");
+    assert!(offer.text.contains("https://app.backtrack.test/waitlist/offers/"), "{}", offer.text);
+    let token = offer.text.split("/waitlist/offers/").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+    let app = &cal.app;
+
+    let (status, body) =
+        page(app.client.get(app.url(&format!("/waitlist/offers/{token}"))).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("Book this time") && body.contains(&format!("action=\"/waitlist/offers/{token}\"")),
+        "{body}"
+    );
+    assert_eq!(appointments_of(app, &waiting).await.len(), 0, "opening the link books nothing");
+
+    let (status, body) = page(post_form(app, &format!("/waitlist/offers/{token}"), &[]).await).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("Booked"), "{body}");
+    let items = appointments_of(app, &waiting).await;
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["start"], start);
+
+    let (status, body) = page(post_form(app, &format!("/waitlist/offers/{token}"), &[]).await).await;
+    assert_eq!(status, 400);
+    assert!(body.contains("lapsed or was already taken"), "{body}");
+}

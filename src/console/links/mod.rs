@@ -1,15 +1,17 @@
-//! The public pages behind the account emails' links: confirm an address, ask for a reset link,
-//! set a new password, accept an invitation. Opening a link changes nothing (mail scanners open
-//! links too): each page shows a button or a form, and posting it does the work through
-//! `http::link_actions`, the same calls the JSON API makes. A link that expired, was used or never
-//! existed gets a page that says what to do instead.
+//! The public pages behind the emailed links: confirm an address, ask for a reset link, set a new
+//! password, accept an invitation, take a waitlist offer. Opening a link changes nothing (mail
+//! scanners open links too): each page shows a button or a form, and posting it does the work
+//! through `http::link_actions`, the same calls the JSON API makes. A link that expired, was used
+//! or never existed gets a page that says what to do instead.
 
 mod email;
 mod invitation;
+mod offer;
 mod password;
 
 pub use email::{verify_email, verify_email_done, verify_email_page};
 pub use invitation::{accept_invite, accept_invite_done, accept_invite_page};
+pub use offer::{offer_booked, offer_page, take_offer};
 pub use password::{
     forgot_password, forgot_password_page, forgot_password_sent, reset_password, reset_password_done,
     reset_password_page,
