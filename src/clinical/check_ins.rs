@@ -52,11 +52,10 @@ pub fn record(
     let me = users::find(conn, &actor.id)?.ok_or(ApiError::Unauthorized)?;
     let today = me.today(Utc::now());
     outcomes::check_in_date(answers.completed_on, today)
-        .map_err(|invalid| ApiError::field("completed_on", invalid.code, &invalid.message))?;
+        .map_err(|invalid| ApiError::invalid("completed_on", invalid))?;
     let activities = evaluations::psfs_activities(conn, &actor.id)?;
     let ratings = &answers.psfs;
-    outcomes::psfs_ratings(ratings, activities.len())
-        .map_err(|invalid| ApiError::field("psfs", invalid.code, &invalid.message))?;
+    outcomes::psfs_ratings(ratings, activities.len()).map_err(|invalid| ApiError::invalid("psfs", invalid))?;
     let rules = clinic::clinical_rules(conn)?;
     let existing = earlier_copy(check_ins::find(conn, id)?, &actor.id)?;
     let now = now();

@@ -101,6 +101,11 @@ impl ApiError {
         Self::Validation(vec![FieldError::new(field, code, message)])
     }
 
+    /// A domain rule's refusal as a 422 on `field`.
+    pub fn invalid(field: &str, why: crate::domain::Invalid) -> Self {
+        Self::field(field, why.code, &why.message)
+    }
+
     pub fn internal(err: impl std::error::Error + Send + Sync + 'static) -> Self {
         Self::Internal(anyhow_lite::Error(Box::new(err)))
     }

@@ -130,7 +130,7 @@ pub async fn list_patients(
     let after = page
         .cursor(2)?
         .map(|mut parts| NameCursor { id: parts.pop().unwrap_or_default(), name_key: parts.pop().unwrap_or_default() });
-    let terms = patient_search::parse(search.q.as_deref()).map_err(|e| ApiError::field("q", e.code, &e.message))?;
+    let terms = patient_search::parse(search.q.as_deref()).map_err(|e| ApiError::invalid("q", e))?;
     let rows =
         db::run(&state.pool, move |conn| patients::list(conn, &user, &meta, terms.as_ref(), after.as_ref(), limit))
             .await?;

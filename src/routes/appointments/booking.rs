@@ -192,7 +192,7 @@ pub async fn book(
     body.reason = free_text("reason", body.reason.as_deref(), 1000)?;
     body.override_reason = free_text("override_reason", body.override_reason.as_deref(), 500)?;
     let screening = match &body.red_flags {
-        Some(answers) => Screening::parse(answers).map_err(|e| ApiError::field("red_flags", e.code, &e.message))?,
+        Some(answers) => Screening::parse(answers).map_err(|e| ApiError::invalid("red_flags", e))?,
         None => Screening::default(),
     };
     let retry = key.map(|key| Retry::new(&user.id, key, &body));
