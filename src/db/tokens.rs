@@ -73,24 +73,6 @@ pub fn revoke_family(conn: &mut DbConnection, family_id: &str, now: NaiveDateTim
     .map(|_| ())
 }
 
-/// Whether the sign-in `family_id` of `user_id` is still live: not signed out, not revoked for a
-/// reused refresh token or a changed password, not past its absolute expiry.
-pub fn family_is_live(
-    conn: &mut DbConnection,
-    user_id: &str,
-    family_id: &str,
-    now: NaiveDateTime,
-) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        refresh_tokens::table
-            .filter(refresh_tokens::family_id.eq(family_id))
-            .filter(refresh_tokens::user_id.eq(user_id))
-            .filter(refresh_tokens::revoked_at.is_null())
-            .filter(refresh_tokens::expires_at.gt(now)),
-    ))
-    .get_result(conn)
-}
-
 pub fn revoke_all_for_user(conn: &mut DbConnection, user_id: &str, now: NaiveDateTime) -> QueryResult<()> {
     diesel::update(
         refresh_tokens::table.filter(refresh_tokens::user_id.eq(user_id)).filter(refresh_tokens::revoked_at.is_null()),

@@ -254,3 +254,44 @@ pub fn active_with_role(conn: &mut DbConnection, role: crate::domain::role::Role
         .select(UserRow::as_select())
         .load(conn)
 }
+
+/// Where an access token's holder stands now, read in one query on every request: the account
+/// and whether the token's sign-in (its refresh-token family) is still live.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Standing {
+    pub role: String,
+    pub active: bool,
+    pub token_version: i32,
+    pub email_verified: bool,
+    /// Not signed out, not revoked for a reused refresh token or a new password, not expired;
+    /// `false` for a token that names no sign-in.
+    pub session_live: bool,
+}
+
+pub fn standing(
+    conn: &mut DbConnection,
+    id: &str,
+    family: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<Option<Standing>> {
+    use super::schema::refresh_tokens;
+    let live = diesel::dsl::exists(
+        refresh_tokens::table
+            .filter(refresh_tokens::family_id.eq(family.unwrap_or_default().to_string()))
+            .filter(refresh_tokens::user_id.eq(id.to_string()))
+            .filter(refresh_tokens::revoked_at.is_null())
+            .filter(refresh_tokens::expires_at.gt(now)),
+    );
+    let row: Option<(String, bool, i32, Option<NaiveDateTime>, bool)> = users::table
+        .find(id)
+        .select((users::role, users::active, users::token_version, users::email_verified_at, live))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|(role, active, token_version, verified_at, live)| Standing {
+        role,
+        active,
+        token_version,
+        email_verified: verified_at.is_some(),
+        session_live: family.is_some() && live,
+    }))
+}

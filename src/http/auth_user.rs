@@ -7,11 +7,9 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
-use diesel::prelude::*;
 
 use crate::auth::{secret_token, Actor};
-use crate::db::schema::users;
-use crate::db::{api_tokens, tokens};
+use crate::db::{api_tokens, users};
 use crate::domain::role::Role;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -69,29 +67,22 @@ impl FromRequest for Actor {
             let family = claims.sid.clone();
             // The user as they are now, and whether the sign-in the token belongs to still
             // stands (signed out, a reused refresh token or a new password end it at once).
-            let current: Option<(String, bool, i32, bool, bool)> = crate::db::run(&state.pool, move |conn| {
-                let user: Option<(String, bool, i32, Option<chrono::NaiveDateTime>)> = users::table
-                    .find(&user_id)
-                    .select((users::role, users::active, users::token_version, users::email_verified_at))
-                    .first(conn)
-                    .optional()?;
-                let Some((role, active, version, verified_at)) = user else { return Ok(None) };
-                let session_live = match family.as_deref() {
-                    Some(family) => tokens::family_is_live(conn, &user_id, family, crate::db::now())?,
-                    // Only the in-process worker's tokens are minted without a sign-in.
-                    None => Role::parse(&role) == Some(Role::Worker),
-                };
-                Ok(Some((role, active, version, session_live, verified_at.is_some())))
+            let standing = crate::db::run(&state.pool, move |conn| {
+                Ok(users::standing(conn, &user_id, family.as_deref(), crate::db::now())?)
             })
             .await?;
-            match current {
-                Some((role, true, version, true, verified))
-                    if version == claims.ver && Role::parse(&role) == Some(claims.role) =>
+            match standing {
+                // Only the in-process worker's tokens are minted without a sign-in.
+                Some(now)
+                    if now.active
+                        && (now.session_live || (claims.sid.is_none() && claims.role == Role::Worker))
+                        && now.token_version == claims.ver
+                        && Role::parse(&now.role) == Some(claims.role) =>
                 {
                     if claims.role == Role::Worker && !worker_allowed {
                         return Err(ApiError::Forbidden);
                     }
-                    if claims.role == Role::Patient && !verified && !unverified_allowed {
+                    if claims.role == Role::Patient && !now.email_verified && !unverified_allowed {
                         return Err(email_not_verified());
                     }
                     Ok(Actor { id: claims.sub, role: claims.role })
