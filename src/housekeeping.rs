@@ -46,6 +46,8 @@ pub async fn run(state: AppState) {
                 login_attempts::prune(conn, day_ago)?;
                 idempotency::prune(conn, day_ago)?;
                 outbox::drop_settled_links(conn, db::now())?;
+                let idle = db::clinic::settings(conn)?.console_idle_minutes;
+                db::console_sessions::prune(conn, db::now(), db::now() - chrono::Duration::minutes(idle.into()))?;
             }
             Ok(())
         })

@@ -18,6 +18,7 @@
 //! `ApiError`. An operation whose refusal must keep its audit row returns [`Audited`].
 
 pub mod audit_log;
+pub mod console_sessions;
 pub mod invitations;
 pub mod mailbox;
 pub mod passwords;

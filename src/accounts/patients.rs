@@ -10,8 +10,10 @@ use crate::db::tokens::{self, Purpose};
 use crate::db::users::{self, NameCursor, PatientSearch, UserChanges, UserRow};
 use crate::db::DbConnection;
 use crate::domain::contact::{EmailAddress, PhoneNumber};
-use crate::domain::person::FullName;
+use crate::domain::person::{self, FullName};
 use crate::domain::role::Role;
+use crate::domain::Invalid;
+use crate::error::fields::Checks;
 use crate::error::{ApiError, ProblemCode};
 use crate::mail::account_emails;
 use crate::reminders::schedule::refresh as refresh_reminders;
@@ -28,6 +30,50 @@ pub struct NewPatient {
     pub invite: bool,
     /// Create even though a patient with the same name and date of birth exists.
     pub allow_duplicate: bool,
+}
+
+/// A new patient as typed, before any check: the API's body or the console's form.
+pub struct PatientAsTyped<'a> {
+    pub full_name: &'a str,
+    /// `None` when the form had no readable date.
+    pub date_of_birth: Option<NaiveDate>,
+    pub email: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub time_zone: Option<&'a str>,
+    pub invite: bool,
+    pub allow_duplicate: bool,
+}
+
+impl NewPatient {
+    /// Checks every field at once (one `422` naming each refused one); the time zone is
+    /// `default_zone` unless one is given.
+    pub fn check(typed: PatientAsTyped, default_zone: &str, today: NaiveDate) -> Result<Self, ApiError> {
+        let mut checks = Checks::default();
+        let name = checks.field("full_name", FullName::parse(typed.full_name));
+        let dob = checks.field(
+            "date_of_birth",
+            typed
+                .date_of_birth
+                .ok_or_else(|| Invalid::new("required", "give the date of birth (YYYY-MM-DD)"))
+                .and_then(|d| person::date_of_birth(d, today)),
+        );
+        let email = checks.optional("email", typed.email, EmailAddress::parse);
+        let phone = checks.optional("phone", typed.phone, PhoneNumber::parse);
+        let zone = checks.optional("time_zone", typed.time_zone, person::time_zone);
+        if typed.invite && typed.email.is_none() {
+            checks.fail("email", "required", "an email address is needed to invite the patient");
+        }
+        let (name, date_of_birth, email, phone, zone) = checks.finish(|| Some((name?, dob?, email?, phone?, zone?)))?;
+        Ok(NewPatient {
+            name,
+            date_of_birth,
+            email,
+            phone,
+            time_zone: zone.map_or_else(|| default_zone.to_string(), |z| z.name().to_string()),
+            invite: typed.invite,
+            allow_duplicate: typed.allow_duplicate,
+        })
+    }
 }
 
 /// Creates the patient. `409 email_taken` for an address in use, `409 possible_duplicate` for a

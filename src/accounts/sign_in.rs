@@ -65,15 +65,17 @@ pub fn admit(
     Ok(admitted(admission).map(|attempt_id| Attempt { attempt_id, user }))
 }
 
-/// Step two, once the password was checked: a session, or `401` (audited either way).
-pub fn finish(
+/// Step two, once the password was checked: `start` opens the session (a token pair for the
+/// API, a cookie session for the console), or the answer is `401` (audited either way). A
+/// `start` that answers `Forbidden` (a patient at the staff console) is a refusal, audited too.
+pub fn finish<T>(
     conn: &mut DbConnection,
     origin: &Origin,
-    terms: &SessionTerms,
     attempt: Attempt,
     verified: Verified,
     now: NaiveDateTime,
-) -> Audited<SignedIn> {
+    start: impl FnOnce(&mut DbConnection, UserRow) -> Result<T, ApiError>,
+) -> Audited<T> {
     let entry = AuditEntry::new("auth.login", origin);
     match (verified, attempt.user) {
         (Verified::Match { rehash }, Some(mut user)) => {
@@ -82,9 +84,18 @@ pub fn finish(
                 user.password_hash = Some(rehash);
             }
             login_attempts::mark_succeeded(conn, &attempt.attempt_id)?;
-            let signed_in = sessions::start(conn, terms, user, now)?;
-            entry.subject(&signed_in.user).write(conn)?;
-            Ok(Ok(signed_in))
+            let entry = entry.subject(&user);
+            match start(conn, user) {
+                Ok(started) => {
+                    entry.write(conn)?;
+                    Ok(Ok(started))
+                }
+                Err(ApiError::Forbidden) => {
+                    entry.outcome(Outcome::Denied).detail("staff_only").write(conn)?;
+                    Ok(Err(ApiError::Forbidden))
+                }
+                Err(other) => Err(other),
+            }
         }
         (_, user) => {
             let entry = match &user {
@@ -95,4 +106,12 @@ pub fn finish(
             Ok(Err(ApiError::InvalidCredentials))
         }
     }
+}
+
+/// The API's door: a token pair.
+pub fn api_session(
+    terms: &SessionTerms,
+    now: NaiveDateTime,
+) -> impl FnOnce(&mut DbConnection, UserRow) -> Result<SignedIn, ApiError> + '_ {
+    move |conn, user| Ok(sessions::start(conn, terms, user, now)?)
 }

@@ -43,7 +43,7 @@ pub fn read(
 }
 
 /// A visible appointment about to change, with the clinic and its type.
-pub fn for_change(
+fn for_change(
     conn: &mut DbConnection,
     actor: &Actor,
     id: &str,
@@ -52,6 +52,27 @@ pub fn for_change(
     let clinic = clinic::settings(conn)?;
     let kind = clinic::find_type(conn, &current.appointment_type_id)?.ok_or(ApiError::NotFound)?;
     Ok((current, clinic, kind))
+}
+
+/// Runs `change` on the visible appointment `id` with the booking context built once, inside the
+/// caller's write transaction: the one way the API and the console move, cancel and mark visits.
+pub fn change(
+    conn: &mut DbConnection,
+    notices: &Notices,
+    actor: &Actor,
+    origin: &Origin,
+    id: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    change: impl FnOnce(
+        &mut DbConnection,
+        &super::booking::Context,
+        &AppointmentRow,
+        &AppointmentTypeRow,
+    ) -> Result<AppointmentRow, ApiError>,
+) -> Result<AppointmentRow, ApiError> {
+    let (current, clinic, kind) = for_change(conn, actor, id)?;
+    let cx = super::booking::Context { clinic: &clinic, notices, actor, origin, now };
+    change(conn, &cx, &current, &kind)
 }
 
 pub fn history(conn: &mut DbConnection, actor: &Actor, origin: &Origin, id: &str) -> Result<Vec<EventRow>, ApiError> {

@@ -77,3 +77,8 @@ impl Field<'_> {
         }
     }
 }
+
+/// A page with only a title and a sentence, for when not even the clinic's name can be read.
+pub fn bare_page(title: &str, text: &str) -> Markup {
+    page("BackTrack", title, notice("bad", text))
+}

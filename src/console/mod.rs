@@ -5,9 +5,14 @@
 //! services' own messages next to the fields they name. Forms work without JavaScript.
 
 mod assets;
+mod calendar;
 mod layout;
 mod links;
+mod patients;
 mod post_guard;
+mod session;
+mod shell;
+mod sign_in;
 
 use actix_web::web;
 
@@ -16,6 +21,19 @@ pub use assets::STYLESHEET_PATH;
 /// The console's routes, beside the JSON API's.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(assets::stylesheet)
+        .service(sign_in::start)
+        .service(sign_in::sign_in_page)
+        .service(sign_in::submit)
+        .service(sign_in::sign_out)
+        .service(calendar::day_page)
+        .service(calendar::book_page)
+        .service(calendar::book_submit)
+        .service(calendar::appointment_page)
+        .service(calendar::change_appointment)
+        .service(patients::find_page)
+        .service(patients::new_page)
+        .service(patients::create)
+        .service(patients::patient_page)
         .service(links::verify_email_done)
         .service(links::verify_email_page)
         .service(links::verify_email)

@@ -31,6 +31,12 @@ pub fn same_site(req: &HttpRequest, public_url: &str) -> bool {
     host_of_named.as_deref() == Some(host.as_str()) || origin_of(public_url).as_deref() == Some(named.as_str())
 }
 
+/// Whether the form's token is the session's, compared in constant time.
+pub fn same_secret(sent: &str, expected: &str) -> bool {
+    let (a, b) = (sent.as_bytes(), expected.as_bytes());
+    a.len() == b.len() && !expected.is_empty() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,5 +60,13 @@ mod tests {
         assert!(!same_site(&req(&[("origin", "null")]), public));
         assert!(!same_site(&req(&[("referer", "https://evil.example/page")]), public));
         assert!(!same_site(&req(&[("origin", "http://127.0.0.1:8081")]), public));
+    }
+
+    #[test]
+    fn a_form_token_matches_only_itself() {
+        assert!(same_secret("abc123", "abc123"));
+        assert!(!same_secret("abc124", "abc123"));
+        assert!(!same_secret("abc12", "abc123"));
+        assert!(!same_secret("", ""));
     }
 }

@@ -18,6 +18,8 @@ pub struct ClinicRow {
     /// Comma-separated minutes before the start, e.g. `1440,120`.
     pub reminder_offsets_minutes: String,
     pub waitlist_offer_minutes: i32,
+    /// Minutes without a page before a console session ends.
+    pub console_idle_minutes: i32,
     pub updated_at: NaiveDateTime,
 }
 

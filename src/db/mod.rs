@@ -13,6 +13,7 @@ pub mod backup;
 pub mod catalogue;
 pub mod check_ins;
 pub mod clinic;
+pub mod console_sessions;
 pub mod deliveries;
 pub mod evaluations;
 pub mod exercise_logs;

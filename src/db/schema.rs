@@ -130,6 +130,19 @@ diesel::table! {
         low_adherence_percent -> Integer,
         plateau_weeks -> Integer,
         missed_check_in_days -> Integer,
+        console_idle_minutes -> Integer,
+    }
+}
+
+diesel::table! {
+    console_sessions (id) {
+        id -> Text,
+        user_id -> Text,
+        token_hash -> Text,
+        token_version -> Integer,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        expires_at -> Timestamp,
     }
 }
 
@@ -432,6 +445,7 @@ diesel::joinable!(appointments -> appointment_types (appointment_type_id));
 diesel::joinable!(appointment_events -> appointments (appointment_id));
 diesel::joinable!(waitlist_offers -> waitlist_entries (entry_id));
 diesel::joinable!(one_time_tokens -> users (user_id));
+diesel::joinable!(console_sessions -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     refresh_tokens,
@@ -459,5 +473,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     alerts,
     evaluations,
     psfs_activities,
-    check_ins
+    check_ins,
+    console_sessions
 );

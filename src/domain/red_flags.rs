@@ -74,6 +74,13 @@ pub const QUESTIONS: [Question; 8] = [
     },
 ];
 
+/// Whether booking this appointment type asks the red-flag questions: a first evaluation (a
+/// type whose code ends in `_evaluation`, other than a re-evaluation) is where a new patient's
+/// serious symptoms are caught before they wait for the visit.
+pub fn screened_at_booking(type_code: &str) -> bool {
+    type_code.ends_with("evaluation") && !type_code.starts_with("re_")
+}
+
 /// What the patient is told at once, by severity.
 pub fn advice(severity: Severity) -> &'static str {
     match severity {
@@ -116,6 +123,14 @@ impl Screening {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn first_evaluations_ask_the_questions_and_others_do_not() {
+        assert!(screened_at_booking("comprehensive_evaluation"));
+        assert!(screened_at_booking("acupuncture_evaluation"));
+        assert!(!screened_at_booking("re_evaluation"));
+        assert!(!screened_at_booking("follow_up"));
+    }
 
     fn answers(yes: &[&str]) -> BTreeMap<String, bool> {
         QUESTIONS.iter().map(|q| (q.id.to_string(), yes.contains(&q.id))).collect()

@@ -175,9 +175,10 @@ pub async fn login(
     };
     let verified = state.hasher.verify(password, attempt.stored_hash()).await?;
     let terms = SessionTerms { keys: state.jwt.clone(), refresh_ttl: state.config.refresh_token_ttl };
-    let signed_in =
-        db::transaction(&state.pool, move |conn| sign_in::finish(conn, &meta, &terms, attempt, verified, now()))
-            .await??;
+    let signed_in = db::transaction(&state.pool, move |conn| {
+        sign_in::finish(conn, &meta, attempt, verified, now(), sign_in::api_session(&terms, now()))
+    })
+    .await??;
     Ok(HttpResponse::Ok().json(TokenResponse::from(signed_in)))
 }
 

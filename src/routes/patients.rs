@@ -9,14 +9,14 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::views::person_fields;
 use super::views::{ProfileChanges, UserPage, UserView};
-use crate::accounts::patients::{self, NewPatient, PatientUpdate};
+use crate::accounts::patients::{self, NewPatient, PatientAsTyped, PatientUpdate};
 use crate::auth::Actor;
 use crate::db::audit::Origin;
 use crate::db::users::{NameCursor, UserChanges};
 use crate::db::{self, now};
-use crate::domain::contact::{EmailAddress, PhoneNumber};
+use crate::domain::contact::EmailAddress;
 use crate::domain::patient_search;
-use crate::domain::person::{self, FullName};
+
 use crate::error::fields::Checks;
 use crate::error::{ApiError, Problem};
 use crate::http::paging::{self, PageParams};
@@ -68,26 +68,16 @@ pub async fn create_patient(
         return Err(ApiError::Forbidden);
     }
     let body = body.into_inner();
-    let mut checks = Checks::default();
-    let name = checks.field("full_name", FullName::parse(&body.full_name));
-    let dob = checks.field("date_of_birth", person::date_of_birth(body.date_of_birth, now().date()));
-    let email = checks.optional("email", body.email.as_deref(), EmailAddress::parse);
-    let phone = checks.optional("phone", body.phone.as_deref(), PhoneNumber::parse);
-    let zone = checks.optional("time_zone", body.time_zone.as_deref(), person::time_zone);
-    if body.invite && body.email.is_none() {
-        checks.fail("email", "required", "an email address is needed to invite the patient");
-    }
-    let (name, dob, email, phone, zone) = checks.finish(|| Some((name?, dob?, email?, phone?, zone?)))?;
-    let time_zone = zone.map_or_else(|| state.config.default_time_zone.clone(), |z| z.name().to_string());
-    let new = NewPatient {
-        name,
-        date_of_birth: dob,
-        email,
-        phone,
-        time_zone,
+    let typed = PatientAsTyped {
+        full_name: &body.full_name,
+        date_of_birth: Some(body.date_of_birth),
+        email: body.email.as_deref(),
+        phone: body.phone.as_deref(),
+        time_zone: body.time_zone.as_deref(),
         invite: body.invite,
         allow_duplicate: body.allow_duplicate,
     };
+    let new = NewPatient::check(typed, &state.config.default_time_zone, now().date())?;
     let public_url = state.config.public_url.clone();
     let row =
         db::transaction(&state.pool, move |conn| patients::create(conn, &user, &meta, &public_url, new, now())).await?;

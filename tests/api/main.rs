@@ -22,6 +22,7 @@ mod clinical_record;
 mod clinical_rules_doc;
 mod clock_edges;
 mod console_links;
+mod console_staff;
 mod deliveries;
 mod email_verification;
 mod errors;

@@ -51,9 +51,7 @@ async fn change(
 ) -> Result<HttpResponse, ApiError> {
     let notices = Notices::from_config(&state.config);
     let updated = db::transaction(&state.pool, move |conn| {
-        let (current, clinic, kind) = records::for_change(conn, &user, &id)?;
-        let cx = Context { clinic: &clinic, notices: &notices, actor: &user, origin: &meta, now: db::now().and_utc() };
-        let updated = change(conn, &cx, &current, &kind)?;
+        let updated = records::change(conn, &notices, &user, &meta, &id, db::now().and_utc(), change)?;
         view(conn, &user, updated)
     })
     .await?;

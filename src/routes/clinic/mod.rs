@@ -50,6 +50,11 @@ pub struct Clinic {
     /// How long a waitlist offer stays open (5 to 1440).
     #[schema(minimum = 5, maximum = 1440)]
     pub waitlist_offer_minutes: i32,
+    /// Minutes without a page before a staff member's console session ends (5 to 480, default
+    /// 15: front-desk computers are shared). Omitted in a change, it stays as it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 5, maximum = 480)]
+    pub console_idle_minutes: Option<i32>,
 }
 
 impl From<ClinicRow> for Clinic {
@@ -62,6 +67,7 @@ impl From<ClinicRow> for Clinic {
             time_zone: row.time_zone,
             slot_granularity_minutes: row.slot_granularity_minutes,
             waitlist_offer_minutes: row.waitlist_offer_minutes,
+            console_idle_minutes: Some(row.console_idle_minutes),
         }
     }
 }
@@ -149,8 +155,11 @@ pub async fn put_clinic(
         },
     );
     let offer = checks.field("waitlist_offer_minutes", within(5, 1440)(body.waitlist_offer_minutes.into()));
-    let row = checks.finish(|| {
-        Some(ClinicRow {
+    let idle =
+        checks.field("console_idle_minutes", body.console_idle_minutes.map(|m| within(5, 480)(m.into())).transpose());
+    let (row, idle) = checks.finish(|| {
+        let idle = idle?;
+        let row = ClinicRow {
             id: 1,
             name: name?,
             address: address?,
@@ -159,10 +168,19 @@ pub async fn put_clinic(
             slot_granularity_minutes: granularity?,
             reminder_offsets_minutes: offsets?,
             waitlist_offer_minutes: offer? as i32,
+            console_idle_minutes: idle.map_or(15, |m| m as i32),
             updated_at: now(),
-        })
+        };
+        Some((row, idle))
     })?;
-    let saved = db::transaction(&state.pool, move |conn| calendar::save_settings(conn, &user, &meta, &row)).await?;
+    let saved = db::transaction(&state.pool, move |conn| {
+        let mut row = row;
+        if idle.is_none() {
+            row.console_idle_minutes = clinic::settings(conn)?.console_idle_minutes;
+        }
+        calendar::save_settings(conn, &user, &meta, &row)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(Clinic::from(saved)))
 }
 
