@@ -188,7 +188,9 @@ fn build_app(
             DefaultHeaders::new()
                 .add(("X-Content-Type-Options", "nosniff"))
                 .add(("X-Frame-Options", "DENY"))
-                .add(("Referrer-Policy", "no-referrer"))
+                // `same-origin`: no address (with its link token) leaves for another site, and a form
+                // posted from our own page names its real origin (`no-referrer` would make it `null`).
+                .add(("Referrer-Policy", "same-origin"))
                 .add(("Cache-Control", "no-store")),
         )
         .wrap(from_fn(request_id::middleware))

@@ -10,8 +10,9 @@ use crate::db::tokens;
 use crate::db::users::{self, NameCursor, UserChanges, UserRow};
 use crate::db::DbConnection;
 use crate::domain::contact::EmailAddress;
-use crate::domain::person::FullName;
+use crate::domain::person::{self, FullName};
 use crate::domain::role::Role;
+use crate::error::fields::Checks;
 use crate::error::{ApiError, ProblemCode};
 use crate::mail::account_emails;
 
@@ -21,6 +22,20 @@ pub struct StaffInvite {
     pub name: FullName,
     pub role: Role,
     pub title: Option<String>,
+}
+
+impl StaffInvite {
+    /// Checks the typed fields at once (one `422` naming each refused one).
+    pub fn check(email: &str, full_name: &str, role: Role, title: Option<&str>) -> Result<Self, ApiError> {
+        let mut checks = Checks::default();
+        let email = checks.field("email", EmailAddress::parse(email));
+        let name = checks.field("full_name", FullName::parse(full_name));
+        let title = checks.optional("title", title.filter(|t| !t.trim().is_empty()), person::title);
+        if !role.is_staff() {
+            checks.fail("role", "invalid", "one of front_desk, clinician or admin");
+        }
+        checks.finish(|| Some(StaffInvite { email: email?, name: name?, role, title: title? }))
+    }
 }
 
 /// Creates the staff member (in the clinic's time zone `zone`) and emails them the link to set

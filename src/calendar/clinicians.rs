@@ -9,8 +9,9 @@ use crate::auth::Actor;
 use crate::db::audit::{AuditEntry, Origin};
 use crate::db::availability::{self as hours, ExceptionRow, NewRule, RuleRow};
 use crate::db::{clinic, new_id, DbConnection};
-use crate::domain::hours::ExceptionKind;
+use crate::domain::hours::{self as weekly, ExceptionKind};
 use crate::domain::role::Role;
+use crate::error::fields::Checks;
 use crate::error::ApiError;
 
 /// Active clinicians by name, each with the codes of the types they offer (every type when
@@ -61,6 +62,50 @@ pub fn calendar(conn: &mut DbConnection, clinician_id: &str, now: NaiveDateTime)
         rules: hours::rules(conn, &ids)?,
         exceptions: hours::exceptions(conn, &ids, now, far)?,
     })
+}
+
+/// One weekly period as typed: the API's body or the console's form.
+pub struct TypedHours<'a> {
+    pub weekday: i32,
+    pub start: &'a str,
+    pub end: &'a str,
+    pub valid_from: Option<chrono::NaiveDate>,
+    pub valid_until: Option<chrono::NaiveDate>,
+}
+
+/// Checks a week of periods at once; a refusal names the period's field (`rules[2].end`).
+pub fn check_weekly_hours(typed: &[TypedHours]) -> Result<Vec<NewRule>, ApiError> {
+    let mut checks = Checks::default();
+    if typed.len() > 70 {
+        checks.fail("rules", "too_many", "at most 70 weekly periods");
+    }
+    let mut rules = Vec::new();
+    for (i, rule) in typed.iter().enumerate() {
+        let field = |part: &str| format!("rules[{i}].{part}");
+        let times = weekly::weekly_times(rule.weekday, rule.start, rule.end);
+        for (part, why) in times.as_ref().err().into_iter().flatten() {
+            checks.fail(&field(part), why.code, &why.message);
+        }
+        for (name, date) in [("valid_from", rule.valid_from), ("valid_until", rule.valid_until)] {
+            if let Some(Err(ApiError::Validation(errors))) = date.map(|d| crate::error::fields::plausible_date(name, d))
+            {
+                for e in errors {
+                    checks.fail(&field(&e.field), "out_of_range", &e.message);
+                }
+            }
+        }
+        checks.field(&field("valid_until"), weekly::valid_dates(rule.valid_from, rule.valid_until));
+        if let Ok(weekly::WeeklyTimes { weekday, start_minute, end_minute }) = times {
+            rules.push(NewRule {
+                weekday,
+                start_minute,
+                end_minute,
+                valid_from: rule.valid_from,
+                valid_until: rule.valid_until,
+            });
+        }
+    }
+    checks.finish(|| Some(rules))
 }
 
 /// Replaces the clinician's weekly hours.

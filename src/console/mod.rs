@@ -4,8 +4,10 @@
 //! call the same services as the JSON routes (`crate::accounts::link_actions`, …) and show the
 //! services' own messages next to the fields they name. Forms work without JavaScript.
 
+mod admin;
 mod assets;
 mod calendar;
+mod clinical;
 mod layout;
 mod links;
 mod patients;
@@ -26,6 +28,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(sign_in::submit)
         .service(sign_in::sign_out)
         .service(calendar::day_page)
+        .service(calendar::hours_page)
+        .service(calendar::save_hours)
         .service(calendar::book_page)
         .service(calendar::book_submit)
         .service(calendar::appointment_page)
@@ -34,6 +38,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(patients::new_page)
         .service(patients::create)
         .service(patients::patient_page)
+        .service(clinical::worklist_page)
+        .service(clinical::acknowledge)
+        .service(clinical::program_page)
+        .service(clinical::prescribe)
+        .service(admin::staff_page)
+        .service(admin::invite_staff)
+        .service(admin::change_staff)
         .service(links::verify_email_done)
         .service(links::verify_email_page)
         .service(links::verify_email)

@@ -21,6 +21,7 @@ use crate::db::audit::Origin;
 use crate::db::users::NameCursor;
 use crate::db::{self, now};
 use crate::domain::patient_search;
+use crate::domain::role::Role;
 use crate::error::{ApiError, FieldError};
 use crate::http::paging::{self, PageParams};
 use crate::state::AppState;
@@ -331,8 +332,13 @@ pub async fn patient_page(
                         dt { "Email" } dd { (patient.email.clone().unwrap_or_else(|| "—".into())) }
                         dt { "Uses the app" } dd { (if patient.password_hash.is_some() { "Yes" } else { "Not yet" }) }
                     }
-                    @if role.manages_patients() {
-                        p { a.button href={ "/console/book?patient_id=" (patient.id) } { "Book an appointment" } }
+                    p.actions {
+                        @if role.manages_patients() || role == Role::Clinician {
+                            a.button href={ "/console/book?patient_id=" (patient.id) } { "Book an appointment" }
+                        }
+                        @if matches!(role, Role::Clinician | Role::Admin) {
+                            " " a.button href={ "/console/patients/" (patient.id) "/program" } { "Home program" }
+                        }
                     }
                 }
                 h2 { "Appointments" }

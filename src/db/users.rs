@@ -129,16 +129,17 @@ pub fn set_password(
             users::token_version.eq(users::token_version + bump),
             users::updated_at.eq(now),
         ))
-        .execute(conn)
-        .map(|_| ())
+        .execute(conn)?;
+    if end_sessions {
+        super::console_sessions::delete_for_user(conn, id)?;
+    }
+    Ok(())
 }
 
-/// Voids every access token of the user at once (deactivation, password reset).
+/// Voids every access token and console session of the user at once (deactivation, a new role).
 pub fn end_sessions(conn: &mut DbConnection, id: &str) -> QueryResult<()> {
-    diesel::update(users::table.find(id))
-        .set(users::token_version.eq(users::token_version + 1))
-        .execute(conn)
-        .map(|_| ())
+    diesel::update(users::table.find(id)).set(users::token_version.eq(users::token_version + 1)).execute(conn)?;
+    super::console_sessions::delete_for_user(conn, id).map(|_| ())
 }
 
 pub fn mark_email_verified(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<()> {

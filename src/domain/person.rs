@@ -35,6 +35,18 @@ impl FullName {
 }
 
 /// A date of birth: in the past, and not before 1900.
+/// A staff member's title (e.g. "DPT"): at most 120 characters and no control characters, as
+/// sent; stored trimmed.
+pub fn title(raw: &str) -> Result<String, Invalid> {
+    if raw.chars().any(char::is_control) {
+        return Err(Invalid::new("invalid_format", "a title cannot hold control characters"));
+    }
+    if raw.chars().count() > 120 {
+        return Err(Invalid::new("too_long", "a title has at most 120 characters"));
+    }
+    Ok(raw.trim().to_string())
+}
+
 pub fn date_of_birth(value: NaiveDate, today: NaiveDate) -> Result<NaiveDate, Invalid> {
     let earliest = NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid date");
     if value > today {

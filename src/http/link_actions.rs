@@ -98,3 +98,17 @@ pub async fn accept_offer(
     })
     .await
 }
+
+/// Whether a link's token still works for `purpose` (not used, not expired, one this server
+/// sent): what a link's page checks before it shows its form. Reading it changes nothing.
+pub async fn still_works(
+    state: &AppState,
+    token: String,
+    purpose: crate::db::tokens::Purpose,
+) -> Result<bool, ApiError> {
+    let hash = crate::auth::secret_token::hash(token.trim());
+    db::run(&state.pool, move |conn| {
+        Ok(crate::db::tokens::find_live_one_time(conn, &hash, &[purpose], now())?.is_some())
+    })
+    .await
+}

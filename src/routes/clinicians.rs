@@ -12,11 +12,10 @@ use crate::auth::Actor;
 use crate::calendar::availability::Clinician;
 use crate::calendar::clinicians as calendar;
 use crate::db::audit::Origin;
-use crate::db::availability::{ExceptionRow, NewRule};
+use crate::db::availability::ExceptionRow;
 use crate::db::{self, now};
-use crate::domain::hours::{self, hh_mm, ExceptionKind, WeeklyTimes};
+use crate::domain::hours::{hh_mm, ExceptionKind};
 use crate::domain::role::Role;
-use crate::error::fields::Checks;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -165,37 +164,18 @@ pub async fn put_availability(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let body = body.into_inner();
-    let mut checks = Checks::default();
-    if body.rules.len() > 70 {
-        checks.fail("rules", "too_many", "at most 70 weekly periods");
-    }
-    let mut rules = Vec::new();
-    for (i, rule) in body.rules.iter().enumerate() {
-        let field = |part: &str| format!("rules[{i}].{part}");
-        let times = hours::weekly_times(rule.weekday, &rule.start, &rule.end);
-        for (part, why) in times.as_ref().err().into_iter().flatten() {
-            checks.fail(&field(part), why.code, &why.message);
-        }
-        for (name, date) in [("valid_from", rule.valid_from), ("valid_until", rule.valid_until)] {
-            if let Some(Err(ApiError::Validation(errors))) = date.map(|d| crate::error::fields::plausible_date(name, d))
-            {
-                for e in errors {
-                    checks.fail(&field(&e.field), "out_of_range", &e.message);
-                }
-            }
-        }
-        checks.field(&field("valid_until"), hours::valid_dates(rule.valid_from, rule.valid_until));
-        if let Ok(WeeklyTimes { weekday, start_minute, end_minute }) = times {
-            rules.push(NewRule {
-                weekday,
-                start_minute,
-                end_minute,
-                valid_from: rule.valid_from,
-                valid_until: rule.valid_until,
-            });
-        }
-    }
-    checks.finish(|| Some(()))?;
+    let typed: Vec<calendar::TypedHours> = body
+        .rules
+        .iter()
+        .map(|r| calendar::TypedHours {
+            weekday: r.weekday,
+            start: &r.start,
+            end: &r.end,
+            valid_from: r.valid_from,
+            valid_until: r.valid_until,
+        })
+        .collect();
+    let rules = calendar::check_weekly_hours(&typed)?;
     let target = id.clone();
     db::transaction(&state.pool, move |conn| calendar::set_weekly_hours(conn, &user, &meta, &target, &rules, now()))
         .await?;

@@ -13,7 +13,7 @@ use crate::auth::Actor;
 use crate::db::audit::Origin;
 use crate::db::users::NameCursor;
 use crate::db::{self, now};
-use crate::domain::contact::EmailAddress;
+use crate::domain::person;
 use crate::domain::person::FullName;
 use crate::domain::role::Role;
 use crate::error::fields::Checks;
@@ -51,17 +51,6 @@ pub struct InviteStaffRequest {
     pub title: Option<String>,
 }
 
-/// At most 120 characters and no control characters, as sent; stored trimmed.
-fn parse_title(raw: &str) -> Result<String, crate::domain::Invalid> {
-    if raw.chars().any(char::is_control) {
-        return Err(crate::domain::Invalid::new("invalid_format", "a title cannot hold control characters"));
-    }
-    if raw.chars().count() > 120 {
-        return Err(crate::domain::Invalid::new("too_long", "a title has at most 120 characters"));
-    }
-    Ok(raw.trim().to_string())
-}
-
 #[utoipa::path(
     operation_id = "inviteStaff",
     summary = "Invite a staff member",
@@ -84,12 +73,7 @@ pub async fn invite_staff(
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Admin])?;
     let body = body.into_inner();
-    let mut checks = Checks::default();
-    let email = checks.field("email", EmailAddress::parse(&body.email));
-    let name = checks.field("full_name", FullName::parse(&body.full_name));
-    let title = checks.optional("title", body.title.as_deref(), parse_title);
-    let (email, name, title) = checks.finish(|| Some((email?, name?, title?)))?;
-    let invite = StaffInvite { email, name, role: Role::from(body.role), title };
+    let invite = StaffInvite::check(&body.email, &body.full_name, Role::from(body.role), body.title.as_deref())?;
     let public_url = state.config.public_url.clone();
     let zone = state.config.default_time_zone.clone();
     let row =
@@ -166,7 +150,7 @@ pub async fn update_staff(
     let body = body.into_inner();
     let mut checks = Checks::default();
     let name = checks.optional("full_name", body.full_name.as_deref(), FullName::parse);
-    let title = checks.optional("title", body.title.as_deref(), parse_title);
+    let title = checks.optional("title", body.title.as_deref(), person::title);
     let (name, title) = checks.finish(|| Some((name?, title?)))?;
     let update = StaffUpdate { role: body.role.map(Role::from), active: body.active, name, title };
     let row = db::transaction(&state.pool, move |conn| staff::update(conn, &user, &meta, &id, update, now())).await?;

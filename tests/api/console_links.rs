@@ -72,6 +72,10 @@ async fn the_confirmation_link_opens_a_page_whose_button_confirms_once() {
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("your email address is confirmed"), "{body}");
 
+    let (status, body) =
+        page(app.client.get(app.url(&format!("/verify-email?token={token}"))).send().await.unwrap()).await;
+    assert_eq!(status, 400, "a used link's page says so at once: {body}");
+    assert!(body.contains("expired or was already used") && !body.contains("Confirm my address"), "{body}");
     let (status, body) = page(post_form(&app, "/verify-email", &[("token", &token)]).await).await;
     assert_eq!(status, 400);
     assert!(

@@ -1,6 +1,7 @@
 //! Black-box tests: each starts the app on port 0 with a fresh database (SQLite, or PostgreSQL
 //! when `TEST_DATABASE_URL` is set) and speaks HTTP to it.
 
+mod browser;
 mod calendar_fixture;
 mod helpers;
 mod pg_cluster;
@@ -21,6 +22,7 @@ mod clinic_emails;
 mod clinical_record;
 mod clinical_rules_doc;
 mod clock_edges;
+mod console_journeys;
 mod console_links;
 mod console_staff;
 mod deliveries;

@@ -3,6 +3,7 @@
 
 use std::io::Read;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -10,21 +11,35 @@ pub struct ServeProcess {
     child: Child,
     pub base: String,
     output: Option<(JoinHandle<String>, JoinHandle<String>)>,
-    _data: tempfile::TempDir,
+    /// What it wrote to stdout so far.
+    stdout: Arc<Mutex<String>>,
+    data: tempfile::TempDir,
 }
 
 impl ServeProcess {
     /// Starts `serve` on `database_url` with `env` added, and waits until `/readyz` answers 200.
     pub async fn start(database_url: &str, env: &[(&str, &str)]) -> Self {
+        Self::start_at(database_url, env, false).await
+    }
+
+    /// Like [`ServeProcess::start`], with its public URL its own address: the links in its emails
+    /// and the one it prints open its pages, as in the embedded set-up.
+    pub async fn start_public(database_url: &str, env: &[(&str, &str)]) -> Self {
+        Self::start_at(database_url, env, true).await
+    }
+
+    async fn start_at(database_url: &str, env: &[(&str, &str)], public_is_self: bool) -> Self {
         let data = tempfile::tempdir().expect("a data folder");
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let public =
+            if public_is_self { format!("http://127.0.0.1:{port}") } else { "https://app.backtrack.test".into() };
         let mut command = Command::new(env!("CARGO_BIN_EXE_backtrack"));
         crate::helpers::child_env(&mut command)
             .arg("serve")
             .env("DATABASE_URL", database_url)
             .env("BACKTRACK_DATA_DIR", data.path())
             .env("BACKTRACK_BIND", format!("127.0.0.1:{port}"))
-            .env("BACKTRACK_PUBLIC_URL", "https://app.backtrack.test")
+            .env("BACKTRACK_PUBLIC_URL", &public)
             .env("BACKTRACK_JWT_SECRET", "serve-process-test-secret-0123456789abcdef")
             .env("BACKTRACK_IN_PROCESS_WORKER", "false")
             .env("RUST_LOG", "warn")
@@ -34,17 +49,30 @@ impl ServeProcess {
             command.env(name, value);
         }
         let mut child = command.spawn().expect("backtrack serve starts");
-        // Read both streams as they come, so that a full pipe never stalls the server.
-        let drain = |mut stream: Box<dyn Read + Send>| {
+        // Read both streams as they come, so that a full pipe never stalls the server; stdout is
+        // also kept where a test can read it while the server runs.
+        let drain = |mut stream: Box<dyn Read + Send>, live: Option<Arc<Mutex<String>>>| {
             std::thread::spawn(move || {
-                let mut text = String::new();
-                let _ = stream.read_to_string(&mut text);
-                text
+                let mut text = Vec::new();
+                let mut chunk = [0u8; 4096];
+                while let Ok(n) = stream.read(&mut chunk) {
+                    if n == 0 {
+                        break;
+                    }
+                    text.extend_from_slice(&chunk[..n]);
+                    if let Some(live) = &live {
+                        *live.lock().unwrap() = String::from_utf8_lossy(&text).into_owned();
+                    }
+                }
+                String::from_utf8_lossy(&text).into_owned()
             })
         };
-        let output =
-            Some((drain(Box::new(child.stdout.take().unwrap())), drain(Box::new(child.stderr.take().unwrap()))));
-        let mut process = Self { child, base: format!("http://127.0.0.1:{port}"), output, _data: data };
+        let stdout = Arc::new(Mutex::new(String::new()));
+        let output = Some((
+            drain(Box::new(child.stdout.take().unwrap()), Some(stdout.clone())),
+            drain(Box::new(child.stderr.take().unwrap()), None),
+        ));
+        let mut process = Self { child, base: format!("http://127.0.0.1:{port}"), output, stdout, data };
         process.wait_ready().await;
         process
     }
@@ -61,6 +89,16 @@ impl ServeProcess {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!("backtrack serve was not ready within 15 s");
+    }
+
+    /// What it has written to stdout so far.
+    pub fn stdout_so_far(&self) -> String {
+        self.stdout.lock().unwrap().clone()
+    }
+
+    /// Its data folder (the SQLite file, the `outbox` of written emails).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self.data.path()
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -5,10 +5,12 @@
 mod appointment;
 mod book;
 mod day;
+mod hours;
 
 pub use appointment::{appointment_page, change_appointment};
 pub use book::{book_page, book_submit};
 pub use day::day_page;
+pub use hours::{hours_page, save_hours};
 
 use std::collections::HashMap;
 

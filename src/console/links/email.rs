@@ -23,6 +23,11 @@ pub async fn verify_email_page(state: web::Data<AppState>, query: web::Query<Tok
     let Some(token) = query.into_inner().token.filter(|t| !t.trim().is_empty()) else {
         return incomplete(&state).await;
     };
+    match link_actions::still_works(&state, token.clone(), crate::db::tokens::Purpose::VerifyEmail).await {
+        Ok(true) => {}
+        Ok(false) => return show(&state, StatusCode::BAD_REQUEST, "This link has expired", confirm_expired()).await,
+        Err(err) => return failure(&state, err, confirm_expired()).await,
+    }
     let body = html! {
         div.panel {
             p { "Confirm that this is your email address, so the clinic can send you your appointments and reminders." }

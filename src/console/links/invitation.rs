@@ -104,7 +104,8 @@ pub async fn accept_invite_done(state: web::Data<AppState>, query: web::Query<Do
         @if query.app.is_some() {
             p { "Open the app and sign in with your email address and this password." }
         } @else {
-            p { "From now on, sign in with your email address and this password." }
+            p { "From now on, sign in to the console with your email address and this password." }
+            p { a.button href="/console/sign-in" { "Sign in to the console" } }
         }
     };
     show(&state, StatusCode::OK, "You are all set", body).await

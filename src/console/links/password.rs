@@ -154,7 +154,11 @@ pub async fn reset_password_page(state: web::Data<AppState>, query: web::Query<T
     let Some(token) = query.into_inner().token.filter(|t| !t.trim().is_empty()) else {
         return incomplete(&state).await;
     };
-    show(&state, StatusCode::OK, "Choose a new password", reset_form(&token, &[])).await
+    match link_actions::still_works(&state, token.clone(), crate::db::tokens::Purpose::PasswordReset).await {
+        Ok(true) => show(&state, StatusCode::OK, "Choose a new password", reset_form(&token, &[])).await,
+        Ok(false) => show(&state, StatusCode::BAD_REQUEST, "This link has expired", reset_expired()).await,
+        Err(err) => failure(&state, err, reset_expired()).await,
+    }
 }
 
 #[post("/reset-password")]

@@ -1,0 +1,167 @@
+//! A real browser (Debian's `chromium`, driven through `chromium-driver` over WebDriver) against a
+//! real `backtrack serve` with its real outbox: the printed first-admin link, every emailed link
+//! opened from its `.eml` file, and the staff's screens, as a clinic uses them. Each main screen is
+//! saved as a screenshot under `target/console-screens/` for review.
+//!
+//! With no browser installed the journeys are skipped with one line saying how to install one;
+//! with `BACKTRACK_BROWSER_TESTS=required` (set by `.ci/run`) a missing browser fails them.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Once;
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+const DRIVERS: [&str; 2] = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"];
+const BROWSERS: [&str; 2] = ["/usr/bin/chromium", "/usr/bin/chromium-browser"];
+
+fn found(paths: &[&str]) -> Option<PathBuf> {
+    paths.iter().map(PathBuf::from).find(|p| p.exists())
+}
+
+static SKIPPED: Once = Once::new();
+
+/// A headless Chromium session, its driver stopped when it goes.
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    /// A new browser, or `None` (said once) when none is installed and none is required.
+    pub async fn start() -> Option<Browser> {
+        let (Some(driver), Some(binary)) = (found(&DRIVERS), found(&BROWSERS)) else {
+            if std::env::var("BACKTRACK_BROWSER_TESTS").as_deref() == Ok("required") {
+                panic!("BACKTRACK_BROWSER_TESTS=required, but chromium or chromium-driver is not installed");
+            }
+            SKIPPED.call_once(|| {
+                eprintln!(
+                    "browser tests skipped: no chromium here (install with: apt-get install chromium chromium-driver)"
+                )
+            });
+            return None;
+        };
+        // The WebDriver client's TLS stack needs one crypto provider chosen (it speaks plain HTTP
+        // to the local driver, but builds its TLS configuration anyway).
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let driver = Command::new(driver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let profile = tempfile::tempdir().unwrap();
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "binary": binary,
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--window-size=1280,800", format!("--user-data-dir={}", profile.path().display())],
+            }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let mut last = None;
+        for _ in 0..100 {
+            match ClientBuilder::rustls().unwrap().capabilities(caps.clone()).connect(&url).await {
+                Ok(client) => return Some(Browser { client, driver, _profile: profile }),
+                Err(err) => last = Some(err),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("chromedriver did not take a session: {last:?}");
+    }
+
+    pub async fn open(&self, url: &str) {
+        self.client.goto(url).await.expect("the page opens");
+    }
+
+    pub async fn fill(&self, css: &str, text: &str) {
+        let field = self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+        field.clear().await.unwrap();
+        field.send_keys(text).await.unwrap();
+    }
+
+    /// Sets a date or time input (their typed form depends on the browser's locale).
+    pub async fn set(&self, css: &str, value: &str) {
+        let script = "const f = document.querySelector(arguments[0]); f.value = arguments[1]; return f.value;";
+        let set = self.client.execute(script, vec![css.into(), value.into()]).await.unwrap();
+        assert_eq!(set.as_str(), Some(value), "{css}");
+    }
+
+    pub async fn choose(&self, css: &str, value: &str) {
+        self.client.find(Locator::Css(css)).await.unwrap().select_by_value(value).await.unwrap();
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap();
+    }
+
+    pub async fn page(&self) -> String {
+        self.client.source().await.unwrap()
+    }
+
+    pub async fn path(&self) -> String {
+        let url = self.client.current_url().await.unwrap();
+        match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        }
+    }
+
+    /// Asserts the page says `text` (waiting up to 10 s for a submitted form's answer), and
+    /// returns it.
+    pub async fn sees(&self, text: &str) -> String {
+        let mut page = String::new();
+        for _ in 0..100 {
+            page = self.page().await;
+            if page.contains(text) {
+                return page;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("expected {text:?} on {}:\n{page}", self.path().await);
+    }
+
+    /// Saves the window as `target/console-screens/{name}.png`.
+    pub async fn screenshot(&self, name: &str) {
+        let png = self.client.screenshot().await.unwrap();
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/console-screens");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    }
+
+    pub async fn quit(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// The first link to `path` in the newest email to `to` in `outbox` (its `.eml` files), waiting
+/// for the in-process worker to write it.
+pub async fn link_in_outbox(outbox: &Path, to: &str, path: &str) -> String {
+    for _ in 0..200 {
+        let mut found: Vec<(std::time::SystemTime, String)> = Vec::new();
+        for entry in std::fs::read_dir(outbox).into_iter().flatten().flatten() {
+            let raw = std::fs::read(entry.path()).unwrap_or_default();
+            let Some(message) = mail_parser::MessageParser::default().parse(&raw) else { continue };
+            let addressed = message.to().and_then(|t| t.first()).and_then(|a| a.address()).is_some_and(|a| a == to);
+            let text = message.body_text(0).map(|t| t.into_owned()).unwrap_or_default();
+            if let (true, Some(at)) = (addressed, text.find(path)) {
+                let start = text[..at].rfind("http").unwrap_or(at);
+                let link = text[start..].split_whitespace().next().unwrap().to_string();
+                found.push((entry.metadata().unwrap().modified().unwrap(), link));
+            }
+        }
+        found.sort();
+        if let Some((_, link)) = found.pop() {
+            return link;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no email to {to} with a {path} link in {}", outbox.display());
+}
