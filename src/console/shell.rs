@@ -15,13 +15,9 @@ use crate::error::ApiError;
 /// The screens each role finds in the menu, in the order they use them.
 pub fn menu(role: Role) -> &'static [(&'static str, &'static str)] {
     match role {
-        Role::FrontDesk => &[
-            ("/console/day", "Day sheet"),
-            ("/console/week", "Week"),
-            ("/console/patients", "Patients"),
-            ("/console/book", "Book"),
-            ("/console/waitlist", "Waitlist"),
-        ],
+        Role::FrontDesk => {
+            &[("/console/day", "Day sheet"), ("/console/patients", "Patients"), ("/console/book", "Book")]
+        }
         Role::Clinician => &[
             ("/console/day?mine=1", "My day"),
             ("/console/worklist", "Worklist"),
@@ -33,9 +29,6 @@ pub fn menu(role: Role) -> &'static [(&'static str, &'static str)] {
             ("/console/patients", "Patients"),
             ("/console/book", "Book"),
             ("/console/staff", "Staff"),
-            ("/console/settings", "Clinic"),
-            ("/console/deliveries", "Deliveries"),
-            ("/console/audit", "Audit log"),
         ],
         Role::Patient | Role::Worker => &[],
     }

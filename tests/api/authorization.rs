@@ -131,24 +131,24 @@ const MATRIX: &[(&str, &str, &str)] = &[
 /// Changing one's password signs one out everywhere: it goes last.
 const LAST: (&str, &str) = ("post", "/v1/me/password");
 
-struct Fixture {
-    cal: Calendar,
+pub(crate) struct Fixture {
+    pub(crate) cal: Calendar,
     /// Credentials per role, `None` for anonymous.
-    tokens: Vec<Option<String>>,
-    patient_a: String,
-    clinician: String,
-    appointment: String,
-    program: String,
-    program_version: String,
-    check_in: String,
-    exercise_log: String,
-    alert: String,
-    delivery: String,
-    spare_staff: String,
-    unsubscribe: String,
+    pub(crate) tokens: Vec<Option<String>>,
+    pub(crate) patient_a: String,
+    pub(crate) clinician: String,
+    pub(crate) appointment: String,
+    pub(crate) program: String,
+    pub(crate) program_version: String,
+    pub(crate) check_in: String,
+    pub(crate) exercise_log: String,
+    pub(crate) alert: String,
+    pub(crate) delivery: String,
+    pub(crate) spare_staff: String,
+    pub(crate) unsubscribe: String,
     /// Slots handed out one by one, so that no two bookings in the test collide.
-    next_slot: AtomicI64,
-    counter: AtomicI64,
+    pub(crate) next_slot: AtomicI64,
+    pub(crate) counter: AtomicI64,
 }
 
 impl Fixture {
@@ -156,13 +156,13 @@ impl Fixture {
         &self.cal.admin
     }
 
-    fn unique(&self) -> i64 {
+    pub(crate) fn unique(&self) -> i64 {
         self.counter.fetch_add(1, Ordering::Relaxed)
     }
 
     /// A free time with the clinician, never the same twice: two hours apart, so that no type's
     /// length and buffers reach the next one.
-    fn slot(&self) -> String {
+    pub(crate) fn slot(&self) -> String {
         let n = self.next_slot.fetch_add(1, Ordering::Relaxed);
         rfc3339(self.cal.at(2 + n / 4, 9 + 2 * (n % 4) as u32, 0))
     }
@@ -179,11 +179,15 @@ impl Fixture {
         id
     }
 
+    pub(crate) fn today_text(&self) -> String {
+        self.today().to_string()
+    }
+
     fn today(&self) -> NaiveDate {
         Utc::now().with_timezone(&self.cal.zone).date_naive()
     }
 
-    async fn book_for_a(&self) -> String {
+    pub(crate) async fn book_for_a(&self) -> String {
         let body = json!({"appointment_type": "follow_up", "start": self.slot(), "clinician_id": self.clinician,
             "patient_id": self.patient_a});
         let booked = self.cal.book_ok(&self.cal.desk, &body).await;
@@ -207,7 +211,7 @@ fn check_in(on: NaiveDate, red_flag: bool) -> Value {
         "red_flags": {"bladder_or_bowel": red_flag, "saddle_numbness": false, "fever_or_chills": false}})
 }
 
-async fn fixture() -> Fixture {
+pub(crate) async fn fixture() -> Fixture {
     let cal = calendar("America/Chicago", 2).await;
     let app = &cal.app;
     let (patient_a, token_a) = cal.patient(1).await;
@@ -275,7 +279,7 @@ async fn fixture() -> Fixture {
 }
 
 /// A red-flag check-in from patient A opens an alert for their clinician; returns its id.
-async fn open_red_flag_alert(fx: &Fixture) -> String {
+pub(crate) async fn open_red_flag_alert(fx: &Fixture) -> String {
     let path = format!("/v1/check-ins/{}", uuid::Uuid::new_v4());
     let token = fx.tokens[1].as_deref().unwrap();
     let sent = fx.cal.app.client.put(fx.cal.app.url(&path)).bearer_auth(token).json(&check_in(fx.today(), true));

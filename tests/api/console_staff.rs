@@ -69,6 +69,11 @@ impl Console {
         console.expect("a session cookie")
     }
 
+    /// A browser with no session at all.
+    pub fn anonymous(app: &TestApp) -> Console {
+        Console { client: no_redirects(), base: app.url(""), cookie: "backtrack_console=".into() }
+    }
+
     pub async fn try_sign_in(app: &TestApp, email: &str, password: &str) -> (Option<Console>, Page) {
         let client = no_redirects();
         let response = client

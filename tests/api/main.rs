@@ -22,6 +22,7 @@ mod clinic_emails;
 mod clinical_record;
 mod clinical_rules_doc;
 mod clock_edges;
+mod console_authorization;
 mod console_journeys;
 mod console_links;
 mod console_staff;

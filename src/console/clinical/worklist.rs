@@ -122,6 +122,11 @@ pub async fn acknowledge(
     match done {
         Ok(_) => see_other("/console/worklist?done=1"),
         Err(err @ (ApiError::Validation(_) | ApiError::Conflict { .. } | ApiError::Denied { .. })) => {
+            let status = if matches!(err, ApiError::Denied { .. }) {
+                StatusCode::FORBIDDEN
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
             let text = match &err {
                 ApiError::Validation(errors) => errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; "),
                 ApiError::Denied { .. } => {
@@ -132,14 +137,7 @@ pub async fn acknowledge(
             match db::run(&state.pool, |conn| Ok(clinic::settings(conn)?)).await {
                 Ok(settings) => {
                     let body = html! { (notice("bad", &format!("Not acknowledged: {text}."))) p { a href="/console/worklist" { "Back to the worklist" } } };
-                    shell::show(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        &settings,
-                        &staff,
-                        "/console/worklist",
-                        "Not acknowledged",
-                        body,
-                    )
+                    shell::show(status, &settings, &staff, "/console/worklist", "Not acknowledged", body)
                 }
                 Err(err) => refused(&state, &staff, err).await,
             }

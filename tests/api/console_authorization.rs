@@ -1,0 +1,188 @@
+//! Who may open which console page and post which form: every route under `src/console/`, by every
+//! role, with the same expectations as the API operation it mirrors (`authorization.rs`). A
+//! console route with no entry here fails the test. Patients and the worker cannot hold a console
+//! session (a patient's sign-in is refused, the worker has no password), so they are anonymous.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use crate::authorization::{fixture, open_red_flag_alert, Fixture};
+use crate::console_staff::{Console, Page};
+
+/// One letter per role, in `authorization::ROLES` order: `Y` shown or done (200, or a redirect
+/// to anywhere but the sign-in page), `S` sent to sign in, `F` 403, `N` 404, `U` 401, `C` 409.
+const MATRIX: &[(&str, &str, &str)] = &[
+    ("get", "/console", "SSSYYYYS"),
+    ("get", "/console/sign-in", "YYYYYYYY"),
+    ("post", "/console/sign-in", "UUUUUUUU"),
+    ("get", "/console/day", "SSSYYYYS"),
+    ("get", "/console/hours", "SSSYYFYS"),
+    ("post", "/console/hours", "SSSYYFYS"),
+    ("get", "/console/book", "SSSYYYYS"),
+    ("post", "/console/book", "SSSYYYYS"),
+    ("get", "/console/appointments/{id}", "SSSYYYYS"),
+    ("post", "/console/appointments/{id}", "SSSYYYYS"),
+    ("get", "/console/patients", "SSSYYYYS"),
+    ("get", "/console/patients/new", "SSSYFFYS"),
+    ("post", "/console/patients/new", "SSSYFFYS"),
+    ("get", "/console/patients/{id}", "SSSYYYYS"),
+    ("get", "/console/patients/{id}/program", "SSSFYFYS"),
+    ("post", "/console/patients/{id}/program", "SSSFYFYS"),
+    ("get", "/console/worklist", "SSSFYYYS"),
+    ("post", "/console/worklist/{id}", "SSSFYFFS"),
+    ("get", "/console/staff", "SSSFFFYS"),
+    ("post", "/console/staff", "SSSFFFYS"),
+    ("post", "/console/staff/{id}", "SSSFFFYS"),
+    ("post", "/console/sign-out", "SSSYYYYS"),
+];
+
+/// Every `#[get("/console…")]` and `#[post("/console…")]` in the console's source.
+fn console_routes() -> BTreeSet<(String, String)> {
+    fn walk(dir: &Path, found: &mut BTreeSet<(String, String)>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for method in ["get", "post"] {
+                    let marker = format!("#[{method}(\"/console");
+                    for (at, _) in text.match_indices(&marker) {
+                        let rest = &text[at + marker.len() - "/console".len()..];
+                        let route = &rest[..rest.find('"').unwrap()];
+                        if route != "/console/console.css" {
+                            found.insert((method.to_string(), route.to_string()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let mut found = BTreeSet::new();
+    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src/console"), &mut found);
+    found
+}
+
+fn letter(page: &Page) -> char {
+    match page.status {
+        303 | 302 => match page.location.as_deref() {
+            Some(l) if l.starts_with("/console/sign-in?next=") => 'S',
+            _ => 'Y',
+        },
+        200..=299 => 'Y',
+        401 => 'U',
+        403 => 'F',
+        404 => 'N',
+        409 => 'C',
+        _ => '?',
+    }
+}
+
+/// The path and form a permitted caller would send.
+async fn request_for(fx: &Fixture, method: &str, template: &str) -> (String, Vec<(String, String)>) {
+    let a = fx.patient_a.clone();
+    let n = fx.unique();
+    let owned = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>();
+    match (method, template) {
+        ("post", "/console/sign-in") => {
+            ("/console/sign-in".into(), owned(&[("email", "nobody@example.org"), ("password", "wrong")]))
+        }
+        ("get", "/console/hours") => (format!("/console/hours?clinician_id={}", fx.clinician), vec![]),
+        ("post", "/console/hours") => (
+            format!("/console/hours?clinician_id={}", fx.clinician),
+            (1..=7)
+                .flat_map(|d| {
+                    [(format!("start_{d}_0"), "09:00".to_string()), (format!("end_{d}_0"), "17:00".to_string())]
+                })
+                .collect(),
+        ),
+        ("get", "/console/book") => (format!("/console/book?patient_id={a}&appointment_type=follow_up"), vec![]),
+        ("post", "/console/book") => {
+            let slot = format!("{} {}", fx.clinician, fx.slot());
+            ("/console/book".into(), owned(&[("patient_id", &a), ("appointment_type", "follow_up"), ("slot", &slot)]))
+        }
+        ("get", "/console/appointments/{id}") => (format!("/console/appointments/{}", fx.appointment), vec![]),
+        ("post", "/console/appointments/{id}") => {
+            (format!("/console/appointments/{}", fx.book_for_a().await), owned(&[("action", "arrived")]))
+        }
+        ("post", "/console/patients/new") => {
+            let name = format!("Matrix Patient {}", (b'a' + (n % 26) as u8) as char).repeat(1) + &format!(" N{n}");
+            ("/console/patients/new".into(), owned(&[("full_name", &name), ("date_of_birth", "1970-01-01")]))
+        }
+        ("get", "/console/patients/{id}") => (format!("/console/patients/{a}"), vec![]),
+        ("get", "/console/patients/{id}/program") => (format!("/console/patients/{a}/program"), vec![]),
+        ("post", "/console/patients/{id}/program") => (
+            format!("/console/patients/{a}/program"),
+            owned(&[
+                ("program_id", &fx.program),
+                ("title", "Phase 2"),
+                ("starts_on", &fx.today_text()),
+                ("wd_1", "1"),
+                ("ex_bird-dog", "1"),
+            ]),
+        ),
+        ("post", "/console/worklist/{id}") => {
+            (format!("/console/worklist/{}", open_red_flag_alert(fx).await), owned(&[("note", "Phoned; seen in A&E")]))
+        }
+        ("post", "/console/staff") => {
+            let email = format!("invitee{n}@clinic.example");
+            ("/console/staff".into(), owned(&[("email", &email), ("full_name", "Ian Vitee"), ("role", "front_desk")]))
+        }
+        ("post", "/console/staff/{id}") => {
+            (format!("/console/staff/{}", fx.spare_staff), owned(&[("action", "role"), ("role", "front_desk")]))
+        }
+        (_, path) => (path.to_string(), vec![]),
+    }
+}
+
+#[tokio::test]
+async fn every_console_route_answers_every_role_as_the_matrix_says() {
+    let listed: BTreeSet<(String, String)> = MATRIX.iter().map(|(m, p, _)| (m.to_string(), p.to_string())).collect();
+    let routes = console_routes();
+    let missing: Vec<_> = routes.difference(&listed).collect();
+    let stale: Vec<_> = listed.difference(&routes).collect();
+    assert!(missing.is_empty(), "console routes without an entry in the matrix: {missing:?}");
+    assert!(stale.is_empty(), "entries for console routes that are gone: {stale:?}");
+
+    let fx = fixture().await;
+    let app = &fx.cal.app;
+    let emails = [
+        None,
+        None,
+        None,
+        Some("desk@clinic.example"),
+        Some("pt0@clinic.example"),
+        Some("pt1@clinic.example"),
+        Some("admin@clinic.example"),
+        None,
+    ];
+    let mut consoles = Vec::new();
+    for email in emails {
+        consoles.push(match email {
+            Some(email) => Some(Console::sign_in(app, email).await),
+            None => None,
+        });
+    }
+    let anonymous = Console::anonymous(app);
+    let mut wrong = Vec::new();
+    for (method, template, expected) in MATRIX {
+        for (role, want) in expected.chars().enumerate() {
+            let (path, form) = request_for(&fx, method, template).await;
+            let console = consoles[role].as_ref().unwrap_or(&anonymous);
+            let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let page = match *method {
+                "get" => console.get(&path).await,
+                _ if consoles[role].is_some() => console.post(&path, &fields).await,
+                _ => console.post_raw(&path, &fields, None).await,
+            };
+            let got = letter(&page);
+            if got != want {
+                wrong.push(format!(
+                    "{method} {template} as role {role}: expected {want}, got {} {:?}",
+                    page.status, page.location
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{} answers differ from the matrix:\n{}", wrong.len(), wrong.join("\n"));
+}
