@@ -16,6 +16,8 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("get", "/console/sign-in", "YYYYYYYY"),
     ("post", "/console/sign-in", "UUUUUUUU"),
     ("get", "/console/day", "SSSYYYYS"),
+    ("get", "/console/week", "SSSYYYYS"),
+    ("get", "/console/audit", "SSSFFFYS"),
     ("get", "/console/hours", "SSSYYFYS"),
     ("post", "/console/hours", "SSSYYFYS"),
     ("get", "/console/book", "SSSYYYYS"),

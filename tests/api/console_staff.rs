@@ -344,6 +344,15 @@ async fn the_desk_creates_a_patient_then_books_moves_and_cancels_a_visit() {
     let after = desk.get(&format!("/console/appointments/{id}")).await;
     assert!(after.body.contains("Cancelled") && !after.body.contains("Move the appointment"), "{}", after.body);
 
+    let week = desk.get(&format!("/console/week?date={tomorrow}")).await;
+    assert_eq!(week.status, 200);
+    assert!(week.body.contains("Clinician A") && week.body.contains("min free"), "{}", week.body);
+    let admin = Console::sign_in(app, "admin@clinic.example").await;
+    let audit = admin.get(&format!("/console/audit?patient_id={patient}")).await;
+    for action in ["patient.create", "appointment.create", "appointment.reschedule", "appointment.cancel"] {
+        assert!(audit.body.contains(action), "{action} in the audit page: {}", audit.body);
+    }
+    assert_eq!(desk.get("/console/audit").await.status, 403, "the desk does not read the audit log");
     let sheet = desk.get(&format!("/console/day?date={}", tomorrow + Duration::days(1))).await;
     assert_eq!(sheet.status, 200);
     assert!(

@@ -1,6 +1,8 @@
-//! The admin's screens: the clinic's staff (invite, change role, deactivate). The same services
-//! as `/v1/staff`.
+//! The admin's screens: the clinic's staff (invite, change role, deactivate) and the audit log.
+//! The same services as `/v1/staff` and `/v1/audit`.
 
+mod audit;
 mod staff;
 
+pub use audit::audit_page;
 pub use staff::{change_staff, invite_staff, staff_page};

@@ -6,11 +6,13 @@ mod appointment;
 mod book;
 mod day;
 mod hours;
+mod week;
 
 pub use appointment::{appointment_page, change_appointment};
 pub use book::{book_page, book_submit};
 pub use day::day_page;
 pub use hours::{hours_page, save_hours};
+pub use week::week_page;
 
 use std::collections::HashMap;
 
