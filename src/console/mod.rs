@@ -45,6 +45,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(clinical::prescribe)
         .service(admin::staff_page)
         .service(admin::audit_page)
+        .service(admin::settings_page)
+        .service(admin::save_settings)
         .service(admin::invite_staff)
         .service(admin::change_staff)
         .service(links::verify_email_done)

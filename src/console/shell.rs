@@ -29,6 +29,7 @@ pub fn menu(role: Role) -> &'static [(&'static str, &'static str)] {
             ("/console/patients", "Patients"),
             ("/console/book", "Book"),
             ("/console/staff", "Staff"),
+            ("/console/settings", "Clinic"),
             ("/console/audit", "Audit log"),
         ],
         Role::Patient | Role::Worker => &[],

@@ -102,6 +102,32 @@ pub fn free_text(field: &str, raw: Option<&str>, max: usize) -> Result<Option<St
     Ok(Some(raw.trim()).filter(|t| !t.is_empty()).map(str::to_string))
 }
 
+/// A text field of at most `max` characters and no control characters, as sent; kept trimmed.
+pub fn bounded_text(max: usize, required: bool) -> impl Fn(&str) -> Result<String, Invalid> {
+    move |raw: &str| {
+        // Length and characters as sent: the document's `maxLength` and `pattern`.
+        if raw.chars().count() > max || raw.chars().any(char::is_control) {
+            return Err(Invalid::new("invalid_format", format!("at most {max} characters, no control characters")));
+        }
+        let value = raw.trim();
+        if required && value.is_empty() {
+            return Err(Invalid::new("required", "this is required"));
+        }
+        Ok(value.to_string())
+    }
+}
+
+/// A number from `min` to `max`.
+pub fn within(min: i64, max: i64) -> impl Fn(i64) -> Result<i64, Invalid> {
+    move |value| {
+        if (min..=max).contains(&value) {
+            Ok(value)
+        } else {
+            Err(Invalid::new("out_of_range", format!("between {min} and {max}")))
+        }
+    }
+}
+
 #[cfg(test)]
 mod instant_tests {
     use super::plausible_instant;

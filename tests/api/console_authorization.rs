@@ -18,6 +18,8 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("get", "/console/day", "SSSYYYYS"),
     ("get", "/console/week", "SSSYYYYS"),
     ("get", "/console/audit", "SSSFFFYS"),
+    ("get", "/console/settings", "SSSFFFYS"),
+    ("post", "/console/settings", "SSSFFFYS"),
     ("get", "/console/hours", "SSSYYFYS"),
     ("post", "/console/hours", "SSSYYFYS"),
     ("get", "/console/book", "SSSYYYYS"),
@@ -130,6 +132,19 @@ async fn request_for(fx: &Fixture, method: &str, template: &str) -> (String, Vec
             let email = format!("invitee{n}@clinic.example");
             ("/console/staff".into(), owned(&[("email", &email), ("full_name", "Ian Vitee"), ("role", "front_desk")]))
         }
+        ("post", "/console/settings") => (
+            "/console/settings".into(),
+            owned(&[
+                ("name", "Lakeside Physical Therapy"),
+                ("address", "12 Lake St"),
+                ("phone", "+1 312 555 0100"),
+                ("time_zone", "America/Chicago"),
+                ("slot_granularity_minutes", "15"),
+                ("reminder_offsets_minutes", "1440, 120"),
+                ("waitlist_offer_minutes", "120"),
+                ("console_idle_minutes", "15"),
+            ]),
+        ),
         ("post", "/console/staff/{id}") => {
             (format!("/console/staff/{}", fx.spare_staff), owned(&[("action", "role"), ("role", "front_desk")]))
         }

@@ -115,6 +115,10 @@ impl Console {
     }
 }
 
+fn borrow(pairs: &[(String, String)]) -> Vec<(&str, &str)> {
+    pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
 fn patients_named(app: &TestApp, name: &str) -> Vec<String> {
     users::table.filter(users::full_name.eq(name)).select(users::id).load(&mut app.conn()).unwrap()
 }
@@ -234,6 +238,39 @@ async fn an_idle_session_ends_and_signing_out_ends_one_at_once() {
     assert_eq!(rows, 0, "the ended session's row is gone");
     let told = page(reqwest::get(app.url("/console/sign-in?ended=1")).await.unwrap()).await;
     assert!(told.body.contains("You were signed out"), "{}", told.body);
+
+    // The admin sets a shorter idle time on the clinic's page; a refused field says why.
+    app.create_user(Role::Admin, "admin@clinic.example", "Ada Admin").await;
+    let admin = Console::sign_in(&app, "admin@clinic.example").await;
+    let settings = admin.get("/console/settings").await;
+    let mut fields: Vec<(String, String)> = [
+        "name",
+        "address",
+        "phone",
+        "time_zone",
+        "slot_granularity_minutes",
+        "reminder_offsets_minutes",
+        "waitlist_offer_minutes",
+    ]
+    .iter()
+    .map(|n| (n.to_string(), settings.value_of(n).unwrap_or_default()))
+    .collect();
+    fields.push(("console_idle_minutes".into(), "2".into()));
+    let as_pairs = |f: &[(String, String)]| f.iter().map(|(k, v)| (k.clone(), v.clone())).collect::<Vec<_>>();
+    let refused = admin.post("/console/settings", &borrow(&as_pairs(&fields))).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("between 5 and 480"), "{}", refused.body);
+    fields.last_mut().unwrap().1 = "5".into();
+    assert_eq!(admin.post("/console/settings", &borrow(&as_pairs(&fields))).await.status, 303);
+    let clinician = Console::sign_in(&app, "pt@clinic.example").await;
+    diesel::update(console_sessions::table)
+        .set(console_sessions::last_seen_at.eq(backtrack::db::now() - Duration::minutes(6)))
+        .execute(&mut app.conn())
+        .unwrap();
+    assert_eq!(clinician.get("/console/patients").await.status, 303, "six minutes is past the clinic's five");
+    fields.last_mut().unwrap().1 = "15".into();
+    let admin = Console::sign_in(&app, "admin@clinic.example").await;
+    assert_eq!(admin.post("/console/settings", &borrow(&as_pairs(&fields))).await.status, 303);
 
     // Fourteen minutes is still within it, and every page starts the idle time again.
     let clinician = Console::sign_in(&app, "pt@clinic.example").await;

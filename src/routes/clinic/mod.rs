@@ -5,6 +5,8 @@ mod appointment_types;
 
 pub use appointment_types::*;
 
+pub(super) use crate::error::fields::{bounded_text as text, within};
+
 use crate::http::json::Json;
 use actix_web::{get, put, web, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -12,14 +14,10 @@ use utoipa::ToSchema;
 
 use crate::auth::Actor;
 use crate::calendar::clinic as calendar;
+use crate::db;
 use crate::db::audit::Origin;
 use crate::db::clinic::{self, ClinicRow};
-use crate::db::{self, now};
-use crate::domain::contact::PhoneNumber;
-use crate::domain::person;
 use crate::domain::role::Role;
-use crate::domain::Invalid;
-use crate::error::fields::Checks;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -79,30 +77,6 @@ pub async fn get_clinic(state: web::Data<AppState>) -> Result<HttpResponse, ApiE
     Ok(HttpResponse::Ok().json(Clinic::from(row)))
 }
 
-pub(super) fn text(max: usize, required: bool) -> impl Fn(&str) -> Result<String, Invalid> {
-    move |raw: &str| {
-        // Length and characters as sent: the document's `maxLength` and `pattern`.
-        if raw.chars().count() > max || raw.chars().any(char::is_control) {
-            return Err(Invalid::new("invalid_format", format!("at most {max} characters, no control characters")));
-        }
-        let value = raw.trim();
-        if required && value.is_empty() {
-            return Err(Invalid::new("required", "this is required"));
-        }
-        Ok(value.to_string())
-    }
-}
-
-pub(super) fn within(min: i64, max: i64) -> impl Fn(i64) -> Result<i64, Invalid> {
-    move |value| {
-        if (min..=max).contains(&value) {
-            Ok(value)
-        } else {
-            Err(Invalid::new("out_of_range", format!("between {min} and {max}")))
-        }
-    }
-}
-
 #[utoipa::path(
     operation_id = "putClinic",
     summary = "Change the clinic's settings",
@@ -124,63 +98,17 @@ pub async fn put_clinic(
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Admin])?;
     let body = body.into_inner();
-    let mut checks = Checks::default();
-    let name = checks.field("name", text(200, true)(&body.name));
-    let address = checks.field("address", text(500, false)(&body.address));
-    let phone = checks.field(
-        "phone",
-        if body.phone.trim().is_empty() {
-            Ok(String::new())
-        } else {
-            PhoneNumber::parse(&body.phone).map(|p| p.into_string())
-        },
-    );
-    let zone = checks.field("time_zone", person::time_zone(&body.time_zone));
-    let granularity = checks.field(
-        "slot_granularity_minutes",
-        if [5, 10, 15, 20, 30, 60].contains(&body.slot_granularity_minutes) {
-            Ok(body.slot_granularity_minutes)
-        } else {
-            Err(Invalid::new("invalid", "one of 5, 10, 15, 20, 30 or 60"))
-        },
-    );
-    let offsets = checks.field(
-        "reminder_offsets_minutes",
-        if body.reminder_offsets_minutes.len() <= 5
-            && body.reminder_offsets_minutes.iter().all(|m| (1..=10_080).contains(m))
-        {
-            Ok(body.reminder_offsets_minutes.iter().map(i64::to_string).collect::<Vec<_>>().join(","))
-        } else {
-            Err(Invalid::new("out_of_range", "at most 5 offsets, each 1 to 10080 minutes"))
-        },
-    );
-    let offer = checks.field("waitlist_offer_minutes", within(5, 1440)(body.waitlist_offer_minutes.into()));
-    let idle =
-        checks.field("console_idle_minutes", body.console_idle_minutes.map(|m| within(5, 480)(m.into())).transpose());
-    let (row, idle) = checks.finish(|| {
-        let idle = idle?;
-        let row = ClinicRow {
-            id: 1,
-            name: name?,
-            address: address?,
-            phone: phone?,
-            time_zone: zone?.name().to_string(),
-            slot_granularity_minutes: granularity?,
-            reminder_offsets_minutes: offsets?,
-            waitlist_offer_minutes: offer? as i32,
-            console_idle_minutes: idle.map_or(15, |m| m as i32),
-            updated_at: now(),
-        };
-        Some((row, idle))
+    let (row, idle) = calendar::check_settings(calendar::SettingsAsTyped {
+        name: &body.name,
+        address: &body.address,
+        phone: &body.phone,
+        time_zone: &body.time_zone,
+        slot_granularity_minutes: body.slot_granularity_minutes,
+        reminder_offsets_minutes: &body.reminder_offsets_minutes,
+        waitlist_offer_minutes: body.waitlist_offer_minutes,
+        console_idle_minutes: body.console_idle_minutes,
     })?;
-    let saved = db::transaction(&state.pool, move |conn| {
-        let mut row = row;
-        if idle.is_none() {
-            row.console_idle_minutes = clinic::settings(conn)?.console_idle_minutes;
-        }
-        calendar::save_settings(conn, &user, &meta, &row)
-    })
-    .await?;
+    let saved = db::transaction(&state.pool, move |conn| calendar::save_checked(conn, &user, &meta, row, idle)).await?;
     Ok(HttpResponse::Ok().json(Clinic::from(saved)))
 }
 
