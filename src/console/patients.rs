@@ -12,7 +12,7 @@ use super::calendar::{status_label, when, Names};
 use super::layout::{error_for, notice, Field};
 use super::links::see_other;
 use super::session::{Posted, Staff};
-use super::shell::{self, csrf};
+use super::shell::{self, csrf, refused};
 use crate::accounts::console_sessions::StaffSession;
 use crate::accounts::patients::{self, NewPatient, PatientAsTyped};
 use crate::calendar::records;
@@ -273,20 +273,6 @@ pub async fn create(state: web::Data<AppState>, meta: Origin, posted: Posted<Pat
                 Err(err) => refused(&state, &staff, err).await,
             }
         }
-    }
-}
-
-/// The page for a refusal that is not a field's.
-pub async fn refused(state: &AppState, staff: &StaffSession, err: ApiError) -> HttpResponse {
-    match db::run(&state.pool, |conn| Ok(db::clinic::settings(conn)?)).await {
-        Ok(clinic) => shell::failure(&clinic, staff, err),
-        Err(_) => super::layout::respond(
-            StatusCode::SERVICE_UNAVAILABLE,
-            super::layout::bare_page(
-                "Try again shortly",
-                "The clinic's system is not answering just now. Try again in a minute.",
-            ),
-        ),
     }
 }
 

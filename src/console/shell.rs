@@ -165,3 +165,44 @@ where
         ),
     }
 }
+
+/// The page for a refusal that is not a field's, with the clinic read for its frame.
+pub async fn refused(state: &crate::state::AppState, staff: &StaffSession, err: ApiError) -> HttpResponse {
+    match crate::db::run(&state.pool, |conn| Ok(crate::db::clinic::settings(conn)?)).await {
+        Ok(clinic) => failure(&clinic, staff, err),
+        Err(_) => respond(
+            StatusCode::SERVICE_UNAVAILABLE,
+            super::layout::bare_page(
+                "Try again shortly",
+                "The clinic's system is not answering just now. Try again in a minute.",
+            ),
+        ),
+    }
+}
+
+/// What a refusal says: its fields' messages, or its own.
+pub fn refusal_text(err: &ApiError) -> String {
+    match err {
+        ApiError::Validation(errors) => errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; "),
+        other => other.to_string(),
+    }
+}
+
+/// After a form the service refused: `title`, why (`text`), and a link `back` (address, words).
+pub async fn not_done(
+    state: &crate::state::AppState,
+    staff: &StaffSession,
+    status: StatusCode,
+    current: &str,
+    title: &str,
+    text: &str,
+    back: (&str, &str),
+) -> HttpResponse {
+    match crate::db::run(&state.pool, |conn| Ok(crate::db::clinic::settings(conn)?)).await {
+        Ok(clinic) => {
+            let body = html! { (notice("bad", &format!("{title}: {text}."))) p { a href=(back.0) { (back.1) } } };
+            show(status, &clinic, staff, current, title, body)
+        }
+        Err(err) => refused(state, staff, err).await,
+    }
+}

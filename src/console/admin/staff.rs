@@ -10,8 +10,8 @@ use crate::accounts::console_sessions::StaffSession;
 use crate::accounts::staff::{self, StaffInvite, StaffUpdate};
 use crate::console::layout::{error_for, notice, Field};
 use crate::console::links::see_other;
-use crate::console::patients::refused;
 use crate::console::session::{Posted, Staff};
+use crate::console::shell::refused;
 use crate::console::shell::{self, csrf};
 use crate::db::audit::Origin;
 use crate::db::users::UserRow;
@@ -238,10 +238,7 @@ pub async fn change_staff(
     match changed {
         Ok(_) => see_other(&format!("/console/staff?done={done}")),
         Err(err @ (ApiError::Conflict { .. } | ApiError::Validation(_))) => {
-            let text = match &err {
-                ApiError::Validation(errors) => errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; "),
-                other => other.to_string(),
-            };
+            let text = shell::refusal_text(&err);
             let message = notice("bad", &format!("Not changed: {text}."));
             staff_view(&state, staff, meta, InviteForm::default(), Vec::new(), Some(message), StatusCode::CONFLICT)
                 .await

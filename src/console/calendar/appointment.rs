@@ -18,8 +18,8 @@ use crate::calendar::notices::Notices;
 use crate::calendar::records;
 use crate::console::layout::notice;
 use crate::console::links::see_other;
-use crate::console::patients::refused;
 use crate::console::session::{Posted, Staff};
+use crate::console::shell::refused;
 use crate::console::shell::{self, csrf};
 use crate::db::audit::Origin;
 use crate::db::{self, clinic};
@@ -212,20 +212,18 @@ pub async fn change_appointment(
     match changed {
         Ok(_) => see_other(&format!("/console/appointments/{id}?done={done}")),
         Err(err @ (ApiError::Validation(_) | ApiError::Conflict { .. })) => {
-            let text = match &err {
-                ApiError::Validation(errors) => errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; "),
-                other => other.to_string(),
-            };
-            match db::run(&state.pool, |conn| Ok(clinic::settings(conn)?)).await {
-                Ok(settings) => {
-                    let body = html! {
-                        (notice("bad", &format!("Not changed: {text}.")))
-                        p { a href={ "/console/appointments/" (id) } { "Back to the appointment" } }
-                    };
-                    shell::show(StatusCode::CONFLICT, &settings, &staff, "/console/day", "Not changed", body)
-                }
-                Err(err) => refused(&state, &staff, err).await,
-            }
+            let back = format!("/console/appointments/{id}");
+            let text = shell::refusal_text(&err);
+            shell::not_done(
+                &state,
+                &staff,
+                StatusCode::CONFLICT,
+                "/console/day",
+                "Not changed",
+                &text,
+                (&back, "Back to the appointment"),
+            )
+            .await
         }
         Err(err) => refused(&state, &staff, err).await,
     }

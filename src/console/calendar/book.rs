@@ -161,7 +161,7 @@ async fn book_view(
     .await;
     let (settings, shown) = match read {
         Ok(found) => found,
-        Err(err) => return crate::console::patients::refused(state, &staff, err).await,
+        Err(err) => return shell::refused(state, &staff, err).await,
     };
     let shown = match shown {
         Ok(shown) => shown,
@@ -254,8 +254,8 @@ pub async fn book_submit(
             let flag = severity.map(|s| format!("&flag={}", s.as_str())).unwrap_or_default();
             see_other(&format!("/console/appointments/{}?booked=1{flag}", row.id))
         }
-        Err(ApiError::Validation(errors)) => {
-            let text = errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; ");
+        Err(err @ ApiError::Validation(_)) => {
+            let text = shell::refusal_text(&err);
             let message = notice("bad", &format!("Not booked: {text}."));
             book_view(&state, staff, meta, choice, Some(message), StatusCode::UNPROCESSABLE_ENTITY).await
         }
@@ -263,6 +263,6 @@ pub async fn book_submit(
             let message = notice("bad", &format!("Not booked: {message}. Choose another time."));
             book_view(&state, staff, meta, choice, Some(message), StatusCode::CONFLICT).await
         }
-        Err(err) => crate::console::patients::refused(&state, &staff, err).await,
+        Err(err) => shell::refused(&state, &staff, err).await,
     }
 }

@@ -13,12 +13,12 @@ use crate::accounts::console_sessions::StaffSession;
 use crate::calendar::clinicians::{self, TypedHours};
 use crate::console::layout::notice;
 use crate::console::links::see_other;
-use crate::console::patients::refused;
 use crate::console::session::{Posted, Staff};
+use crate::console::shell::refused;
 use crate::console::shell::{self, csrf};
 use crate::db::audit::Origin;
 use crate::db::availability::RuleRow;
-use crate::db::{self, clinic, now};
+use crate::db::{self, now};
 use crate::domain::hours::hh_mm;
 use crate::domain::role::Role;
 use crate::error::ApiError;
@@ -152,20 +152,10 @@ pub async fn save_hours(
                 })
                 .collect::<Vec<_>>()
                 .join("; ");
-            match db::run(&state.pool, |conn| Ok(clinic::settings(conn)?)).await {
-                Ok(settings) => {
-                    let body = html! { (notice("bad", &format!("Not saved: {text}."))) p { a href={ "/console/hours?clinician_id=" (id) } { "Back to the hours" } } };
-                    shell::show(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        &settings,
-                        &staff,
-                        "/console/hours",
-                        "Not saved",
-                        body,
-                    )
-                }
-                Err(err) => refused(&state, &staff, err).await,
-            }
+            let back = format!("/console/hours?clinician_id={id}");
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            shell::not_done(&state, &staff, status, "/console/hours", "Not saved", &text, (&back, "Back to the hours"))
+                .await
         }
         Err(err) => refused(&state, &staff, err).await,
     }

@@ -16,12 +16,12 @@ use crate::clinical::access::AccessReason;
 use crate::clinical::programs::{self, ProgramDetail};
 use crate::console::layout::notice;
 use crate::console::links::see_other;
-use crate::console::patients::refused;
 use crate::console::session::{Posted, Staff};
+use crate::console::shell::refused;
 use crate::console::shell::{self, csrf};
 use crate::db::audit::Origin;
 use crate::db::exercises::{self, ExerciseFilter, ExerciseRow};
-use crate::db::{self, clinic, users};
+use crate::db::{self, users};
 use crate::domain::local_time::local;
 use crate::domain::program::{Dose, ItemDraft, ProgramDraft};
 use crate::domain::role::Role;
@@ -219,23 +219,18 @@ pub async fn prescribe(
         Ok(_) => see_other(&format!("/console/patients/{patient_id}/program?done=1")),
         Err(ApiError::Validation(errors)) => {
             let text = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
-            match db::run(&state.pool, |conn| Ok(clinic::settings(conn)?)).await {
-                Ok(settings) => {
-                    let body = html! {
-                        (notice("bad", &format!("Not saved: {text}.")))
-                        p { a href={ "/console/patients/" (patient_id) "/program" } { "Back to the program" } }
-                    };
-                    shell::show(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        &settings,
-                        &staff,
-                        "/console/patients",
-                        "Not saved",
-                        body,
-                    )
-                }
-                Err(err) => refused(&state, &staff, err).await,
-            }
+            let back = format!("/console/patients/{patient_id}/program");
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            shell::not_done(
+                &state,
+                &staff,
+                status,
+                "/console/patients",
+                "Not saved",
+                &text,
+                (&back, "Back to the program"),
+            )
+            .await
         }
         Err(err) => refused(&state, &staff, err).await,
     }

@@ -11,11 +11,11 @@ use crate::clinical::worklist as alert_list;
 use crate::console::calendar::when;
 use crate::console::layout::notice;
 use crate::console::links::see_other;
-use crate::console::patients::refused;
 use crate::console::session::{Posted, Staff};
+use crate::console::shell::refused;
 use crate::console::shell::{self, csrf};
+use crate::db;
 use crate::db::audit::Origin;
-use crate::db::{self, clinic};
 use crate::domain::role::Role;
 use crate::error::fields::free_text;
 use crate::error::ApiError;
@@ -128,19 +128,13 @@ pub async fn acknowledge(
                 StatusCode::UNPROCESSABLE_ENTITY
             };
             let text = match &err {
-                ApiError::Validation(errors) => errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; "),
                 ApiError::Denied { .. } => {
                     "this is another clinician's patient: say why you are acting in the box under the note".into()
                 }
-                other => other.to_string(),
+                other => shell::refusal_text(other),
             };
-            match db::run(&state.pool, |conn| Ok(clinic::settings(conn)?)).await {
-                Ok(settings) => {
-                    let body = html! { (notice("bad", &format!("Not acknowledged: {text}."))) p { a href="/console/worklist" { "Back to the worklist" } } };
-                    shell::show(status, &settings, &staff, "/console/worklist", "Not acknowledged", body)
-                }
-                Err(err) => refused(&state, &staff, err).await,
-            }
+            let back = ("/console/worklist", "Back to the worklist");
+            shell::not_done(&state, &staff, status, "/console/worklist", "Not acknowledged", &text, back).await
         }
         Err(err) => refused(&state, &staff, err).await,
     }
