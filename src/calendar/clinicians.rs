@@ -123,12 +123,40 @@ pub fn set_weekly_hours(
     Ok(())
 }
 
-/// Time off or extra hours, checked by the caller: the end after the start, a plain note.
+/// Time off or extra hours, as [`NewException::check`] lets it through: the end after the start,
+/// at most a year long, a plain note.
 pub struct NewException {
     pub kind: ExceptionKind,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     pub note: Option<String>,
+}
+
+impl NewException {
+    /// The exception as typed, checked: plausible instants, the end after the start, at most a
+    /// year, and a note of at most 200 characters without control characters (blank is none).
+    pub fn check(
+        kind: ExceptionKind,
+        starts_at: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
+        note: Option<&str>,
+    ) -> Result<Self, ApiError> {
+        crate::error::fields::plausible_instant("starts_at", starts_at)?;
+        crate::error::fields::plausible_instant("ends_at", ends_at)?;
+        if ends_at <= starts_at {
+            return Err(ApiError::field("ends_at", "before_start", "the end is after the start"));
+        }
+        if ends_at - starts_at > chrono::Duration::days(366) {
+            return Err(ApiError::field("ends_at", "out_of_range", "an exception lasts at most a year"));
+        }
+        let note = match note.map(str::trim) {
+            Some(note) if note.chars().count() > 200 || note.chars().any(char::is_control) => {
+                return Err(ApiError::field("note", "invalid_format", "at most 200 characters, no control characters"))
+            }
+            other => other.filter(|n| !n.is_empty()).map(str::to_string),
+        };
+        Ok(Self { kind, starts_at, ends_at, note })
+    }
 }
 
 pub fn add_exception(

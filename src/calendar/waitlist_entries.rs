@@ -7,12 +7,61 @@ use chrono::{NaiveDate, NaiveDateTime};
 use super::availability;
 use crate::auth::Actor;
 use crate::db::audit::{AuditEntry, Origin};
-use crate::db::waitlist::{self, EntryRow};
+use crate::db::waitlist::{self, EntryRow, OfferRow};
 use crate::db::{clinic, new_id, users, DbConnection};
 use crate::domain::role::Role;
 use crate::error::{ApiError, ProblemCode};
 
-/// A wish, its dates, weekdays and local times checked by the caller.
+/// A wish as typed: the dates, weekdays and local times not yet checked.
+pub struct WishAsTyped<'a> {
+    pub appointment_type: String,
+    pub clinician_id: Option<String>,
+    pub from_date: NaiveDate,
+    pub to_date: NaiveDate,
+    pub weekdays: Vec<u32>,
+    /// `HH:MM`, local.
+    pub earliest: Option<&'a str>,
+    pub latest: Option<&'a str>,
+    pub patient_id: Option<String>,
+}
+
+fn minute(field: &str, raw: Option<&str>) -> Result<Option<i32>, ApiError> {
+    let Some(raw) = raw else { return Ok(None) };
+    match crate::domain::local_time::time_of_day(raw) {
+        Some(minute) => Ok(Some(minute as i32)),
+        None => Err(ApiError::field(field, "invalid_format", "a time is HH:MM")),
+    }
+}
+
+impl WishAsTyped<'_> {
+    /// The wish checked: plausible dates, the end on or after the start and at most 180 days
+    /// later, weekdays 1 to 7, times as `HH:MM`.
+    pub fn check(self) -> Result<Wish, ApiError> {
+        crate::error::fields::plausible_date("from_date", self.from_date)?;
+        crate::error::fields::plausible_date("to_date", self.to_date)?;
+        if self.to_date < self.from_date {
+            return Err(ApiError::field("to_date", "before_start", "to_date is on or after from_date"));
+        }
+        if (self.to_date - self.from_date).num_days() > 180 {
+            return Err(ApiError::field("to_date", "out_of_range", "a wish spans at most 180 days"));
+        }
+        if self.weekdays.iter().any(|d| !(1..=7).contains(d)) {
+            return Err(ApiError::field("weekdays", "out_of_range", "1 (Monday) to 7 (Sunday)"));
+        }
+        Ok(Wish {
+            earliest_minute: minute("earliest", self.earliest)?,
+            latest_minute: minute("latest", self.latest)?,
+            appointment_type: self.appointment_type,
+            clinician_id: self.clinician_id,
+            from_date: self.from_date,
+            to_date: self.to_date,
+            weekdays: self.weekdays,
+            patient_id: self.patient_id,
+        })
+    }
+}
+
+/// A wish, its dates, weekdays and local times checked ([`WishAsTyped::check`]).
 pub struct Wish {
     /// The type's code or id.
     pub appointment_type: String,
@@ -100,6 +149,29 @@ pub fn waiting(
     let rows = waitlist::waiting(conn, only, 500)?;
     super::audit_shown(conn, actor, origin, "waitlist.list", rows.iter().map(|r| r.patient_id.as_str()))?;
     Ok(rows)
+}
+
+/// The waiting and offered wishes, oldest first (the first 500), each with its open offers:
+/// what the front desk's waitlist screen shows. Audited as the list.
+pub fn board(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    origin: &Origin,
+) -> Result<Vec<(EntryRow, Vec<OfferRow>)>, ApiError> {
+    if !actor.role.is_staff() {
+        return Err(ApiError::Forbidden);
+    }
+    let rows = waiting(conn, actor, origin, None)?;
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut offers = waitlist::open_offers(conn, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let (mine, rest): (Vec<_>, Vec<_>) = offers.drain(..).partition(|o| o.entry_id == row.id);
+            offers = rest;
+            (row, mine)
+        })
+        .collect())
 }
 
 /// Leaves the waitlist (staff for anyone, a patient their own), withdrawing open offers.

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::access::{on_record, open_entry, AccessReason};
 use crate::auth::Actor;
-use crate::db::appointments;
+use crate::db::appointments::{self, AppointmentRow};
 use crate::db::audit::Origin;
 use crate::db::evaluations::{self, EvaluationRow};
 use crate::db::{clinic, new_id, now, DbConnection};
@@ -101,8 +101,36 @@ pub fn read(
     reason: &AccessReason,
     appointment_id: &str,
 ) -> Result<EvaluationRow, ApiError> {
+    let (_, row) = of_appointment(conn, actor, origin, reason, appointment_id)?;
+    row.ok_or(ApiError::NotFound)
+}
+
+/// The appointment `appointment_id` and its evaluation if one was recorded (that read audited):
+/// what the evaluation form opens with.
+pub fn of_appointment(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    origin: &Origin,
+    reason: &AccessReason,
+    appointment_id: &str,
+) -> Result<(AppointmentRow, Option<EvaluationRow>), ApiError> {
     let (appointment, _) = open_entry(conn, actor, reason, origin, |conn| appointments::find(conn, appointment_id))?;
-    let row = evaluations::of_appointment(conn, &appointment.id)?.ok_or(ApiError::NotFound)?;
-    on_record("evaluation.read", origin, actor, &appointment.patient_id).target(&row.id).write(conn)?;
-    Ok(row)
+    let row = evaluations::of_appointment(conn, &appointment.id)?;
+    if let Some(row) = &row {
+        on_record("evaluation.read", origin, actor, &appointment.patient_id).target(&row.id).write(conn)?;
+    }
+    Ok((appointment, row))
+}
+
+/// The patient's evaluations, oldest first, once `actor` may open the record; audited as
+/// `evaluation.list`.
+pub fn of_patient(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    origin: &Origin,
+    reason: &AccessReason,
+    patient_id: &str,
+) -> Result<Vec<EvaluationRow>, ApiError> {
+    super::access::read_record(conn, actor, patient_id, reason, origin, "evaluation.list")?;
+    Ok(evaluations::of_patient(conn, patient_id)?)
 }

@@ -321,8 +321,10 @@ pub async fn patient_page(
                     p.actions {
                         @if role.manages_patients() || role == Role::Clinician {
                             a.button href={ "/console/book?patient_id=" (patient.id) } { "Book an appointment" }
+                            " " a.button href={ "/console/waitlist?patient_id=" (patient.id) } { "Add to the waitlist" }
                         }
                         @if matches!(role, Role::Clinician | Role::Admin) {
+                            " " a.button href={ "/console/patients/" (patient.id) "/record" } { "Clinical record" }
                             " " a.button href={ "/console/patients/" (patient.id) "/program" } { "Home program" }
                         }
                     }

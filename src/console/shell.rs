@@ -15,9 +15,12 @@ use crate::error::ApiError;
 /// The screens each role finds in the menu, in the order they use them.
 pub fn menu(role: Role) -> &'static [(&'static str, &'static str)] {
     match role {
-        Role::FrontDesk => {
-            &[("/console/day", "Day sheet"), ("/console/patients", "Patients"), ("/console/book", "Book")]
-        }
+        Role::FrontDesk => &[
+            ("/console/day", "Day sheet"),
+            ("/console/patients", "Patients"),
+            ("/console/book", "Book"),
+            ("/console/waitlist", "Waitlist"),
+        ],
         Role::Clinician => &[
             ("/console/day?mine=1", "My day"),
             ("/console/worklist", "Worklist"),
@@ -28,8 +31,10 @@ pub fn menu(role: Role) -> &'static [(&'static str, &'static str)] {
             ("/console/day", "Day sheet"),
             ("/console/patients", "Patients"),
             ("/console/book", "Book"),
+            ("/console/waitlist", "Waitlist"),
             ("/console/staff", "Staff"),
             ("/console/settings", "Clinic"),
+            ("/console/deliveries", "Emails"),
             ("/console/audit", "Audit log"),
         ],
         Role::Patient | Role::Worker => &[],
@@ -97,6 +102,9 @@ pub fn show(
 
 /// What a staff page shows when the service refused for a reason that is not a field's.
 pub fn failure(clinic: &ClinicRow, staff: &StaffSession, err: ApiError) -> HttpResponse {
+    if let ApiError::Denied { code: crate::error::ProblemCode::AccessReasonRequired, .. } = &err {
+        return show(StatusCode::FORBIDDEN, clinic, staff, "", "Another clinician's patient", emergency_access());
+    }
     let (status, title, text) = match &err {
         ApiError::Forbidden | ApiError::Denied { .. } => (
             StatusCode::FORBIDDEN,
@@ -125,6 +133,19 @@ pub fn failure(clinic: &ClinicRow, staff: &StaffSession, err: ApiError) -> HttpR
         other => (actix_web::ResponseError::status_code(other), "Not done", other.to_string()),
     };
     show(status, clinic, staff, "", title, html! { (notice("bad", &text)) })
+}
+
+/// The question before an emergency access: a form back to the same page with the reason,
+/// which the service records in the audit log.
+fn emergency_access() -> Markup {
+    html! {
+        (notice("bad", "This patient has another primary clinician. You may open the record when you need to (for example, covering a colleague's patient), and your reason is recorded in the audit log."))
+        form.panel method="get" {
+            label for="reason" { "Why you are opening this record" }
+            input type="text" id="reason" name="reason" required maxlength="500" autocomplete="off";
+            button type="submit" { "Open the record" }
+        }
+    }
 }
 
 /// A staff page's title and body, once its data is read.

@@ -88,6 +88,16 @@ pub fn withdraw_offers(conn: &mut DbConnection, entry_id: &str) -> QueryResult<u
         .execute(conn)
 }
 
+/// The open offers of these entries, soonest start first.
+pub fn open_offers(conn: &mut DbConnection, entry_ids: &[String]) -> QueryResult<Vec<OfferRow>> {
+    offers::table
+        .filter(offers::entry_id.eq_any(entry_ids))
+        .filter(offers::status.eq("open"))
+        .order(offers::starts_at.asc())
+        .select(OfferRow::as_select())
+        .load(conn)
+}
+
 pub fn insert_offer(conn: &mut DbConnection, row: &OfferRow) -> QueryResult<()> {
     diesel::insert_into(offers::table).values(row).execute(conn).map(|_| ())
 }

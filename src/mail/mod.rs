@@ -4,6 +4,7 @@
 pub mod account_emails;
 pub mod appointment_emails;
 pub mod clinical_emails;
+pub mod deliveries;
 pub mod ics;
 pub mod reminder_emails;
 

@@ -27,6 +27,15 @@ impl ProgressChart {
         svg::render(&Scene::of(self))
     }
 
+    /// The same SVG without its XML declaration, to sit inside an HTML page.
+    pub fn inline_svg(&self) -> String {
+        let document = self.svg();
+        match document.strip_prefix("<?xml") {
+            Some(rest) => rest.split_once("?>").map_or(document.clone(), |(_, svg)| svg.trim_start().to_string()),
+            None => document,
+        }
+    }
+
     /// PNG bytes with the same geometry as [`ProgressChart::svg`], without the text.
     pub fn png(&self) -> Vec<u8> {
         png::render(&Scene::of(self))

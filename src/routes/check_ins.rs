@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::http::json::Json;
 use actix_web::{get, put, web, HttpResponse};
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -218,29 +218,12 @@ async fn page_of(
     page: &PageParams,
 ) -> Result<HttpResponse, ApiError> {
     let limit = page.limit()?;
-    let invalid = || ApiError::field("cursor", "invalid", "not a cursor of this list");
-    let before = match page.cursor(3)? {
-        None => None,
-        Some(parts) => Some((
-            parts[0].parse::<NaiveDate>().map_err(|_| invalid())?,
-            NaiveDateTime::parse_from_str(&parts[1], paging::CURSOR_TIME).map_err(|_| invalid())?,
-            parts[2].clone(),
-        )),
-    };
+    let before = page.cursor(3)?.map(check_ins::before_cursor).transpose()?;
     let rows =
         db::run(&state.pool, move |conn| check_ins::page(conn, &user, &meta, &reason, &patient_id, before, limit + 1))
             .await?;
-    let (items, next_cursor) = paging::page(rows, limit, cursor_after, CheckIn::from);
+    let (items, next_cursor) = paging::page(rows, limit, check_ins::cursor_after, CheckIn::from);
     Ok(HttpResponse::Ok().json(CheckInPage { items, next_cursor }))
-}
-
-/// Where the next page starts: the list's order, (date, received, id).
-fn cursor_after(row: &CheckInRow) -> String {
-    paging::encode_cursor(&[
-        &row.completed_on.to_string(),
-        &row.created_at.format(paging::CURSOR_TIME).to_string(),
-        &row.id,
-    ])
 }
 
 #[utoipa::path(

@@ -238,21 +238,7 @@ pub async fn add_exception(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let body = body.into_inner();
-    crate::error::fields::plausible_instant("starts_at", body.starts_at)?;
-    crate::error::fields::plausible_instant("ends_at", body.ends_at)?;
-    if body.ends_at <= body.starts_at {
-        return Err(ApiError::field("ends_at", "before_start", "the end is after the start"));
-    }
-    if body.ends_at - body.starts_at > chrono::Duration::days(366) {
-        return Err(ApiError::field("ends_at", "out_of_range", "an exception lasts at most a year"));
-    }
-    let note = match body.note.as_deref().map(str::trim) {
-        Some(note) if note.chars().count() > 200 || note.chars().any(char::is_control) => {
-            return Err(ApiError::field("note", "invalid_format", "at most 200 characters, no control characters"))
-        }
-        other => other.filter(|n| !n.is_empty()).map(str::to_string),
-    };
-    let exception = calendar::NewException { kind: body.kind, starts_at: body.starts_at, ends_at: body.ends_at, note };
+    let exception = calendar::NewException::check(body.kind, body.starts_at, body.ends_at, body.note.as_deref())?;
     let row =
         db::transaction(&state.pool, move |conn| calendar::add_exception(conn, &user, &meta, &id, exception, now()))
             .await?;

@@ -9,13 +9,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Actor;
-use crate::db::audit::AuditEntry;
 use crate::db::audit::Origin;
-use crate::db::deliveries::{self, DeliveryRow, STATUSES};
+use crate::db::deliveries::{DeliveryRow, STATUSES};
 use crate::db::{self, now};
 use crate::domain::role::Role;
-use crate::error::{ApiError, Problem, ProblemCode};
+use crate::error::{ApiError, Problem};
 use crate::http::paging::{self, PageParams};
+use crate::mail::deliveries as outbox;
 use crate::state::AppState;
 
 /// A delivery without its body (which may hold one-time links).
@@ -91,15 +91,11 @@ pub async fn list_deliveries(
     query: web::Query<DeliveryQuery>,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require(&[Role::Admin])?;
-    let status = query.into_inner().status;
-    if status.as_deref().is_some_and(|s| !STATUSES.contains(&s)) {
-        return Err(ApiError::field("status", "invalid", "one of pending, leased, sent, failed, cancelled, expired"));
-    }
+    let status = outbox::status_filter(query.into_inner().status)?;
     let limit = page.limit()?;
     let before = page.cursor(1)?.and_then(|mut parts| parts.pop());
     let rows =
-        db::run(&state.pool, move |conn| Ok(deliveries::list(conn, status.as_deref(), before.as_deref(), limit + 1)?))
+        db::run(&state.pool, move |conn| outbox::list(conn, &user, status.as_deref(), before.as_deref(), limit + 1))
             .await?;
     let (items, next_cursor) = paging::page(rows, limit, |r| paging::encode_cursor(&[&r.id]), DeliverySummary::from);
     Ok(HttpResponse::Ok().json(DeliveryPage { items, next_cursor }))
@@ -125,17 +121,8 @@ pub async fn retry_delivery(
     meta: Origin,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require(&[Role::Admin])?;
     let id = path.into_inner();
-    let row = db::transaction(&state.pool, move |conn| {
-        deliveries::find(conn, &id)?.ok_or(ApiError::NotFound)?;
-        if !deliveries::retry(conn, &id, now())? {
-            return Err(ApiError::conflict(ProblemCode::NotRetryable, "only a failed delivery can be retried, and not an account email whose one-time link was dropped: its owner asks for a new link"));
-        }
-        AuditEntry::new("delivery.retry", &meta).actor(&user.id, user.role).target(&id).write(conn)?;
-        deliveries::find(conn, &id)?.ok_or(ApiError::NotFound)
-    })
-    .await?;
+    let row = db::transaction(&state.pool, move |conn| outbox::retry(conn, &user, &meta, &id, now())).await?;
     Ok(HttpResponse::Ok().json(DeliverySummary::from(row)))
 }
 
@@ -148,10 +135,7 @@ pub struct DeliveryStats {
 }
 
 pub async fn collect_stats(state: &AppState) -> Result<DeliveryStats, ApiError> {
-    let stats = db::run(&state.pool, |conn| Ok(deliveries::stats(conn, now())?)).await?;
-    let mut counts: BTreeMap<String, i64> = STATUSES.iter().map(|s| (s.to_string(), 0)).collect();
-    counts.extend(stats.counts);
-    let oldest_due_age_seconds = stats.oldest_due.map_or(0, |due| (now() - due).num_seconds().max(0));
+    let (counts, oldest_due_age_seconds) = db::run(&state.pool, |conn| outbox::counts(conn, now())).await?;
     Ok(DeliveryStats { counts, oldest_due_age_seconds })
 }
 

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use super::appointments::{views, AppointmentView};
 use crate::auth::Actor;
-use crate::calendar::waitlist_entries::{self, Wish};
+use crate::calendar::waitlist_entries::{self, WishAsTyped};
 use crate::db::audit::Origin;
 use crate::db::waitlist::EntryRow;
 use crate::db::{self, now};
@@ -83,14 +83,6 @@ pub struct WaitlistPage {
     pub items: Vec<WaitlistEntry>,
 }
 
-fn minute(field: &str, raw: Option<&str>) -> Result<Option<i32>, ApiError> {
-    let Some(raw) = raw else { return Ok(None) };
-    match crate::domain::local_time::time_of_day(raw) {
-        Some(minute) => Ok(Some(minute as i32)),
-        None => Err(ApiError::field(field, "invalid_format", "a time is HH:MM")),
-    }
-}
-
 #[utoipa::path(
     operation_id = "joinWaitlist",
     summary = "Join the waitlist",
@@ -112,28 +104,17 @@ pub async fn join(
     body: Json<WaitlistRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    crate::error::fields::plausible_date("from_date", body.from_date)?;
-    crate::error::fields::plausible_date("to_date", body.to_date)?;
-    if body.to_date < body.from_date {
-        return Err(ApiError::field("to_date", "before_start", "to_date is on or after from_date"));
-    }
-    if (body.to_date - body.from_date).num_days() > 180 {
-        return Err(ApiError::field("to_date", "out_of_range", "a wish spans at most 180 days"));
-    }
-    if body.weekdays.iter().any(|d| !(1..=7).contains(d)) {
-        return Err(ApiError::field("weekdays", "out_of_range", "1 (Monday) to 7 (Sunday)"));
-    }
-    let (earliest, latest) = (minute("earliest", body.earliest.as_deref())?, minute("latest", body.latest.as_deref())?);
-    let wish = Wish {
+    let wish = WishAsTyped {
         appointment_type: body.appointment_type,
         clinician_id: body.clinician_id,
         from_date: body.from_date,
         to_date: body.to_date,
         weekdays: body.weekdays,
-        earliest_minute: earliest,
-        latest_minute: latest,
+        earliest: body.earliest.as_deref(),
+        latest: body.latest.as_deref(),
         patient_id: body.patient_id,
-    };
+    }
+    .check()?;
     let row = db::transaction(&state.pool, move |conn| waitlist_entries::join(conn, &user, &meta, wish, now())).await?;
     Ok(HttpResponse::Created().json(WaitlistEntry::from(row)))
 }

@@ -152,7 +152,7 @@ pub(crate) struct Fixture {
 }
 
 impl Fixture {
-    fn admin(&self) -> &str {
+    pub(crate) fn admin(&self) -> &str {
         &self.cal.admin
     }
 
@@ -168,7 +168,7 @@ impl Fixture {
     }
 
     /// A delivery that failed for good: the one kind an admin may retry.
-    fn failed_delivery(&self) -> String {
+    pub(crate) fn failed_delivery(&self) -> String {
         use backtrack::db::schema::notification_outbox as outbox;
         use diesel::prelude::*;
         let id = self.cal.app.queue_emails(1, &format!("failed-{}", self.unique()))[0].clone();
@@ -183,7 +183,7 @@ impl Fixture {
         self.today().to_string()
     }
 
-    fn today(&self) -> NaiveDate {
+    pub(crate) fn today(&self) -> NaiveDate {
         Utc::now().with_timezone(&self.cal.zone).date_naive()
     }
 
@@ -194,7 +194,7 @@ impl Fixture {
         booked["id"].as_str().unwrap().to_string()
     }
 
-    async fn created(&self, token: &str, path: &str, body: &Value) -> Value {
+    pub(crate) async fn created(&self, token: &str, path: &str, body: &Value) -> Value {
         let response = self.cal.app.post_as(token, path, body).await;
         assert_eq!(response.status(), 201, "{path}: {:?}", response.text().await);
         response.json().await.unwrap()
@@ -468,7 +468,7 @@ fn appointment_type(n: i64) -> Value {
         "reschedule_cutoff_hours": 1})
 }
 
-fn time_off(fx: &Fixture, n: i64) -> Value {
+pub(crate) fn time_off(fx: &Fixture, n: i64) -> Value {
     let start = fx.cal.at(40 + n % 300, 12, 0);
     json!({"kind": "time_off", "starts_at": rfc3339(start), "ends_at": rfc3339(start + Duration::hours(1))})
 }
@@ -478,7 +478,7 @@ fn exercise(n: i64) -> Value {
         "instructions": "Slide down a wall until the knees are bent, hold."})
 }
 
-fn wish(fx: &Fixture) -> Value {
+pub(crate) fn wish(fx: &Fixture) -> Value {
     let day = fx.today() + Duration::days(20);
     json!({"appointment_type": "comprehensive_evaluation", "from_date": day, "to_date": day, "patient_id": fx.patient_a})
 }

@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use crate::authorization::{fixture, open_red_flag_alert, Fixture};
+use crate::authorization::{fixture, open_red_flag_alert, time_off, wish, Fixture};
 use crate::console_staff::{Console, Page};
 
 /// One letter per role, in `authorization::ROLES` order: `Y` shown or done (200, or a redirect
@@ -22,14 +22,24 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("post", "/console/settings", "SSSFFFYS"),
     ("get", "/console/hours", "SSSYYFYS"),
     ("post", "/console/hours", "SSSYYFYS"),
+    ("post", "/console/hours/exceptions", "SSSYYFYS"),
+    ("post", "/console/hours/exceptions/{eid}/remove", "SSSYYFYS"),
+    ("get", "/console/waitlist", "SSSYYYYS"),
+    ("post", "/console/waitlist", "SSSYYYYS"),
+    ("post", "/console/waitlist/{id}/remove", "SSSYYYYS"),
+    ("get", "/console/deliveries", "SSSFFFYS"),
+    ("post", "/console/deliveries/{id}/retry", "SSSFFFYS"),
     ("get", "/console/book", "SSSYYYYS"),
     ("post", "/console/book", "SSSYYYYS"),
     ("get", "/console/appointments/{id}", "SSSYYYYS"),
     ("post", "/console/appointments/{id}", "SSSYYYYS"),
+    ("get", "/console/appointments/{id}/evaluation", "SSSFYFYS"),
+    ("post", "/console/appointments/{id}/evaluation", "SSSFYFFS"),
     ("get", "/console/patients", "SSSYYYYS"),
     ("get", "/console/patients/new", "SSSYFFYS"),
     ("post", "/console/patients/new", "SSSYFFYS"),
     ("get", "/console/patients/{id}", "SSSYYYYS"),
+    ("get", "/console/patients/{id}/record", "SSSFYFYS"),
     ("get", "/console/patients/{id}/program", "SSSFYFYS"),
     ("post", "/console/patients/{id}/program", "SSSFYFYS"),
     ("get", "/console/worklist", "SSSFYYYS"),
@@ -100,6 +110,44 @@ async fn request_for(fx: &Fixture, method: &str, template: &str) -> (String, Vec
                 })
                 .collect(),
         ),
+        ("post", "/console/hours/exceptions") => (
+            format!("/console/hours/exceptions?clinician_id={}", fx.clinician),
+            owned(&[
+                ("kind", "time_off"),
+                ("from_date", &(fx.today() + chrono::Duration::days(300 + n % 60)).to_string()),
+            ]),
+        ),
+        ("post", "/console/hours/exceptions/{eid}/remove") => {
+            let path = format!("/v1/clinicians/{}/exceptions", fx.clinician);
+            let created = fx.created(fx.admin(), &path, &time_off(fx, n)).await;
+            let eid = created["id"].as_str().unwrap();
+            (format!("/console/hours/exceptions/{eid}/remove?clinician_id={}", fx.clinician), vec![])
+        }
+        ("post", "/console/waitlist") => {
+            let day = (fx.today() + chrono::Duration::days(20)).to_string();
+            let fields = [
+                ("patient_id", a.as_str()),
+                ("appointment_type", "comprehensive_evaluation"),
+                ("from_date", &day),
+                ("to_date", &day),
+                ("day_2", "1"),
+            ];
+            ("/console/waitlist".into(), owned(&fields))
+        }
+        ("post", "/console/waitlist/{id}/remove") => {
+            let created = fx.created(fx.admin(), "/v1/waitlist", &wish(fx)).await;
+            (format!("/console/waitlist/{}/remove", created["id"].as_str().unwrap()), vec![])
+        }
+        ("post", "/console/deliveries/{id}/retry") => {
+            (format!("/console/deliveries/{}/retry", fx.failed_delivery()), vec![])
+        }
+        ("get", "/console/appointments/{id}/evaluation") => {
+            (format!("/console/appointments/{}/evaluation", fx.appointment), vec![])
+        }
+        ("post", "/console/appointments/{id}/evaluation") => {
+            (format!("/console/appointments/{}/evaluation", fx.appointment), evaluation_form(&[]))
+        }
+        ("get", "/console/patients/{id}/record") => (format!("/console/patients/{a}/record"), vec![]),
         ("get", "/console/book") => (format!("/console/book?patient_id={a}&appointment_type=follow_up"), vec![]),
         ("post", "/console/book") => {
             let slot = format!("{} {}", fx.clinician, fx.slot());
@@ -150,6 +198,37 @@ async fn request_for(fx: &Fixture, method: &str, template: &str) -> (String, Vec
         }
         (_, path) => (path.to_string(), vec![]),
     }
+}
+
+/// A whole evaluation as the console's form posts it, with `changes` over it.
+pub(crate) fn evaluation_form(changes: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut form: Vec<(String, String)> = (0..8)
+        .map(|i| (format!("start_back.agree[{i}]"), if i < 2 { "agree" } else { "disagree" }.to_string()))
+        .collect();
+    for (i, (name, rating)) in
+        [("Lifting my toddler", "3"), ("Sitting through a film", "5"), ("Gardening", "4")].iter().enumerate()
+    {
+        form.push((format!("psfs_activities[{i}].name"), name.to_string()));
+        form.push((format!("psfs_activities[{i}].rating"), rating.to_string()));
+    }
+    for (k, v) in [
+        ("start_back.bothersome", "moderately"),
+        ("baseline_nrs", "6"),
+        ("lumbar_mobility", "Flexion limited to mid-shin"),
+        ("hip_range_of_motion.left.flexion", "110"),
+    ] {
+        form.push((k.to_string(), v.to_string()));
+    }
+    for i in 0..10 {
+        form.push((format!("baseline_odi[{i}]"), "2".to_string()));
+    }
+    for (k, v) in changes {
+        form.retain(|(key, _)| key != k);
+        if !v.is_empty() {
+            form.push((k.to_string(), v.to_string()));
+        }
+    }
+    form
 }
 
 #[tokio::test]

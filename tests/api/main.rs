@@ -23,6 +23,7 @@ mod clinical_record;
 mod clinical_rules_doc;
 mod clock_edges;
 mod console_authorization;
+mod console_clinic;
 mod console_journeys;
 mod console_links;
 mod console_staff;

@@ -118,6 +118,9 @@ pub async fn appointment_page(
                         @if let Some(reason) = &row.cancel_reason { dt { "Cancelled because" } dd { (reason) } }
                         @if staff.actor.role != Role::FrontDesk { @if let Some(reason) = &row.reason { dt { "Reason for the visit" } dd { (reason) } } }
                     }
+                    @if matches!(staff.actor.role, Role::Clinician | Role::Admin) && row.status != Status::Cancelled.as_str() {
+                        p { a.button href={ "/console/appointments/" (row.id) "/evaluation" } { "Evaluation" } }
+                    }
                     form.actions method="post" action={ "/console/appointments/" (row.id) } {
                         (csrf(&staff))
                         @for (to, label) in [(Status::Arrived, "Arrived"), (Status::NoShow, "No-show"), (Status::Completed, "Completed")] {

@@ -33,7 +33,8 @@ pub struct HoursQuery {
     done: Option<String>,
 }
 
-fn whose(staff: &StaffSession, asked: Option<String>) -> String {
+/// Whose hours a page or form is about: `?clinician_id=`, or the signed-in clinician's own.
+pub(super) fn whose(staff: &StaffSession, asked: Option<String>) -> String {
     asked.filter(|c| !c.is_empty()).unwrap_or_else(|| staff.actor.id.clone())
 }
 
@@ -80,10 +81,11 @@ pub async fn hours_page(state: web::Data<AppState>, staff: Staff, query: web::Qu
             let calendar = clinicians::calendar(conn, &id, now())?;
             Ok((clinician, calendar))
         },
-        move |_, (clinician, calendar)| {
+        move |clinic, (clinician, calendar)| {
             let body = html! {
                 @if done.is_some() { (notice("good", "Saved. Free times follow the new hours at once.")) }
                 (week(&forms, &clinician.id, &calendar.rules))
+                (super::exceptions::section(&forms, clinic.zone(), &clinician.id, &calendar.exceptions))
             };
             (format!("Weekly hours · {}", clinician.full_name), body)
         },

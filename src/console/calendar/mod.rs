@@ -5,13 +5,17 @@
 mod appointment;
 mod book;
 mod day;
+mod exceptions;
 mod hours;
+mod waitlist;
 mod week;
 
 pub use appointment::{appointment_page, change_appointment};
 pub use book::{book_page, book_submit};
 pub use day::day_page;
+pub use exceptions::{add_exception, remove_exception};
 pub use hours::{hours_page, save_hours};
+pub use waitlist::{join_waitlist, leave_waitlist, waitlist_page};
 pub use week::week_page;
 
 use std::collections::HashMap;
@@ -28,6 +32,12 @@ use crate::db::appointments::AppointmentRow;
 use crate::db::clinic::{self, AppointmentTypeRow};
 use crate::db::{users, DbConnection};
 use crate::domain::local_time::local;
+
+/// A date typed in a form's date field, or the field's message.
+pub fn typed_date(field: &str, raw: &str) -> Result<NaiveDate, crate::error::ApiError> {
+    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .map_err(|_| crate::error::ApiError::field(field, "invalid_format", "a date is YYYY-MM-DD"))
+}
 
 /// `09:30`, the clinic's wall clock.
 pub fn clock(zone: Tz, at: DateTime<Utc>) -> String {
