@@ -33,6 +33,7 @@ pub mod day_sheet;
 pub mod hours;
 pub mod notices;
 pub mod records;
+pub mod type_fields;
 pub mod waitlist;
 pub mod waitlist_entries;
 

@@ -101,6 +101,23 @@ fn list_text(field: &str, items: &[String], checks: &mut Checks) -> Option<Strin
 }
 
 impl ExerciseEdit {
+    /// A new exercise from the edit, every part checked (all but the dose and the video required).
+    pub fn new_exercise(self) -> Result<ExerciseRow, ApiError> {
+        let mut row = blank(self.category.unwrap_or("mobility"));
+        let mut checks = Checks::default();
+        self.apply(&mut row, &mut checks, true);
+        checks.finish(|| Some(row))
+    }
+
+    /// The change the edit makes to a stored exercise, every part checked.
+    pub fn into_change(self) -> impl FnOnce(&mut ExerciseRow) -> Result<(), ApiError> {
+        move |row| {
+            let mut checks = Checks::default();
+            self.apply(row, &mut checks, false);
+            checks.finish(|| Some(()))
+        }
+    }
+
     /// The edit applied to `row`, every refusal recorded in `checks`.
     pub fn apply(self, row: &mut ExerciseRow, checks: &mut Checks, creating: bool) {
         let required = |checks: &mut Checks, field: &str, present: bool| {

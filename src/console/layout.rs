@@ -82,3 +82,66 @@ impl Field<'_> {
 pub fn bare_page(title: &str, text: &str) -> Markup {
     page("BackTrack", title, notice("bad", text))
 }
+
+/// A whole number typed in `key` of a posted form: `None` when left empty, and when it is not a
+/// number (then the field's message is added to `errors`).
+pub fn typed_number(
+    form: &std::collections::HashMap<String, String>,
+    key: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<i64> {
+    let raw = form.get(key).map(|v| v.trim()).filter(|v| !v.is_empty())?;
+    match raw.parse::<i64>() {
+        Ok(n) => Some(n),
+        Err(_) => {
+            errors.push(FieldError::new(key, "invalid_format", "a whole number"));
+            None
+        }
+    }
+}
+
+/// The message the service gave for `field`, as the paragraph next to it.
+pub fn message(errors: &[FieldError], field: &str) -> Markup {
+    html! { @if let Some(e) = error_for(errors, field) { p.error id={ (field) "-error" } { (e) } } }
+}
+
+/// A labelled number input from `min` to `max` with its value as typed and its message.
+pub fn number_input(
+    values: &std::collections::HashMap<String, String>,
+    errors: &[FieldError],
+    field: &str,
+    label: &str,
+    (min, max): (i64, i64),
+) -> Markup {
+    html! {
+        label for=(field) { (label) }
+        input type="number" id=(field) name=(field) min=(min) max=(max) inputmode="numeric"
+            value=[values.get(field)] aria-invalid=[error_for(errors, field).map(|_| "true")];
+        (message(errors, field))
+    }
+}
+
+/// A refused form's messages: the form's own (`mine`, for what was not even a number) first,
+/// then the service's for other fields; a conflict (a taken code or slug) is `conflict_field`'s.
+/// Any other refusal is not a field's and comes back as it was.
+pub fn merged(
+    mut mine: Vec<FieldError>,
+    err: crate::error::ApiError,
+    conflict_field: &str,
+) -> Result<Vec<FieldError>, crate::error::ApiError> {
+    match err {
+        crate::error::ApiError::Validation(found) => {
+            for e in found {
+                if !mine.iter().any(|m| m.field == e.field) {
+                    mine.push(e);
+                }
+            }
+            Ok(mine)
+        }
+        crate::error::ApiError::Conflict { code, message } => {
+            mine.push(FieldError::new(conflict_field, code.as_str(), message));
+            Ok(mine)
+        }
+        other => Err(other),
+    }
+}

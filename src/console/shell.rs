@@ -25,6 +25,7 @@ pub fn menu(role: Role) -> &'static [(&'static str, &'static str)] {
             ("/console/day?mine=1", "My day"),
             ("/console/worklist", "Worklist"),
             ("/console/patients", "Patients"),
+            ("/console/exercises", "Exercises"),
             ("/console/hours", "My hours"),
         ],
         Role::Admin => &[
@@ -34,6 +35,7 @@ pub fn menu(role: Role) -> &'static [(&'static str, &'static str)] {
             ("/console/waitlist", "Waitlist"),
             ("/console/staff", "Staff"),
             ("/console/settings", "Clinic"),
+            ("/console/exercises", "Exercises"),
             ("/console/deliveries", "Emails"),
             ("/console/audit", "Audit log"),
         ],

@@ -4,6 +4,7 @@
 pub mod adherence;
 pub mod appointment;
 pub mod contact;
+pub mod exercise_category;
 pub mod hours;
 pub mod local_time;
 pub mod login_throttle;

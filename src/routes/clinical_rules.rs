@@ -12,8 +12,6 @@ use crate::db;
 use crate::db::audit::Origin;
 use crate::db::clinic::ClinicalRules;
 use crate::domain::role::Role;
-use crate::domain::Invalid;
-use crate::error::fields::Checks;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -41,14 +39,6 @@ impl From<ClinicalRules> for ClinicalRulesView {
             plateau_weeks: r.plateau_weeks,
             missed_check_in_days: r.missed_check_in_days,
         }
-    }
-}
-
-fn within(value: i32, low: i32, high: i32) -> Result<i32, Invalid> {
-    if (low..=high).contains(&value) {
-        Ok(value)
-    } else {
-        Err(Invalid::new("out_of_range", format!("{low} to {high}")))
     }
 }
 
@@ -89,21 +79,12 @@ pub async fn put_rules(
     body: Json<ClinicalRulesView>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Admin])?;
-    let mut checks = Checks::default();
-    let rules = (
-        checks.field("odi_min_answered", within(body.odi_min_answered, 1, 10)),
-        checks.field("low_adherence_percent", within(body.low_adherence_percent, 1, 100)),
-        checks.field("plateau_weeks", within(body.plateau_weeks, 4, 26)),
-        checks.field("missed_check_in_days", within(body.missed_check_in_days, 7, 60)),
-    );
-    let rules = checks.finish(|| {
-        Some(ClinicalRules {
-            odi_min_answered: rules.0?,
-            low_adherence_percent: rules.1?,
-            plateau_weeks: rules.2?,
-            missed_check_in_days: rules.3?,
-        })
-    })?;
+    let rules = clinical_rules::check(
+        body.odi_min_answered.into(),
+        body.low_adherence_percent.into(),
+        body.plateau_weeks.into(),
+        body.missed_check_in_days.into(),
+    )?;
     let saved = db::transaction(&state.pool, move |conn| clinical_rules::update(conn, &user, &meta, &rules)).await?;
     Ok(HttpResponse::Ok().json(ClinicalRulesView::from(saved)))
 }

@@ -11,46 +11,11 @@ use crate::clinical::exercises::{self, ExerciseEdit};
 use crate::db;
 use crate::db::audit::Origin;
 use crate::db::exercises::{self as library, ExerciseFilter, ExerciseRow};
+pub use crate::domain::exercise_category::Category;
 use crate::domain::program;
 use crate::domain::role::Role;
-use crate::error::fields::Checks;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum Category {
-    BreathingMotorControl,
-    Mobility,
-    Stability,
-    Strength,
-    Conditioning,
-}
-
-impl Category {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::BreathingMotorControl => "breathing_motor_control",
-            Category::Mobility => "mobility",
-            Category::Stability => "stability",
-            Category::Strength => "strength",
-            Category::Conditioning => "conditioning",
-        }
-    }
-
-    fn parse(value: &str) -> Category {
-        [
-            Category::BreathingMotorControl,
-            Category::Mobility,
-            Category::Stability,
-            Category::Strength,
-            Category::Conditioning,
-        ]
-        .into_iter()
-        .find(|c| c.as_str() == value)
-        .unwrap_or(Category::Mobility)
-    }
-}
 
 /// A default dose: sets with reps, a hold, or a duration.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -303,10 +268,7 @@ pub async fn create(
     body: Json<ExerciseFields>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(&[Role::Clinician, Role::Admin])?;
-    let mut row = exercises::blank(Category::Mobility.as_str());
-    let mut checks = Checks::default();
-    ExerciseEdit::from(body.into_inner()).apply(&mut row, &mut checks, true);
-    checks.finish(|| Some(()))?;
+    let row = ExerciseEdit::from(body.into_inner()).new_exercise()?;
     let saved = db::transaction(&state.pool, move |conn| exercises::create(conn, &user, &meta, row)).await?;
     Ok(HttpResponse::Created().json(Exercise::from(saved)))
 }
@@ -348,13 +310,8 @@ pub async fn update(
     path: web::Path<String>,
     body: Json<ExerciseFields>,
 ) -> Result<HttpResponse, ApiError> {
-    let edit = ExerciseEdit::from(body.into_inner());
-    change(&state, user, meta, path.into_inner(), "exercise.update", move |row| {
-        let mut checks = Checks::default();
-        edit.apply(row, &mut checks, false);
-        checks.finish(|| Some(()))
-    })
-    .await
+    let edit = ExerciseEdit::from(body.into_inner()).into_change();
+    change(&state, user, meta, path.into_inner(), "exercise.update", edit).await
 }
 
 #[utoipa::path(

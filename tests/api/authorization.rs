@@ -462,7 +462,7 @@ async fn request_for(fx: &Fixture, method: &str, template: &str) -> (String, Opt
     (path, body)
 }
 
-fn appointment_type(n: i64) -> Value {
+pub(crate) fn appointment_type(n: i64) -> Value {
     json!({"code": format!("type_{n}"), "name": format!("Type {n}"), "duration_minutes": 30,
         "patient_bookable": false, "min_notice_hours": 1, "horizon_days": 60, "cancel_cutoff_hours": 1,
         "reschedule_cutoff_hours": 1})
@@ -473,7 +473,7 @@ pub(crate) fn time_off(fx: &Fixture, n: i64) -> Value {
     json!({"kind": "time_off", "starts_at": rfc3339(start), "ends_at": rfc3339(start + Duration::hours(1))})
 }
 
-fn exercise(n: i64) -> Value {
+pub(crate) fn exercise(n: i64) -> Value {
     json!({"slug": format!("wall-sit-{n}"), "name": format!("Wall sit {n}"), "category": "strength", "phase": 2,
         "instructions": "Slide down a wall until the knees are bent, hold."})
 }

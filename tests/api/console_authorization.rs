@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use crate::authorization::{fixture, open_red_flag_alert, time_off, wish, Fixture};
+use crate::authorization::{appointment_type, exercise, fixture, open_red_flag_alert, time_off, wish, Fixture};
 use crate::console_staff::{Console, Page};
 
 /// One letter per role, in `authorization::ROLES` order: `Y` shown or done (200, or a redirect
@@ -20,6 +20,17 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("get", "/console/audit", "SSSFFFYS"),
     ("get", "/console/settings", "SSSFFFYS"),
     ("post", "/console/settings", "SSSFFFYS"),
+    ("get", "/console/types", "SSSFFFYS"),
+    ("post", "/console/types", "SSSFFFYS"),
+    ("get", "/console/types/{id}", "SSSFFFYS"),
+    ("post", "/console/types/{id}", "SSSFFFYS"),
+    ("get", "/console/rules", "SSSFYYYS"),
+    ("post", "/console/rules", "SSSFFFYS"),
+    ("get", "/console/exercises", "SSSFYYYS"),
+    ("get", "/console/exercises/new", "SSSFYYYS"),
+    ("post", "/console/exercises", "SSSFYYYS"),
+    ("get", "/console/exercises/{id}", "SSSFYYYS"),
+    ("post", "/console/exercises/{id}", "SSSFYYYS"),
     ("get", "/console/hours", "SSSYYFYS"),
     ("post", "/console/hours", "SSSYYFYS"),
     ("post", "/console/hours/exceptions", "SSSYYFYS"),
@@ -148,6 +159,27 @@ async fn request_for(fx: &Fixture, method: &str, template: &str) -> (String, Vec
             (format!("/console/appointments/{}/evaluation", fx.appointment), evaluation_form(&[]))
         }
         ("get", "/console/patients/{id}/record") => (format!("/console/patients/{a}/record"), vec![]),
+        ("post", "/console/types") => ("/console/types".into(), type_form(&format!("matrix_{n}"))),
+        ("get", "/console/types/{id}") => ("/console/types/follow_up".into(), vec![]),
+        ("post", "/console/types/{id}") => {
+            let created = fx.created(fx.admin(), "/v1/appointment-types", &appointment_type(n)).await;
+            (format!("/console/types/{}", created["id"].as_str().unwrap()), type_form(""))
+        }
+        ("post", "/console/rules") => (
+            "/console/rules".into(),
+            owned(&[
+                ("odi_min_answered", "8"),
+                ("low_adherence_percent", "50"),
+                ("plateau_weeks", "6"),
+                ("missed_check_in_days", "14"),
+            ]),
+        ),
+        ("post", "/console/exercises") => ("/console/exercises".into(), exercise_form(&format!("matrix-{n}"))),
+        ("get", "/console/exercises/{id}") => ("/console/exercises/bird-dog".into(), vec![]),
+        ("post", "/console/exercises/{id}") => {
+            let created = fx.created(fx.admin(), "/v1/exercises", &exercise(n)).await;
+            (format!("/console/exercises/{}", created["id"].as_str().unwrap()), exercise_form(""))
+        }
         ("get", "/console/book") => (format!("/console/book?patient_id={a}&appointment_type=follow_up"), vec![]),
         ("post", "/console/book") => {
             let slot = format!("{} {}", fx.clinician, fx.slot());
@@ -198,6 +230,49 @@ async fn request_for(fx: &Fixture, method: &str, template: &str) -> (String, Vec
         }
         (_, path) => (path.to_string(), vec![]),
     }
+}
+
+/// A whole appointment type as the console's form posts it; `code` only when creating.
+pub(crate) fn type_form(code: &str) -> Vec<(String, String)> {
+    let mut form: Vec<(String, String)> = [
+        ("name", "Matrix visit"),
+        ("duration_minutes", "30"),
+        ("buffer_before_minutes", "0"),
+        ("buffer_after_minutes", "0"),
+        ("min_notice_hours", "2"),
+        ("horizon_days", "90"),
+        ("cancel_cutoff_hours", "24"),
+        ("reschedule_cutoff_hours", "24"),
+        ("action", "save"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    if !code.is_empty() {
+        form.push(("code".into(), code.into()));
+    }
+    form
+}
+
+/// A whole exercise as the console's form posts it; `slug` only when creating.
+pub(crate) fn exercise_form(slug: &str) -> Vec<(String, String)> {
+    let mut form: Vec<(String, String)> = [
+        ("name", "Matrix bridge"),
+        ("category", "strength"),
+        ("phase", "2"),
+        ("instructions", "Lie on your back, knees bent; lift the hips."),
+        ("cues", "Squeeze the glutes\nKeep ribs down"),
+        ("default_dose.sets", "3"),
+        ("default_dose.reps", "10"),
+        ("action", "save"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    if !slug.is_empty() {
+        form.push(("slug".into(), slug.into()));
+    }
+    form
 }
 
 /// A whole evaluation as the console's form posts it, with `changes` over it.

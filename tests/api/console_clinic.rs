@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use serde_json::Value;
 
 use crate::authorization::{fixture, Fixture};
-use crate::console_authorization::evaluation_form;
+use crate::console_authorization::{evaluation_form, exercise_form, type_form};
 use crate::console_staff::{Console, Page};
 
 fn borrow(pairs: &[(String, String)]) -> Vec<(&str, &str)> {
@@ -221,4 +221,123 @@ async fn the_clinical_record_shows_scores_with_their_verdicts_and_opens_to_anoth
     let kept_out = desk.get(&path).await;
     assert_eq!(kept_out.status, 403);
     assert!(!kept_out.body.contains("Check-ins"), "no clinical data for the desk");
+}
+
+fn with(mut form: Vec<(String, String)>, changes: &[(&str, &str)]) -> Vec<(String, String)> {
+    for (k, v) in changes {
+        form.retain(|(key, _)| key != k);
+        form.push((k.to_string(), v.to_string()));
+    }
+    form
+}
+
+#[tokio::test]
+async fn an_admin_creates_changes_and_archives_an_appointment_type_as_the_api_then_lists_it() {
+    let fx = fixture().await;
+    let admin = Console::sign_in(&fx.cal.app, "admin@clinic.example").await;
+    let form =
+        with(type_form("back_class"), &[("name", "Back class"), ("duration_minutes", "45"), ("patient_bookable", "1")]);
+    let created = admin.post("/console/types", &borrow(&form)).await;
+    assert_eq!(created.status, 303, "{}", created.body);
+    let types = api(&fx, 6, "/v1/appointment-types").await;
+    let class = types["items"].as_array().unwrap().iter().find(|t| t["code"] == "back_class").cloned().expect("listed");
+    assert_eq!((class["duration_minutes"].as_i64(), class["patient_bookable"].as_bool()), (Some(45), Some(true)));
+
+    let taken = admin.post("/console/types", &borrow(&form)).await;
+    assert_eq!(taken.status, 422);
+    assert!(message_for(&taken, "code").is_some(), "a taken code is said next to the code");
+    let typo =
+        admin.post("/console/types", &borrow(&with(type_form("other_class"), &[("duration_minutes", "forty")]))).await;
+    assert_eq!(message_for(&typo, "duration_minutes").as_deref(), Some("a whole number"));
+    let long =
+        admin.post("/console/types", &borrow(&with(type_form("long_class"), &[("duration_minutes", "1000")]))).await;
+    assert_eq!(message_for(&long, "duration_minutes").as_deref(), Some("between 5 and 480"), "the service's bound");
+    assert_eq!(long.value_of("name").as_deref(), Some("Matrix visit"), "what was typed stays");
+
+    let id = class["id"].as_str().unwrap();
+    let renamed =
+        admin.post(&format!("/console/types/{id}"), &borrow(&with(type_form(""), &[("name", "Back school")]))).await;
+    assert_eq!(renamed.status, 303, "{}", renamed.body);
+    let types = api(&fx, 6, "/v1/appointment-types").await;
+    let class = types["items"].as_array().unwrap().iter().find(|t| t["id"] == id).cloned().unwrap();
+    assert_eq!(
+        (class["name"].as_str(), class["patient_bookable"].as_bool()),
+        (Some("Back school"), Some(false)),
+        "an unticked box is false"
+    );
+    let archived = admin.post(&format!("/console/types/{id}"), &[("action", "archive")]).await;
+    assert_eq!(archived.status, 303);
+    let types = api(&fx, 6, "/v1/appointment-types").await;
+    assert!(!types["items"].as_array().unwrap().iter().any(|t| t["id"] == id), "archived types are not on offer");
+}
+
+#[tokio::test]
+async fn an_admin_changes_the_clinical_rules_and_a_clinician_only_reads_them() {
+    let fx = fixture().await;
+    let admin = Console::sign_in(&fx.cal.app, "admin@clinic.example").await;
+    let stricter = [
+        ("odi_min_answered", "9"),
+        ("low_adherence_percent", "60"),
+        ("plateau_weeks", "8"),
+        ("missed_check_in_days", "10"),
+    ];
+    let saved = admin.post("/console/rules", &stricter).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let rules = api(&fx, 4, "/v1/clinic/clinical-rules").await;
+    assert_eq!(
+        rules,
+        serde_json::json!({"odi_min_answered": 9, "low_adherence_percent": 60, "plateau_weeks": 8, "missed_check_in_days": 10})
+    );
+
+    let mut wrong = stricter.to_vec();
+    wrong[2] = ("plateau_weeks", "2");
+    let refused = admin.post("/console/rules", &wrong).await;
+    assert_eq!(refused.status, 422);
+    assert_eq!(message_for(&refused, "plateau_weeks").as_deref(), Some("between 4 and 26"));
+    assert_eq!(api(&fx, 4, "/v1/clinic/clinical-rules").await, rules, "nothing half-saved");
+
+    let clinician = Console::sign_in(&fx.cal.app, "pt0@clinic.example").await;
+    let page = clinician.get("/console/rules").await;
+    assert_eq!(page.status, 200);
+    assert_eq!(page.value_of("plateau_weeks").as_deref(), Some("8"));
+    assert!(!page.body.contains("Save the rules"), "a clinician reads them only");
+    assert_eq!(clinician.post("/console/rules", &stricter).await.status, 403);
+}
+
+#[tokio::test]
+async fn a_clinician_adds_changes_and_archives_an_exercise_in_the_library() {
+    let fx = fixture().await;
+    let clinician = Console::sign_in(&fx.cal.app, "pt0@clinic.example").await;
+    let created = clinician.post("/console/exercises", &borrow(&exercise_form("wall-press-drill"))).await;
+    assert_eq!(created.status, 303, "{}", created.body);
+    let stored = api(&fx, 4, "/v1/exercises/wall-press-drill").await;
+    assert_eq!(stored["cues"], serde_json::json!(["Squeeze the glutes", "Keep ribs down"]), "one cue per line");
+    assert_eq!((stored["category"].as_str(), stored["phase"].as_i64()), (Some("strength"), Some(2)));
+    assert_eq!(stored["default_dose"]["reps"], 10);
+
+    let taken = clinician.post("/console/exercises", &borrow(&exercise_form("wall-press-drill"))).await;
+    assert_eq!(taken.status, 422);
+    assert_eq!(message_for(&taken, "slug").as_deref(), Some("another exercise has this slug"));
+    let bad =
+        clinician.post("/console/exercises", &borrow(&with(exercise_form("x"), &[("default_dose.reps", "500")]))).await;
+    assert_eq!(bad.status, 422);
+    assert!(message_for(&bad, "slug").is_some(), "{}", bad.body);
+    assert_eq!(message_for(&bad, "default_dose.reps").as_deref(), Some("between 1 and 200"));
+
+    let id = stored["id"].as_str().unwrap();
+    let changed = clinician
+        .post(
+            &format!("/console/exercises/{id}"),
+            &borrow(&with(exercise_form(""), &[("default_dose.reps", ""), ("default_dose.hold_seconds", "20")])),
+        )
+        .await;
+    assert_eq!(changed.status, 303, "{}", changed.body);
+    let stored = api(&fx, 4, "/v1/exercises/wall-press-drill").await;
+    assert_eq!(
+        (stored["default_dose"]["reps"].as_i64(), stored["default_dose"]["hold_seconds"].as_i64()),
+        (None, Some(20))
+    );
+    let archived = clinician.post(&format!("/console/exercises/{id}"), &[("action", "archive")]).await;
+    assert_eq!(archived.status, 303);
+    assert_eq!(api(&fx, 4, "/v1/exercises/wall-press-drill").await["archived"], true);
 }

@@ -68,6 +68,7 @@ fn input(name: &str, label: &str, value: &str, hint: &str, errors: &[FieldError]
 
 fn form(staff: &StaffSession, f: &SettingsForm, errors: &[FieldError]) -> Markup {
     html! {
+        p { strong { "Clinic settings" } " · " a href="/console/types" { "Appointment types" } " · " a href="/console/rules" { "Clinical rules" } }
         form.panel method="post" action="/console/settings" {
             (csrf(staff))
             (input("name", "Clinic name", &f.name, "Signs every email and page.", errors))

@@ -19,7 +19,7 @@ use crate::clinical::evaluation_form::{
 };
 use crate::clinical::evaluations;
 use crate::console::calendar::when;
-use crate::console::layout::{error_for, notice};
+use crate::console::layout::{error_for, message, notice, number_input, typed_number};
 use crate::console::links::see_other;
 use crate::console::session::{Posted, Staff};
 use crate::console::shell::{self, csrf, refused};
@@ -111,15 +111,8 @@ fn request_of(form: &HashMap<String, String>) -> (EvaluationRequest, Vec<usize>,
     let mut errors = Vec::new();
     let given = |key: &str| form.get(key).map(|v| v.trim()).filter(|v| !v.is_empty());
     let text = |key: &str| form.get(key).filter(|v| !v.trim().is_empty()).cloned();
-    let whole = |errors: &mut Vec<FieldError>, key: &str| match given(key) {
-        None => None,
-        Some(raw) => raw.parse::<i32>().map_or_else(
-            |_| {
-                errors.push(FieldError::new(key, "invalid_format", "a whole number"));
-                None
-            },
-            Some,
-        ),
+    let whole = |errors: &mut Vec<FieldError>, key: &str| {
+        typed_number(form, key, errors).map(|n| i32::try_from(n).unwrap_or(i32::MAX))
     };
     let mut side = |side: &str| HipSide {
         flexion: whole(&mut errors, &format!("hip_range_of_motion.{side}.flexion")),
@@ -222,19 +215,6 @@ fn checked(form: &HashMap<String, String>) -> Result<(Findings, crate::clinical:
     }
 }
 
-fn message(errors: &[FieldError], field: &str) -> Markup {
-    html! { @if let Some(e) = error_for(errors, field) { p.error id={ (field) "-error" } { (e) } } }
-}
-
-fn number(values: &HashMap<String, String>, errors: &[FieldError], field: &str, label: &str, max: i32) -> Markup {
-    html! {
-        label for=(field) { (label) }
-        input type="number" id=(field) name=(field) min="0" max=(max) inputmode="numeric"
-            value=[values.get(field)] aria-invalid=[error_for(errors, field).map(|_| "true")];
-        (message(errors, field))
-    }
-}
-
 fn form(
     staff: &StaffSession,
     appointment_id: &str,
@@ -259,14 +239,14 @@ fn form(
                 legend { "Hip range of motion (degrees, 0–180)" }
                 @for side in ["left", "right"] {
                     @for (name, label) in &HIP {
-                        (number(values, errors, &format!("hip_range_of_motion.{side}.{name}"), &format!("{label}, {side}"), 180))
+                        (number_input(values, errors, &format!("hip_range_of_motion.{side}.{name}"), &format!("{label}, {side}"), (0, 180)))
                     }
                 }
             }
             fieldset {
                 legend { "Trunk endurance (seconds held, 0–600)" }
                 @for (name, label) in &TRUNK {
-                    (number(values, errors, &format!("trunk_endurance.{name}"), label, 600))
+                    (number_input(values, errors, &format!("trunk_endurance.{name}"), label, (0, 600)))
                 }
             }
             fieldset {
@@ -314,11 +294,11 @@ fn form(
                     label for=(name) { "Activity " (i + 1) }
                     input type="text" id=(name) name=(name) maxlength="120" value=(value(&name)) aria-invalid=[error_for(errors, &name).map(|_| "true")];
                     (message(errors, &name))
-                    (number(values, errors, &rating, &format!("Rating of activity {}", i + 1), 10))
+                    (number_input(values, errors, &rating, &format!("Rating of activity {}", i + 1), (0, 10)))
                 }
             }
             h2 { "Baselines" }
-            (number(values, errors, "baseline_nrs", "Pain now (0–10)", 10))
+            (number_input(values, errors, "baseline_nrs", "Pain now (0–10)", (0, 10)))
             fieldset {
                 legend { "Oswestry Disability Index: each section 0–5, empty when skipped" }
                 (message(errors, "baseline_odi"))

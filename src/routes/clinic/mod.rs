@@ -5,8 +5,6 @@ mod appointment_types;
 
 pub use appointment_types::*;
 
-pub(super) use crate::error::fields::{bounded_text as text, within};
-
 use crate::http::json::Json;
 use actix_web::{get, put, web, HttpResponse};
 use serde::{Deserialize, Serialize};
