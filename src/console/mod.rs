@@ -84,5 +84,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(links::accept_invite)
         .service(links::offer_booked)
         .service(links::offer_page)
-        .service(links::take_offer);
+        .service(links::take_offer)
+        .service(links::unsubscribed)
+        .service(links::unsubscribe_page)
+        .service(links::confirm_unsubscribe)
+        .service(links::undo_unsubscribe);
 }

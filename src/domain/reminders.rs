@@ -33,6 +33,15 @@ pub enum ReminderKind {
 }
 
 impl ReminderKind {
+    /// The emails of this kind as a sentence names them: "exercise reminders".
+    pub fn in_words(self) -> &'static str {
+        match self {
+            ReminderKind::Exercise => "exercise reminders",
+            ReminderKind::CheckIn => "weekly check-in reminders",
+            ReminderKind::WeeklySummary => "weekly summaries",
+        }
+    }
+
     pub const ALL: [ReminderKind; 3] = [ReminderKind::Exercise, ReminderKind::CheckIn, ReminderKind::WeeklySummary];
 
     pub fn as_str(self) -> &'static str {

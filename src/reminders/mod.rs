@@ -33,6 +33,7 @@ use crate::domain::reminders::ReminderKind;
 #[derive(Clone)]
 pub struct ReminderLinks {
     api_url: String,
+    page_url: String,
     app_url: String,
     secret: Arc<Vec<u8>>,
 }
@@ -41,6 +42,7 @@ impl ReminderLinks {
     pub fn from_config(config: &Config) -> Self {
         Self {
             api_url: config.api_public_url.clone(),
+            page_url: config.public_url.clone(),
             app_url: config.app_url.clone(),
             secret: Arc::new(config.jwt_secret.clone()),
         }
@@ -49,6 +51,12 @@ impl ReminderLinks {
     /// The one-click unsubscribe address (RFC 8058): POST turns the kind off, without signing in.
     pub fn unsubscribe(&self, user_id: &str, kind: ReminderKind) -> String {
         format!("{}/v1/unsubscribe/{}", self.api_url, unsubscribe_token::issue(&self.secret, user_id, kind))
+    }
+
+    /// The page the email's own "stop these" link opens: it asks before turning the kind off,
+    /// and offers to undo it after.
+    pub fn unsubscribe_page(&self, user_id: &str, kind: ReminderKind) -> String {
+        format!("{}/unsubscribe/{}", self.page_url, unsubscribe_token::issue(&self.secret, user_id, kind))
     }
 
     pub fn app(&self, page: &str) -> String {

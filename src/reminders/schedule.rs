@@ -108,7 +108,7 @@ fn content(
     let Some((_, version)) = programs::in_force(conn, &patient.id, date)? else { return Ok(None) };
     let name = patient.full_name.as_str();
     let clinic = crate::db::clinic::name(conn)?;
-    let unsubscribe = links.unsubscribe(&patient.id, kind);
+    let unsubscribe = links.unsubscribe_page(&patient.id, kind);
     Ok(match kind {
         ReminderKind::Exercise if version.prescription().asks_on(date) => {
             let items: Vec<PlannedExercise> = programs::items_named(conn, &version.id)?

@@ -115,11 +115,35 @@ pub fn unsubscribe(
     user_id: &str,
     kind: ReminderKind,
 ) -> Result<(), ApiError> {
+    from_link(conn, origin, links, user_id, kind, false)
+}
+
+/// The same kind turned back on from the page an unsubscribe link opens (an undo), without
+/// signing in; the same token is the credential.
+pub fn resubscribe(
+    conn: &mut DbConnection,
+    origin: &Origin,
+    links: &ReminderLinks,
+    user_id: &str,
+    kind: ReminderKind,
+) -> Result<(), ApiError> {
+    from_link(conn, origin, links, user_id, kind, true)
+}
+
+fn from_link(
+    conn: &mut DbConnection,
+    origin: &Origin,
+    links: &ReminderLinks,
+    user_id: &str,
+    kind: ReminderKind,
+    on: bool,
+) -> Result<(), ApiError> {
     // A token outlives nothing: a removed account simply has nothing to turn off.
     if users::find(conn, user_id)?.is_none() {
         return Err(ApiError::InvalidToken);
     }
-    let entry = AuditEntry::new("notification_preferences.unsubscribe", origin).patient(user_id).target(kind.as_str());
-    change(conn, links, user_id, entry, |conn| Ok(reminders::set_enabled(conn, user_id, kind, false, now())?))?;
+    let action = if on { "notification_preferences.resubscribe" } else { "notification_preferences.unsubscribe" };
+    let entry = AuditEntry::new(action, origin).patient(user_id).target(kind.as_str());
+    change(conn, links, user_id, entry, |conn| Ok(reminders::set_enabled(conn, user_id, kind, on, now())?))?;
     Ok(())
 }

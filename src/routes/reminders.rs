@@ -211,14 +211,6 @@ pub async fn put_preferences(
     Ok(HttpResponse::Ok().json(preferences(&settings)))
 }
 
-fn what(kind: ReminderKind) -> &'static str {
-    match kind {
-        ReminderKind::Exercise => "exercise reminders",
-        ReminderKind::CheckIn => "weekly check-in reminders",
-        ReminderKind::WeeklySummary => "weekly summaries",
-    }
-}
-
 /// A small page for people who open the link in a browser, styled by the console's stylesheet
 /// (no inline style: the Content-Security-Policy allows none).
 fn page(title: &str, body: &str) -> HttpResponse {
@@ -252,7 +244,7 @@ pub async fn unsubscribe_page(state: web::Data<AppState>, path: web::Path<String
         &format!(
             "<p>You will no longer get {} by email. You can turn them on again in the app.</p>\
              <form method=\"post\"><button type=\"submit\">Unsubscribe</button></form>",
-            what(kind)
+            kind.in_words()
         ),
     ))
 }
@@ -279,5 +271,14 @@ pub async fn unsubscribe(
     let links = ReminderLinks::from_config(&state.config);
     let (user_id, kind) = links.verify(&token).ok_or(ApiError::InvalidToken)?;
     db::transaction(&state.pool, move |conn| settings::unsubscribe(conn, &meta, &links, &user_id, kind)).await?;
-    Ok(page("Unsubscribed", &format!("<p>You will no longer get {} by email.</p>", what(kind))))
+    Ok(page(
+        "Unsubscribed",
+        &format!(
+            "<p>You will no longer get {} by email.</p>\
+             <form method=\"post\" action=\"/unsubscribe/{}/undo\"><p>Changed your mind?</p>\
+             <button type=\"submit\">Turn them back on</button></form>",
+            kind.in_words(),
+            escape_html(&token)
+        ),
+    ))
 }

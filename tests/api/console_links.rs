@@ -253,3 +253,54 @@ async fn a_waitlist_offer_is_taken_from_its_page_once() {
     assert_eq!(status, 400);
     assert!(body.contains("lapsed or was already taken"), "{body}");
 }
+
+#[tokio::test]
+async fn a_reminders_stop_link_asks_first_turns_that_kind_off_and_offers_to_undo_it() {
+    use backtrack::domain::reminders::ReminderKind;
+    let app = spawn_app().await;
+    let (id, token) = app.user_with_token(Role::Patient, "pia@example.org", "Pia Patient").await;
+    let links = backtrack::reminders::ReminderLinks::from_config(&app.state.config);
+    let url = links.unsubscribe_page(&id, ReminderKind::CheckIn);
+    assert!(url.starts_with("https://app.backtrack.test/unsubscribe/"), "{url}");
+    let path = url.trim_start_matches("https://app.backtrack.test");
+    let switches = || async {
+        let prefs: serde_json::Value =
+            app.get_as(&token, "/v1/me/notification-preferences").await.json().await.unwrap();
+        prefs["check_in_reminders"].as_bool().unwrap()
+    };
+
+    let (status, body) = page(app.client.get(app.url(path)).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("weekly check-in reminders") && body.contains("Unsubscribe"), "{body}");
+    assert!(switches().await, "opening the link changes nothing");
+
+    let foreign = app.client.post(app.url(path)).header("origin", "https://evil.example").send().await.unwrap();
+    assert_eq!(foreign.status(), 403);
+    assert!(switches().await, "a form from another site changes nothing");
+
+    let plain = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let done = plain.post(app.url(path)).send().await.unwrap();
+    assert_eq!(done.status(), 303);
+    let done_page = done.headers()["location"].to_str().unwrap().to_string();
+    assert!(!switches().await, "turned off");
+    let (_, body) = page(app.client.get(app.url(&done_page)).send().await.unwrap()).await;
+    assert!(body.contains("Turn them back on") && body.contains(&format!("action=\"{path}/undo\"")), "{body}");
+
+    let undone = plain.post(app.url(&format!("{path}/undo"))).send().await.unwrap();
+    assert_eq!(undone.status(), 303);
+    assert!(switches().await, "turned back on");
+    let (_, body) =
+        page(app.client.get(app.url(undone.headers()["location"].to_str().unwrap())).send().await.unwrap()).await;
+    assert!(body.contains("Turned back on"), "{body}");
+    let actions: Vec<String> = backtrack::db::schema::audit_log::table
+        .filter(backtrack::db::schema::audit_log::patient_id.eq(&id))
+        .filter(backtrack::db::schema::audit_log::action.like("notification_preferences.%subscribe"))
+        .select(backtrack::db::schema::audit_log::action)
+        .load(&mut app.conn())
+        .unwrap();
+    assert_eq!(actions.len(), 2, "both audited: {actions:?}");
+
+    let (status, body) = page(app.client.get(app.url("/unsubscribe/not-a-token")).send().await.unwrap()).await;
+    assert_eq!(status, 400);
+    assert!(body.contains("Settings → Notifications"), "an unknown link says what to do instead");
+}

@@ -478,6 +478,8 @@ async fn one_click_unsubscribe_needs_no_session_and_a_genuine_link() {
     for _ in 0..2 {
         let clicked = app.client.post(app.url(&path)).body("List-Unsubscribe=One-Click").send().await.unwrap();
         assert_eq!(clicked.status(), 200, "a second click is fine too");
+        let undo = format!("action=\"{}/undo\"", path.replace("/v1/", "/"));
+        assert!(clicked.text().await.unwrap().contains(&undo), "the page offers to undo it");
     }
     let prefs: Value = app.get_as(&token, "/v1/me/notification-preferences").await.json().await.unwrap();
     assert_eq!(prefs, json!({"exercise_reminders": true, "check_in_reminders": false, "weekly_summary": true}));

@@ -1,5 +1,5 @@
 //! The public pages behind the emailed links: confirm an address, ask for a reset link, set a new
-//! password, accept an invitation, take a waitlist offer. Opening a link changes nothing (mail
+//! password, accept an invitation, take a waitlist offer, stop (and restart) reminder emails. Opening a link changes nothing (mail
 //! scanners open links too): each page shows a button or a form, and posting it does the work
 //! through `http::link_actions`, the same calls the JSON API makes. A link that expired, was used
 //! or never existed gets a page that says what to do instead.
@@ -8,6 +8,7 @@ mod email;
 mod invitation;
 mod offer;
 mod password;
+mod unsubscribe;
 
 pub use email::{verify_email, verify_email_done, verify_email_page};
 pub use invitation::{accept_invite, accept_invite_done, accept_invite_page};
@@ -16,6 +17,7 @@ pub use password::{
     forgot_password, forgot_password_page, forgot_password_sent, reset_password, reset_password_done,
     reset_password_page,
 };
+pub use unsubscribe::{confirm_unsubscribe, undo_unsubscribe, unsubscribe_page, unsubscribed};
 
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
