@@ -102,25 +102,3 @@ pub fn page(
     read_record(conn, actor, patient_id, reason, origin, "check_in.list")?;
     Ok(check_ins::page(conn, patient_id, before, limit)?)
 }
-
-/// Where the next page starts: the list's order, (date, received, id).
-pub fn cursor_after(row: &CheckInRow) -> String {
-    crate::http::paging::encode_cursor(&[
-        &row.completed_on.to_string(),
-        &row.created_at.format(crate::http::paging::CURSOR_TIME).to_string(),
-        &row.id,
-    ])
-}
-
-/// Where a page starts, from the parts of [`cursor_after`]'s cursor.
-pub fn before_cursor(parts: Vec<String>) -> Result<(NaiveDate, NaiveDateTime, String), ApiError> {
-    let invalid = || ApiError::field("cursor", "invalid", "not a cursor of this list");
-    match parts.as_slice() {
-        [date, received, id] => Ok((
-            date.parse::<NaiveDate>().map_err(|_| invalid())?,
-            NaiveDateTime::parse_from_str(received, crate::http::paging::CURSOR_TIME).map_err(|_| invalid())?,
-            id.clone(),
-        )),
-        _ => Err(invalid()),
-    }
-}

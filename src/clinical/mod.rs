@@ -20,7 +20,6 @@ pub mod access;
 pub mod adherence;
 pub mod alerts;
 pub mod check_ins;
-pub mod evaluation_form;
 pub mod evaluations;
 pub mod exercise_logs;
 pub mod exercises;

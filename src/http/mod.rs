@@ -5,6 +5,8 @@
 
 pub mod access_reason;
 pub mod auth_user;
+pub mod check_in_cursor;
+pub mod evaluation_form;
 pub mod guards;
 pub mod json;
 pub mod link_actions;

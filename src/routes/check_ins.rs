@@ -23,6 +23,7 @@ use crate::domain::red_flags::{self, Screening, Severity};
 use crate::domain::role::Role;
 use crate::error::fields::{free_text, plausible_date, Checks};
 use crate::error::{ApiError, Problem};
+use crate::http::check_in_cursor;
 use crate::http::paging::{self, PageParams};
 use crate::http::phone_made;
 use crate::state::AppState;
@@ -218,11 +219,11 @@ async fn page_of(
     page: &PageParams,
 ) -> Result<HttpResponse, ApiError> {
     let limit = page.limit()?;
-    let before = page.cursor(3)?.map(check_ins::before_cursor).transpose()?;
+    let before = page.cursor(3)?.map(check_in_cursor::before_cursor).transpose()?;
     let rows =
         db::run(&state.pool, move |conn| check_ins::page(conn, &user, &meta, &reason, &patient_id, before, limit + 1))
             .await?;
-    let (items, next_cursor) = paging::page(rows, limit, check_ins::cursor_after, CheckIn::from);
+    let (items, next_cursor) = paging::page(rows, limit, check_in_cursor::cursor_after, CheckIn::from);
     Ok(HttpResponse::Ok().json(CheckInPage { items, next_cursor }))
 }
 

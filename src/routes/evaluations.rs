@@ -12,11 +12,6 @@ use utoipa::ToSchema;
 
 use crate::auth::Actor;
 use crate::clinical::access::AccessReason;
-use crate::clinical::evaluation_form::parse;
-pub use crate::clinical::evaluation_form::{
-    EvaluationRequest, Findings, HipRangeOfMotion, HipSide, MovementPatterns, PsfsActivity, StartBackAnswers,
-    TrunkEndurance,
-};
 use crate::clinical::evaluations as evaluation;
 use crate::db;
 use crate::db::audit::Origin;
@@ -24,6 +19,11 @@ use crate::db::evaluations::EvaluationRow;
 use crate::domain::outcomes::OdiBand;
 use crate::domain::role::Role;
 use crate::error::{ApiError, Problem};
+use crate::http::evaluation_form::parse;
+pub use crate::http::evaluation_form::{
+    EvaluationRequest, Findings, HipRangeOfMotion, HipSide, MovementPatterns, PsfsActivity, StartBackAnswers,
+    TrunkEndurance,
+};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]

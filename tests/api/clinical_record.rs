@@ -42,7 +42,7 @@ async fn the_evaluation_scores_start_back_sets_the_primary_clinician_and_only_cl
     let (patient_id, patient) = cal.patient(1).await;
     let (_, stranger) = cal.patient(2).await;
     let booked = cal
-        .book_ok(&patient, &json!({"appointment_type": "comprehensive_evaluation", "start": rfc3339(cal.at(1, 10, 0)), "clinician_id": own}))
+        .book_ok(&patient, &json!({"appointment_type": "comprehensive_evaluation", "start": rfc3339(cal.at(2, 14, 0)), "clinician_id": own}))
         .await;
     let path = format!("/v1/appointments/{}/evaluation", booked["id"].as_str().unwrap());
 
@@ -111,7 +111,7 @@ async fn the_evaluation_scores_start_back_sets_the_primary_clinician_and_only_cl
     assert!(emergency[0].as_deref().unwrap().contains(reason));
     // A re-evaluation by the covering clinician (with a reason) does not take the patient over.
     let again = cal
-        .book_ok(&patient, &json!({"appointment_type": "comprehensive_evaluation", "start": rfc3339(cal.at(2, 10, 0))}))
+        .book_ok(&patient, &json!({"appointment_type": "comprehensive_evaluation", "start": rfc3339(cal.at(3, 10, 0))}))
         .await;
     let again_path = format!("/v1/appointments/{}/evaluation", again["id"].as_str().unwrap());
     let covered = app

@@ -2,6 +2,7 @@
 //! the evaluation form, and prescribing a home program. Every read and change goes through `crate::clinical`, as the JSON routes' do.
 
 mod evaluation;
+mod evaluation_values;
 mod program;
 mod record;
 mod worklist;

@@ -15,6 +15,7 @@ use crate::console::shell;
 use crate::db::users;
 use crate::domain::progress::Summary;
 use crate::domain::role::Role;
+use crate::http::check_in_cursor;
 use crate::http::paging::{self, PageParams};
 use crate::state::AppState;
 
@@ -80,10 +81,10 @@ pub async fn record_page(
             actor.require(&[Role::Clinician, Role::Admin])?;
             let progress = progress::read(conn, &actor, &meta, &access, &id, "progress.read")?;
             let evaluated = evaluations::of_patient(conn, &actor, &meta, &access, &id)?;
-            let before = PageParams { limit: None, cursor }.cursor(3)?.map(check_ins::before_cursor).transpose()?;
+            let before = PageParams { limit: None, cursor }.cursor(3)?.map(check_in_cursor::before_cursor).transpose()?;
             let rows = check_ins::page(conn, &actor, &meta, &access, &id, before, PAGE + 1)?;
             let name = users::names(conn, std::slice::from_ref(&id))?.remove(&id).unwrap_or_default();
-            Ok((progress, evaluated, paging::page(rows, PAGE, check_ins::cursor_after, |r| r), name))
+            Ok((progress, evaluated, paging::page(rows, PAGE, check_in_cursor::cursor_after, |r| r), name))
         },
         move |_, (progress, evaluated, (check_ins, next), name)| {
             let reason_part = reason.as_deref().map(|r| format!("&reason={}", encode(r))).unwrap_or_default();

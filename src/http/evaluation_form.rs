@@ -1,12 +1,12 @@
 //! An evaluation as a clinician sends it (the JSON body of `PUT /v1/appointments/{id}/evaluation`
 //! and the console's evaluation form alike): the movement findings, STarT Back, the PSFS
 //! activities and the baselines, and the one check that turns it into what
-//! [`super::evaluations::record`] stores.
+//! [`crate::clinical::evaluations::record`] stores.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::evaluations::{Assessment, PsfsRating};
+use crate::clinical::evaluations::{Assessment, PsfsRating};
 use crate::domain::outcomes::{self, Bothersome};
 use crate::domain::Invalid;
 use crate::error::fields::Checks;
