@@ -5,7 +5,6 @@ use chrono::NaiveDateTime;
 use diesel::QueryResult;
 
 use super::passwords::set_from_emailed_link;
-use super::sessions::{self, SessionTerms, SignedIn};
 use super::{mailbox, Audited};
 use crate::auth::secret_token;
 use crate::db::audit::{AuditEntry, Origin, Outcome};
@@ -70,14 +69,14 @@ pub struct Acceptance<'a> {
 }
 
 /// Sets the first password of an invited user (staff, or a patient the front desk created), or
-/// creates the first admin, and signs them in.
+/// creates the first admin: the account, ready to sign in (the API's answer signs them in
+/// with [`crate::accounts::sessions::start`]; the page sends them to sign in where they work).
 pub fn accept(
     conn: &mut DbConnection,
     origin: &Origin,
-    terms: &SessionTerms,
     acceptance: Acceptance<'_>,
     now: NaiveDateTime,
-) -> Audited<SignedIn> {
+) -> Audited<UserRow> {
     let token_hash = secret_token::hash(acceptance.token.trim());
     let purposes = [Purpose::Invite, Purpose::BootstrapAdmin];
     let Some(token) = tokens::consume_one_time(conn, &token_hash, &purposes, now)? else {
@@ -95,9 +94,8 @@ pub fn accept(
         }
     };
     let user = users::find(conn, &user.id)?.ok_or(ApiError::InvalidToken)?;
-    let signed_in = sessions::start(conn, terms, user, now)?;
-    AuditEntry::new("auth.accept_invite", origin).subject(&signed_in.user).write(conn)?;
-    Ok(Ok(signed_in))
+    AuditEntry::new("auth.accept_invite", origin).subject(&user).write(conn)?;
+    Ok(Ok(user))
 }
 
 fn create_first_admin(

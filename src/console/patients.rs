@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use maud::{html, Markup};
 use serde::Deserialize;
 
+use super::calendar::booking_for::BookingFor;
 use super::calendar::{status_label, when, Names};
 use super::layout::{error_for, notice, Field};
 use super::links::see_other;
@@ -32,11 +33,16 @@ const PAGE: i64 = 25;
 pub struct FindQuery {
     q: Option<String>,
     cursor: Option<String>,
+    /// Set when the search is a booking's first step (the day sheet's "Book" in a clinician's
+    /// column): the patient chosen goes on to the booking with this clinician and day.
+    clinician_id: Option<String>,
+    date: Option<String>,
 }
 
-fn search_form(q: &str, errors: &[FieldError]) -> Markup {
+pub fn search_form(q: &str, errors: &[FieldError], booking: &BookingFor) -> Markup {
     html! {
         form.search method="get" action="/console/patients" role="search" {
+            (booking.hidden())
             label for="q" { "Find a patient" }
             input type="search" id="q" name="q" value=(q) autocomplete="off"
                 aria-describedby="q-hint" aria-invalid=[error_for(errors, "q").map(|_| "true")];
@@ -56,7 +62,8 @@ pub async fn find_page(
 ) -> HttpResponse {
     let staff = staff.0;
     let actor = staff.actor.clone();
-    let FindQuery { q, cursor } = query.into_inner();
+    let FindQuery { q, cursor, clinician_id, date } = query.into_inner();
+    let booking = BookingFor::new(clinician_id, date);
     let q = q.unwrap_or_default();
     let typed = q.clone();
     let manages = actor.role.manages_patients();
@@ -88,7 +95,8 @@ pub async fn find_page(
             };
             let body = html! {
                 @if manages { p { a.button href="/console/patients/new" { "New patient" } } }
-                (search_form(&q, &errors))
+                @if booking.is_set() { p.notice { "Find the patient to book for, then choose their name." } }
+                (search_form(&q, &errors, &booking))
                 @match found {
                     None => { p.hint { "Type a name, phone number or date of birth to find a patient." } }
                     Some((rows, next)) => {
@@ -100,7 +108,7 @@ pub async fn find_page(
                                 tbody {
                                     @for p in &rows {
                                         tr {
-                                            td { a href={ "/console/patients/" (p.id) } { (p.full_name) } }
+                                            td { a href=(booking.patient_link(&p.id)) { (p.full_name) } }
                                             td { (p.date_of_birth.map(|d| d.to_string()).unwrap_or_default()) }
                                             td { (p.phone.clone().unwrap_or_default()) }
                                             td { (p.email.clone().unwrap_or_default()) }
@@ -109,7 +117,7 @@ pub async fn find_page(
                                 }
                             }
                             @if let Some(next) = next {
-                                p { a href={ "/console/patients?q=" (encode(&q)) "&cursor=" (next) } { "Next page →" } }
+                                p { a href={ "/console/patients?q=" (encode(&q)) "&cursor=" (next) (booking.query()) } { "Next page →" } }
                             }
                         }
                     }

@@ -2,10 +2,11 @@
 //! password hashing (on the hasher's own threads) and the change in one transaction, in one place.
 
 use crate::accounts::invitations::{self, Acceptance};
-use crate::accounts::sessions::{SessionTerms, SignedIn};
+use crate::accounts::sessions::{self, SessionTerms, SignedIn};
 use crate::accounts::{passwords, sign_up};
 use crate::db::audit::Origin;
-use crate::db::{self, now};
+use crate::db::users::UserRow;
+use crate::db::{self, now, DbConnection};
 use crate::domain::contact::EmailAddress;
 use crate::domain::password_policy::NewPassword;
 use crate::domain::person::FullName;
@@ -62,13 +63,33 @@ pub async fn accept_invitation(
     origin: Origin,
     answer: InvitationAnswer,
 ) -> Result<SignedIn, ApiError> {
+    let terms = SessionTerms { keys: state.jwt.clone(), refresh_ttl: state.config.refresh_token_ttl };
+    accept_then(state, origin, answer, move |conn, user| Ok(sessions::start(conn, &terms, user, now())?)).await
+}
+
+/// Accepts an invitation from its page: the same checks and change, and no API session (the
+/// person signs in where they work: the console, or the phone app).
+pub async fn accept_invitation_page(
+    state: &AppState,
+    origin: Origin,
+    answer: InvitationAnswer,
+) -> Result<UserRow, ApiError> {
+    accept_then(state, origin, answer, |_, user| Ok(user)).await
+}
+
+/// The checks, the hashing and the acceptance, then `then` in the same transaction.
+async fn accept_then<T: Send + 'static>(
+    state: &AppState,
+    origin: Origin,
+    answer: InvitationAnswer,
+    then: impl FnOnce(&mut DbConnection, UserRow) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
     let mut checks = Checks::default();
     let password = checks.field("password", NewPassword::parse(&answer.password, answer.email.as_deref()));
     let email = checks.optional("email", answer.email.as_deref(), EmailAddress::parse);
     let name = checks.optional("full_name", answer.full_name.as_deref(), FullName::parse);
     let (password, email, name) = checks.finish(|| Some((password?, email?, name?)))?;
     let hash = state.hasher.hash(password.expose().to_string()).await?;
-    let terms = SessionTerms { keys: state.jwt.clone(), refresh_ttl: state.config.refresh_token_ttl };
     let default_zone = state.config.default_time_zone.clone();
     db::transaction(&state.pool, move |conn| {
         let acceptance = Acceptance {
@@ -79,7 +100,10 @@ pub async fn accept_invitation(
             name,
             default_zone: &default_zone,
         };
-        invitations::accept(conn, &origin, &terms, acceptance, now())
+        match invitations::accept(conn, &origin, acceptance, now())? {
+            Ok(user) => Ok(Ok(then(conn, user)?)),
+            Err(refused) => Ok(Err(refused)),
+        }
     })
     .await?
 }

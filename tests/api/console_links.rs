@@ -3,7 +3,7 @@
 //! a refused field shows its message next to it, and a used or unknown link gets a page that
 //! says what to do next. (The browser journeys drive the same pages in Chromium.)
 
-use backtrack::db::schema::users;
+use backtrack::db::schema::{refresh_tokens, users};
 use backtrack::domain::role::Role;
 use diesel::prelude::*;
 use serde_json::json;
@@ -185,6 +185,8 @@ async fn the_first_admins_link_and_a_staff_invitation_open_pages_that_set_the_pa
     ];
     let (status, body) = page(post_form(&app, "/accept-invite", &good).await).await;
     assert_eq!(status, 200, "{body}");
+    let sessions: i64 = refresh_tokens::table.count().get_result(&mut app.conn()).unwrap();
+    assert_eq!(sessions, 0, "the page starts no API session nobody would use");
     let admin = app.login("ada@clinic.example", "Mckenzie-press-up-10x").await;
     assert_eq!(admin.status(), 200);
     let admin: serde_json::Value = admin.json().await.unwrap();

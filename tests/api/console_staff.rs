@@ -333,6 +333,27 @@ async fn the_desk_creates_a_patient_then_books_moves_and_cancels_a_visit() {
     let found = desk.get("/console/patients?q=rosa").await;
     assert!(found.body.contains("Rosa Caller") && found.body.contains("1975-06-30"), "{}", found.body);
 
+    // "Book" in a clinician's column of the day sheet keeps that clinician and day through the
+    // patient search.
+    let (second, _) = &cal.clinicians[1];
+    let day = (Utc::now().with_timezone(&cal.zone) + Duration::days(3)).date_naive();
+    let sheet = desk.get(&format!("/console/day?date={day}")).await;
+    let from_sheet = format!("/console/book?clinician_id={second}&amp;date={day}");
+    assert!(sheet.body.contains(&from_sheet), "{}", sheet.body);
+    let start = desk.get(&from_sheet.replace("&amp;", "&")).await;
+    assert!(
+        start.body.contains(&format!("name=\"clinician_id\" value=\"{second}\""))
+            && start.body.contains(&format!("name=\"date\" value=\"{day}\"")),
+        "{}",
+        start.body
+    );
+    let found = desk.get(&format!("/console/patients?q=rosa&clinician_id={second}&date={day}")).await;
+    let onward = format!("/console/book?patient_id={patient}&amp;clinician_id={second}&amp;date={day}");
+    assert!(found.body.contains(&onward), "{}", found.body);
+    let chosen = desk.get(&onward.replace("&amp;", "&")).await;
+    assert!(chosen.body.contains(&format!("value=\"{second}\" selected")), "{}", chosen.body);
+    assert!(chosen.body.contains(&format!("id=\"date\" name=\"date\" value=\"{day}\"")), "{}", chosen.body);
+
     let tomorrow = (Utc::now().with_timezone(&cal.zone) + Duration::days(2)).date_naive();
     let times =
         desk.get(&format!("/console/book?patient_id={patient}&appointment_type=follow_up&date={tomorrow}")).await;

@@ -18,8 +18,10 @@ use crate::accounts::patients;
 use crate::calendar::availability::{self, Clinician, ClinicianSlots};
 use crate::calendar::booking_request::{self, Asked};
 use crate::calendar::notices::Notices;
+use crate::console::calendar::booking_for::BookingFor;
 use crate::console::layout::notice;
 use crate::console::links::see_other;
+use crate::console::patients::search_form;
 use crate::console::session::{Posted, Staff};
 use crate::console::shell::{self, csrf};
 use crate::db::audit::Origin;
@@ -172,12 +174,8 @@ async fn book_view(
         @if let Some(message) = message { (message) }
         @match &shown.patient {
             None => {
-                p { "Find the patient first, then choose “Book an appointment” on their page." }
-                form.search method="get" action="/console/patients" role="search" {
-                    label for="q" { "Find a patient" }
-                    input type="search" id="q" name="q";
-                    button type="submit" { "Find" }
-                }
+                p { "Find the patient first; choosing their name goes on to the booking." }
+                (search_form("", &[], &BookingFor::new(choice.clinician_id.clone(), choice.date.map(|d| d.to_string()))))
             }
             Some(patient) => {
                 p { "Booking for " strong { a href={ "/console/patients/" (patient.id) } { (patient.full_name) } }

@@ -4,6 +4,7 @@
 
 mod appointment;
 mod book;
+pub mod booking_for;
 mod day;
 mod exceptions;
 mod hours;

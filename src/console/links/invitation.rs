@@ -143,9 +143,9 @@ pub async fn accept_invite(
         email: first_admin.then(|| form.email.clone().unwrap_or_default()),
         full_name: first_admin.then(|| form.full_name.clone().unwrap_or_default()),
     };
-    match link_actions::accept_invitation(&state, meta, answer).await {
-        Ok(signed_in) => {
-            let patient = signed_in.user.role == crate::domain::role::Role::Patient.as_str();
+    match link_actions::accept_invitation_page(&state, meta, answer).await {
+        Ok(user) => {
+            let patient = user.role == crate::domain::role::Role::Patient.as_str();
             see_other(if patient { "/accept-invite/done?app=1" } else { "/accept-invite/done" })
         }
         Err(ApiError::Validation(errors)) => {
