@@ -103,15 +103,17 @@ pub async fn find_page(
                         @if rows.is_empty() {
                             p.notice { "No patient matches “" (q) "”. Check the spelling, try the phone number, or create the patient." }
                         } @else {
-                            table {
-                                thead { tr { th { "Name" } th { "Date of birth" } th { "Phone" } th { "Email" } } }
-                                tbody {
-                                    @for p in &rows {
-                                        tr {
-                                            td { a href=(booking.patient_link(&p.id)) { (p.full_name) } }
-                                            td { (p.date_of_birth.map(|d| d.to_string()).unwrap_or_default()) }
-                                            td { (p.phone.clone().unwrap_or_default()) }
-                                            td { (p.email.clone().unwrap_or_default()) }
+                            div.scroll {
+                                table {
+                                    thead { tr { th { "Name" } th { "Date of birth" } th { "Phone" } th { "Email" } } }
+                                    tbody {
+                                        @for p in &rows {
+                                            tr {
+                                                td { a href=(booking.patient_link(&p.id)) { (p.full_name) } }
+                                                td { (p.date_of_birth.map(|d| d.to_string()).unwrap_or_default()) }
+                                                td { (p.phone.clone().unwrap_or_default()) }
+                                                td { (p.email.clone().unwrap_or_default()) }
+                                            }
                                         }
                                     }
                                 }

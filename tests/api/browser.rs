@@ -12,6 +12,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Once;
 use std::time::Duration;
 
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 
 const DRIVERS: [&str; 2] = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"];
@@ -101,6 +103,50 @@ impl Browser {
 
     pub async fn click(&self, css: &str) {
         self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap();
+    }
+
+    /// Presses each key in `keys` (a character, or a [`Key`] as its char) on whatever has the
+    /// focus, as a person at the keyboard does.
+    pub async fn press(&self, keys: &str) {
+        let mut actions = KeyActions::new("keyboard".into());
+        for key in keys.chars() {
+            actions = actions.then(KeyAction::Down { value: key }).then(KeyAction::Up { value: key });
+        }
+        self.client.perform_actions(actions).await.unwrap();
+    }
+
+    pub async fn press_key(&self, key: Key) {
+        self.press(&char::from(key).to_string()).await;
+    }
+
+    /// Presses Tab until the focus is on `css` (at most 100 times): the control is reachable by
+    /// keyboard, in the page's order.
+    pub async fn tab_to(&self, css: &str) {
+        let script = "return document.activeElement !== null && document.activeElement.matches(arguments[0]);";
+        for _ in 0..100 {
+            if self.client.execute(script, vec![css.into()]).await.unwrap().as_bool() == Some(true) {
+                return;
+            }
+            self.press_key(Key::Tab).await;
+        }
+        panic!("Tab never reached {css} on {}", self.path().await);
+    }
+
+    /// The value of the form control `css`.
+    pub async fn value(&self, css: &str) -> String {
+        let script = "return document.querySelector(arguments[0]).value;";
+        self.client.execute(script, vec![css.into()]).await.unwrap().as_str().unwrap_or_default().to_string()
+    }
+
+    /// Sets the window's size (the tablet's 768 pixels, the desk's 1280).
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.client.set_window_size(width, height).await.unwrap();
+    }
+
+    /// How far the page is wider than the window (0: nothing to scroll sideways to).
+    pub async fn overflow(&self) -> i64 {
+        let script = "return document.documentElement.scrollWidth - document.documentElement.clientWidth;";
+        self.client.execute(script, vec![]).await.unwrap().as_i64().unwrap()
     }
 
     pub async fn page(&self) -> String {

@@ -11,9 +11,9 @@ use crate::browser::{link_in_outbox, Browser};
 use crate::helpers::{eventually, spawn_app, TestApp};
 use crate::serve_process::ServeProcess;
 
-const PASSWORD: &str = "Sciatic-notch-2026";
+pub const PASSWORD: &str = "Sciatic-notch-2026";
 
-async fn serve(app: &TestApp) -> ServeProcess {
+pub async fn serve(app: &TestApp) -> ServeProcess {
     let env = [
         ("BACKTRACK_IN_PROCESS_WORKER", "true"),
         ("BACKTRACK_WORKER_POLL_MILLIS", "100"),
@@ -22,7 +22,7 @@ async fn serve(app: &TestApp) -> ServeProcess {
     ServeProcess::start_public(&app.state.config.database_url, &env).await
 }
 
-async fn printed_link(serve: &ServeProcess) -> String {
+pub async fn printed_link(serve: &ServeProcess) -> String {
     for _ in 0..100 {
         let out = serve.stdout_so_far();
         if let Some(at) = out.find("/accept-invite?token=") {
@@ -35,7 +35,7 @@ async fn printed_link(serve: &ServeProcess) -> String {
 }
 
 /// Sets the password on an invitation page (the first admin's asks for the address and name too).
-async fn accept(browser: &Browser, link: &str, first_admin: Option<(&str, &str)>) {
+pub async fn accept(browser: &Browser, link: &str, first_admin: Option<(&str, &str)>) {
     browser.open(link).await;
     if let Some((email, name)) = first_admin {
         browser.sees("Set up your clinic").await;
@@ -48,7 +48,7 @@ async fn accept(browser: &Browser, link: &str, first_admin: Option<(&str, &str)>
     browser.sees("Your account is ready").await;
 }
 
-async fn sign_in(browser: &Browser, serve: &ServeProcess, email: &str) {
+pub async fn sign_in(browser: &Browser, serve: &ServeProcess, email: &str) {
     browser.open(&serve.url("/console/sign-in")).await;
     browser.fill("#email", email).await;
     browser.fill("#password", PASSWORD).await;
@@ -56,12 +56,12 @@ async fn sign_in(browser: &Browser, serve: &ServeProcess, email: &str) {
     browser.sees("Sign out").await;
 }
 
-async fn sign_out(browser: &Browser) {
+pub async fn sign_out(browser: &Browser) {
     browser.click("form.signout button").await;
     browser.sees("You are signed out.").await;
 }
 
-async fn invite(browser: &Browser, serve: &ServeProcess, email: &str, name: &str, role: &str) {
+pub async fn invite(browser: &Browser, serve: &ServeProcess, email: &str, name: &str, role: &str) {
     browser.open(&serve.url("/console/staff")).await;
     browser.fill("#email", email).await;
     browser.fill("#full_name", name).await;
@@ -230,8 +230,9 @@ async fn a_red_flag_reaches_the_worklist_links_open_pages_idle_sessions_end_and_
     browser.sees("You were signed out").await;
     assert!(browser.path().await.starts_with("/console/sign-in"));
 
-    // A form on another site posting to the console changes nothing.
-    sign_in(&browser, &serve, "cleo@clinic.example").await;
+    // A form on another site posting to the console changes nothing (the admin may create
+    // patients, so only the form's origin stops it).
+    sign_in(&browser, &serve, "ada@clinic.example").await;
     let foreign = format!(
         "data:text/html,<form method=post action='{}'><input name=full_name value=Forged><input name=date_of_birth value=1970-01-01></form><script>document.forms[0].submit()</script>",
         serve.url("/console/patients/new")
@@ -241,6 +242,29 @@ async fn a_red_flag_reaches_the_worklist_links_open_pages_idle_sessions_end_and_
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     let forged: i64 = users::table.filter(users::full_name.eq("Forged")).count().get_result(&mut app.conn()).unwrap();
     assert_eq!(forged, 0, "a form from another site created nothing");
+    // The console's own form with its token taken out is refused; with it, the same form works.
+    let named = |name: &str| -> i64 {
+        users::table.filter(users::full_name.eq(name)).count().get_result(&mut app.conn()).unwrap()
+    };
+    for keep_token in [false, true] {
+        browser.open(&serve.url("/console/patients/new")).await;
+        browser.fill("#full_name", "Tess Tokenless").await;
+        browser.set("#date_of_birth", "1970-01-01").await;
+        browser.click("#invite").await;
+        if !keep_token {
+            let script = "document.querySelector('main form input[name=csrf]').remove();";
+            browser.client.execute(script, vec![]).await.unwrap();
+        }
+        browser.click("main button[type=submit]").await;
+        if keep_token {
+            browser.sees("Tess Tokenless").await;
+            assert_eq!(named("Tess Tokenless"), 1, "the same form with its token creates the patient");
+        } else {
+            browser.sees("nothing was changed").await;
+            assert_eq!(named("Tess Tokenless"), 0, "a form without its token created nothing");
+        }
+    }
+    sign_out(&browser).await;
 
     // A reset link works once; opened again it says what to do instead.
     browser.open(&serve.url("/forgot-password")).await;

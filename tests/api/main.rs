@@ -25,6 +25,7 @@ mod clock_edges;
 mod console_authorization;
 mod console_clinic;
 mod console_journeys;
+mod console_keyboard_and_links;
 mod console_links;
 mod console_staff;
 mod deliveries;

@@ -77,17 +77,19 @@ pub async fn audit_page(
                 }
                 @if rows.is_empty() { p.notice { "No entries match. Clear a filter to see more." } }
                 @else {
-                    table {
-                        thead { tr { th { "When" } th { "Action" } th { "Who" } th { "Patient" } th { "Outcome" } th { "Detail" } } }
-                        tbody {
-                            @for r in &rows {
-                                tr {
-                                    td { (when(zone, r.occurred_at.and_utc())) }
-                                    td { code { (r.action) } }
-                                    td { (name(&r.actor_id)) @if let Some(role) = &r.actor_role { " " span.hint { (role) } } }
-                                    td { @if let Some(p) = &r.patient_id { a href={ "/console/audit?patient_id=" (p) } { (name(&r.patient_id)) } } }
-                                    td { (r.outcome) }
-                                    td { (r.detail.clone().unwrap_or_default()) }
+                    div.scroll {
+                        table {
+                            thead { tr { th { "When" } th { "Action" } th { "Who" } th { "Patient" } th { "Outcome" } th { "Detail" } } }
+                            tbody {
+                                @for r in &rows {
+                                    tr {
+                                        td { (when(zone, r.occurred_at.and_utc())) }
+                                        td { code { (r.action) } }
+                                        td { (name(&r.actor_id)) @if let Some(role) = &r.actor_role { " " span.hint { (role) } } }
+                                        td { @if let Some(p) = &r.patient_id { a href={ "/console/audit?patient_id=" (p) } { (name(&r.patient_id)) } } }
+                                        td { (r.outcome) }
+                                        td { (r.detail.clone().unwrap_or_default()) }
+                                    }
                                 }
                             }
                         }

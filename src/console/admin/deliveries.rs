@@ -80,23 +80,25 @@ pub async fn deliveries_page(
                 @if rows.is_empty() {
                     p.notice { "No emails here. Emails appear as the clinic sends confirmations, reminders and account links." }
                 } @else {
-                    table {
-                        thead { tr { th { "Queued" } th { "What" } th { "To" } th { "Subject" } th { "State" } th { "Tries" } th { "Last error" } th { span.hint { "Action" } } } }
-                        tbody {
-                            @for r in &rows {
-                                tr {
-                                    td { (when(zone, r.created_at.and_utc())) }
-                                    td { code { (r.kind) } }
-                                    td { (r.recipient) }
-                                    td { (r.subject) }
-                                    td { (status_label(&r.status)) @if let Some(sent) = r.sent_at { br; span.hint { (when(zone, sent.and_utc())) } } }
-                                    td { (r.attempts) }
-                                    td { (r.last_error.clone().unwrap_or_default()) }
-                                    td {
-                                        @if r.status == "failed" {
-                                            form method="post" action={ "/console/deliveries/" (r.id) "/retry" } {
-                                                (csrf(&forms))
-                                                button.link type="submit" { "Retry" }
+                    div.scroll {
+                        table {
+                            thead { tr { th { "Queued" } th { "What" } th { "To" } th { "Subject" } th { "State" } th { "Tries" } th { "Last error" } th { span.hint { "Action" } } } }
+                            tbody {
+                                @for r in &rows {
+                                    tr {
+                                        td { (when(zone, r.created_at.and_utc())) }
+                                        td { code { (r.kind) } }
+                                        td { (r.recipient) }
+                                        td { (r.subject) }
+                                        td { (status_label(&r.status)) @if let Some(sent) = r.sent_at { br; span.hint { (when(zone, sent.and_utc())) } } }
+                                        td { (r.attempts) }
+                                        td { (r.last_error.clone().unwrap_or_default()) }
+                                        td {
+                                            @if r.status == "failed" {
+                                                form method="post" action={ "/console/deliveries/" (r.id) "/retry" } {
+                                                    (csrf(&forms))
+                                                    button.link type="submit" { "Retry" }
+                                                }
                                             }
                                         }
                                     }

@@ -192,20 +192,22 @@ pub async fn exercises_page(state: web::Data<AppState>, staff: Staff, query: web
                 @if rows.is_empty() {
                     p.notice { "No exercise here. Choose another category, or add one." }
                 } @else {
-                    table {
-                        thead { tr { th { "Exercise" } th { "Category" } th { "Phase" } th { "Default dose" } } }
-                        tbody {
-                            @for e in &rows {
-                                @let dose = e.default_dose();
-                                tr {
-                                    td { a href={ "/console/exercises/" (e.id) } { (e.name) } @if e.archived { " " span.hint { "(archived)" } } }
-                                    td { (Category::parse(&e.category).label()) }
-                                    td { (e.phase) }
-                                    td {
-                                        @if let Some(s) = dose.sets { (s) " × " }
-                                        @if let Some(r) = dose.reps { (r) " reps " }
-                                        @if let Some(h) = dose.hold_seconds { (h) " s hold " }
-                                        @if let Some(d) = dose.duration_seconds { (d) " s" }
+                    div.scroll {
+                        table {
+                            thead { tr { th { "Exercise" } th { "Category" } th { "Phase" } th { "Default dose" } } }
+                            tbody {
+                                @for e in &rows {
+                                    @let dose = e.default_dose();
+                                    tr {
+                                        td { a href={ "/console/exercises/" (e.id) } { (e.name) } @if e.archived { " " span.hint { "(archived)" } } }
+                                        td { (Category::parse(&e.category).label()) }
+                                        td { (e.phase) }
+                                        td {
+                                            @if let Some(s) = dose.sets { (s) " × " }
+                                            @if let Some(r) = dose.reps { (r) " reps " }
+                                            @if let Some(h) = dose.hold_seconds { (h) " s hold " }
+                                            @if let Some(d) = dose.duration_seconds { (d) " s" }
+                                        }
                                     }
                                 }
                             }

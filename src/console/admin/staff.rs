@@ -78,25 +78,27 @@ fn invite_form(staff: &StaffSession, form: &InviteForm, errors: &[FieldError]) -
 
 fn listing(staff: &StaffSession, rows: &[UserRow]) -> Markup {
     html! {
-        table {
-            thead { tr { th { "Name" } th { "Email" } th { "Role" } th { "Status" } th { span.visually-hidden { "Change" } } } }
-            tbody {
-                @for person in rows.iter().filter(|p| p.role != Role::Worker.as_str()) {
-                    tr {
-                        td { (person.full_name) @if let Some(t) = &person.title { " " span.hint { (t) } } }
-                        td { (person.email.clone().unwrap_or_default()) }
-                        td { (role_label(&person.role)) }
-                        td { @if !person.active { "Deactivated" } @else if person.password_hash.is_none() { "Invited" } @else { "Active" } }
-                        td {
-                            @if person.id != staff.actor.id && person.active {
-                                form.inline method="post" action={ "/console/staff/" (person.id) } {
-                                    (csrf(staff))
-                                    label.visually-hidden for={ "role-" (person.id) } { "New role for " (person.full_name) }
-                                    select id={ "role-" (person.id) } name="role" {
-                                        @for (role, label) in ROLES { option value=(role.as_str()) selected[person.role == role.as_str()] { (label) } }
+        div.scroll {
+            table {
+                thead { tr { th { "Name" } th { "Email" } th { "Role" } th { "Status" } th { span.visually-hidden { "Change" } } } }
+                tbody {
+                    @for person in rows.iter().filter(|p| p.role != Role::Worker.as_str()) {
+                        tr {
+                            td { (person.full_name) @if let Some(t) = &person.title { " " span.hint { (t) } } }
+                            td { (person.email.clone().unwrap_or_default()) }
+                            td { (role_label(&person.role)) }
+                            td { @if !person.active { "Deactivated" } @else if person.password_hash.is_none() { "Invited" } @else { "Active" } }
+                            td {
+                                @if person.id != staff.actor.id && person.active {
+                                    form.inline method="post" action={ "/console/staff/" (person.id) } {
+                                        (csrf(staff))
+                                        label.visually-hidden for={ "role-" (person.id) } { "New role for " (person.full_name) }
+                                        select id={ "role-" (person.id) } name="role" {
+                                            @for (role, label) in ROLES { option value=(role.as_str()) selected[person.role == role.as_str()] { (label) } }
+                                        }
+                                        button.secondary type="submit" name="action" value="role" { "Change role" }
+                                        button.danger type="submit" name="action" value="deactivate" { "Deactivate" }
                                     }
-                                    button.secondary type="submit" name="action" value="role" { "Change role" }
-                                    button.danger type="submit" name="action" value="deactivate" { "Deactivate" }
                                 }
                             }
                         }

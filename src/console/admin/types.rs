@@ -114,17 +114,19 @@ fn type_form(
 
 fn list(rows: &[AppointmentTypeRow]) -> Markup {
     html! {
-        table {
-            thead { tr { th { "Type" } th { "Length" } th { "Buffers" } th { "Notice / horizon" } th { "Late cancel / move" } th { "In the app" } } }
-            tbody {
-                @for t in rows {
-                    tr {
-                        td { a href={ "/console/types/" (t.id) } { (t.name) } br; span.hint { code { (t.code) } @if t.archived { " · archived" } } }
-                        td { (t.duration_minutes) " min" }
-                        td { (t.buffer_before_minutes) " / " (t.buffer_after_minutes) " min" }
-                        td { (t.min_notice_hours) " h / " (t.horizon_days) " days" }
-                        td { (t.cancel_cutoff_hours) " h / " (t.reschedule_cutoff_hours) " h" }
-                        td { (if t.patient_bookable { "Yes" } else { "No" }) }
+        div.scroll {
+            table {
+                thead { tr { th { "Type" } th { "Length" } th { "Buffers" } th { "Notice / horizon" } th { "Late cancel / move" } th { "In the app" } } }
+                tbody {
+                    @for t in rows {
+                        tr {
+                            td { a href={ "/console/types/" (t.id) } { (t.name) } br; span.hint { code { (t.code) } @if t.archived { " · archived" } } }
+                            td { (t.duration_minutes) " min" }
+                            td { (t.buffer_before_minutes) " / " (t.buffer_after_minutes) " min" }
+                            td { (t.min_notice_hours) " h / " (t.horizon_days) " days" }
+                            td { (t.cancel_cutoff_hours) " h / " (t.reschedule_cutoff_hours) " h" }
+                            td { (if t.patient_bookable { "Yes" } else { "No" }) }
+                        }
                     }
                 }
             }

@@ -39,19 +39,21 @@ pub fn section(staff: &StaffSession, zone: Tz, clinician_id: &str, rows: &[Excep
         @if rows.is_empty() {
             p.hint { "None ahead. Add time off (holidays, training) or extra hours below; free times follow at once." }
         } @else {
-            table {
-                thead { tr { th { "What" } th { "From" } th { "Until" } th { "Note" } th { span.hint { "Action" } } } }
-                tbody {
-                    @for row in rows {
-                        tr {
-                            td { (kind_label(row.kind())) }
-                            td { (when(zone, row.starts_at.and_utc())) }
-                            td { (when(zone, row.ends_at.and_utc())) }
-                            td { (row.note.clone().unwrap_or_default()) }
-                            td {
-                                form method="post" action={ "/console/hours/exceptions/" (row.id) "/remove?clinician_id=" (clinician_id) } {
-                                    (csrf(staff))
-                                    button.link type="submit" { "Remove" }
+            div.scroll {
+                table {
+                    thead { tr { th { "What" } th { "From" } th { "Until" } th { "Note" } th { span.hint { "Action" } } } }
+                    tbody {
+                        @for row in rows {
+                            tr {
+                                td { (kind_label(row.kind())) }
+                                td { (when(zone, row.starts_at.and_utc())) }
+                                td { (when(zone, row.ends_at.and_utc())) }
+                                td { (row.note.clone().unwrap_or_default()) }
+                                td {
+                                    form method="post" action={ "/console/hours/exceptions/" (row.id) "/remove?clinician_id=" (clinician_id) } {
+                                        (csrf(staff))
+                                        button.link type="submit" { "Remove" }
+                                    }
                                 }
                             }
                         }

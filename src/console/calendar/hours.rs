@@ -43,18 +43,20 @@ fn week(staff: &StaffSession, clinician_id: &str, rules: &[RuleRow]) -> Markup {
         form.panel method="post" action={ "/console/hours?clinician_id=" (clinician_id) } {
             (csrf(staff))
             p.hint { "Up to two periods a day, e.g. 08:00–12:00 and 13:00–17:00. Leave a day empty when not working. Saving replaces the whole week." }
-            table {
-                thead { tr { th { "Day" } th { "From" } th { "To" } th { "From" } th { "To" } } }
-                tbody {
-                    @for (n, day) in DAYS.iter().enumerate() {
-                        @let weekday = n as i32 + 1;
-                        @let periods: Vec<&RuleRow> = rules.iter().filter(|r| r.weekday == weekday).collect();
-                        tr {
-                            th scope="row" { (day) }
-                            @for k in 0..PERIODS {
-                                @let period = periods.get(k);
-                                td { input type="time" name={ "start_" (weekday) "_" (k) } aria-label={ (day) " period " (k + 1) " from" } value=[period.map(|p| hh_mm(p.start_minute))]; }
-                                td { input type="time" name={ "end_" (weekday) "_" (k) } aria-label={ (day) " period " (k + 1) " to" } value=[period.map(|p| hh_mm(p.end_minute))]; }
+            div.scroll {
+                table {
+                    thead { tr { th { "Day" } th { "From" } th { "To" } th { "From" } th { "To" } } }
+                    tbody {
+                        @for (n, day) in DAYS.iter().enumerate() {
+                            @let weekday = n as i32 + 1;
+                            @let periods: Vec<&RuleRow> = rules.iter().filter(|r| r.weekday == weekday).collect();
+                            tr {
+                                th scope="row" { (day) }
+                                @for k in 0..PERIODS {
+                                    @let period = periods.get(k);
+                                    td { input type="time" name={ "start_" (weekday) "_" (k) } aria-label={ (day) " period " (k + 1) " from" } value=[period.map(|p| hh_mm(p.start_minute))]; }
+                                    td { input type="time" name={ "end_" (weekday) "_" (k) } aria-label={ (day) " period " (k + 1) " to" } value=[period.map(|p| hh_mm(p.end_minute))]; }
+                                }
                             }
                         }
                     }

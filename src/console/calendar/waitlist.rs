@@ -105,26 +105,28 @@ fn entries(staff: &StaffSession, zone: chrono_tz::Tz, board: &Board) -> Markup {
             p.notice { "Nobody is waiting. To add a patient, open their page from Patients and choose “Add to the waitlist”." }
         } @else {
             p.hint { "Oldest first: the first to ask is offered a freed time first. The 500 oldest are shown." }
-            table {
-                thead { tr { th { "Patient" } th { "For" } th { "With" } th { "Suits" } th { "Offer out" } th { span.hint { "Action" } } } }
-                tbody {
-                    @for (row, offers) in &board.rows {
-                        tr {
-                            td { a href={ "/console/patients/" (row.patient_id) } { (person(&row.patient_id)) } }
-                            td { (type_name(&row.appointment_type_id)) }
-                            td { (row.clinician_id.as_deref().map_or("Anyone", person)) }
-                            td { (suits(row)) }
-                            td {
-                                @if offers.is_empty() { "—" }
-                                @for offer in offers {
-                                    div { (when(zone, offer.starts_at.and_utc())) " with " (person(&offer.clinician_id))
-                                        br; span.hint { "held until " (when(zone, offer.expires_at.and_utc())) } }
+            div.scroll {
+                table {
+                    thead { tr { th { "Patient" } th { "For" } th { "With" } th { "Suits" } th { "Offer out" } th { span.hint { "Action" } } } }
+                    tbody {
+                        @for (row, offers) in &board.rows {
+                            tr {
+                                td { a href={ "/console/patients/" (row.patient_id) } { (person(&row.patient_id)) } }
+                                td { (type_name(&row.appointment_type_id)) }
+                                td { (row.clinician_id.as_deref().map_or("Anyone", person)) }
+                                td { (suits(row)) }
+                                td {
+                                    @if offers.is_empty() { "—" }
+                                    @for offer in offers {
+                                        div { (when(zone, offer.starts_at.and_utc())) " with " (person(&offer.clinician_id))
+                                            br; span.hint { "held until " (when(zone, offer.expires_at.and_utc())) } }
+                                    }
                                 }
-                            }
-                            td {
-                                form method="post" action={ "/console/waitlist/" (row.id) "/remove" } {
-                                    (csrf(staff))
-                                    button.link type="submit" { "Take off the list" }
+                                td {
+                                    form method="post" action={ "/console/waitlist/" (row.id) "/remove" } {
+                                        (csrf(staff))
+                                        button.link type="submit" { "Take off the list" }
+                                    }
                                 }
                             }
                         }

@@ -71,20 +71,22 @@ pub async fn week_page(
                 @if people.is_empty() {
                     p.notice { "No clinician is set up yet. An admin invites clinicians under Staff; each then sets their weekly hours." }
                 } @else {
-                    table.week {
-                        thead { tr { th { "Clinician" } @for s in &sheets { th { a href={ "/console/day?date=" (s.date) } { (s.date.format("%a %-d %b")) } } } } }
-                        tbody {
-                            @for person in &people {
-                                tr {
-                                    th scope="row" { (person.full_name) }
-                                    @for s in &sheets {
-                                        td {
-                                            @for a in s.appointments.iter().filter(|a| a.clinician_id == person.id && a.status != "cancelled" && local(zone, a.starts_at.and_utc()).date() == s.date) {
-                                                a href={ "/console/appointments/" (a.id) } { (clock(zone, a.starts_at.and_utc())) " " (names.person(&a.patient_id)) }
-                                                br;
+                    div.scroll {
+                        table.week {
+                            thead { tr { th { "Clinician" } @for s in &sheets { th { a href={ "/console/day?date=" (s.date) } { (s.date.format("%a %-d %b")) } } } } }
+                            tbody {
+                                @for person in &people {
+                                    tr {
+                                        th scope="row" { (person.full_name) }
+                                        @for s in &sheets {
+                                            td {
+                                                @for a in s.appointments.iter().filter(|a| a.clinician_id == person.id && a.status != "cancelled" && local(zone, a.starts_at.and_utc()).date() == s.date) {
+                                                    a href={ "/console/appointments/" (a.id) } { (clock(zone, a.starts_at.and_utc())) " " (names.person(&a.patient_id)) }
+                                                    br;
+                                                }
+                                                @let free = free_minutes(s, &person.id);
+                                                @if free > 0 { span.hint { (free / 60) " h " (free % 60) " min free" } }
                                             }
-                                            @let free = free_minutes(s, &person.id);
-                                            @if free > 0 { span.hint { (free / 60) " h " (free % 60) " min free" } }
                                         }
                                     }
                                 }

@@ -91,19 +91,21 @@ fn form(
             fieldset {
                 legend { "Exercises" }
                 p.hint { "Tick each exercise. Sets and reps left empty take the exercise's default dose." }
-                table {
-                    thead { tr { th { "Exercise" } th { "Phase" } th { "Sets" } th { "Reps" } } }
-                    tbody {
-                        @for e in library {
-                            @let (sets, reps) = chosen.get(e.id.as_str()).copied().unwrap_or((None, None));
-                            tr {
-                                td {
-                                    input type="checkbox" id={ "ex_" (e.id) } name={ "ex_" (e.id) } value="1" checked[chosen.contains_key(e.id.as_str())];
-                                    label.inline for={ "ex_" (e.id) } { (e.name) }
+                div.scroll {
+                    table {
+                        thead { tr { th { "Exercise" } th { "Phase" } th { "Sets" } th { "Reps" } } }
+                        tbody {
+                            @for e in library {
+                                @let (sets, reps) = chosen.get(e.id.as_str()).copied().unwrap_or((None, None));
+                                tr {
+                                    td {
+                                        input type="checkbox" id={ "ex_" (e.id) } name={ "ex_" (e.id) } value="1" checked[chosen.contains_key(e.id.as_str())];
+                                        label.inline for={ "ex_" (e.id) } { (e.name) }
+                                    }
+                                    td { (e.phase) }
+                                    td { input type="number" min="1" max="20" name={ "sets_" (e.id) } value=[sets] aria-label={ "Sets of " (e.name) }; }
+                                    td { input type="number" min="1" max="200" name={ "reps_" (e.id) } value=[reps] aria-label={ "Reps of " (e.name) }; }
                                 }
-                                td { (e.phase) }
-                                td { input type="number" min="1" max="20" name={ "sets_" (e.id) } value=[sets] aria-label={ "Sets of " (e.name) }; }
-                                td { input type="number" min="1" max="200" name={ "reps_" (e.id) } value=[reps] aria-label={ "Reps of " (e.name) }; }
                             }
                         }
                     }

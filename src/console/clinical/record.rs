@@ -109,12 +109,14 @@ pub async fn record_page(
                     }
                 }
                 h2 { "Scores" }
-                table {
-                    thead { tr { th { "Measure" } th { "Baseline" } th { "Latest" } th { "Change" } th { "Meaningful change (MCID)" } th { "Last 4 weeks" } } }
-                    tbody {
-                        (score_row("Pain now (NRS 0–10)", "lower is better", &progress.nrs))
-                        (score_row("Disability (ODI %)", "lower is better", &progress.odi))
-                        (score_row("Activities (PSFS 0–10)", "higher is better", &progress.psfs))
+                div.scroll {
+                    table {
+                        thead { tr { th { "Measure" } th { "Baseline" } th { "Latest" } th { "Change" } th { "Meaningful change (MCID)" } th { "Last 4 weeks" } } }
+                        tbody {
+                            (score_row("Pain now (NRS 0–10)", "lower is better", &progress.nrs))
+                            (score_row("Disability (ODI %)", "lower is better", &progress.odi))
+                            (score_row("Activities (PSFS 0–10)", "higher is better", &progress.psfs))
+                        }
                     }
                 }
                 @if !progress.psfs_activities.is_empty() {
@@ -131,12 +133,14 @@ pub async fn record_page(
                         p { "Last 14 days: "
                             strong { (last.figure.percent.map_or("nothing asked".to_string(), |p| format!("{} %", number(p)))) }
                             " (" (last.figure.done) " of " (number(last.figure.prescribed)) " sessions) · streak " (adherence.current_streak) " days" }
-                        table {
-                            thead { tr { th { "Week of" } th { "Done" } th { "Asked" } th { "Adherence" } } }
-                            tbody {
-                                @for w in &adherence.weeks {
-                                    tr { td { (w.from) } td { (w.figure.done) } td { (number(w.figure.prescribed)) }
-                                        td { (w.figure.percent.map_or("—".to_string(), |p| format!("{} %", number(p)))) } }
+                        div.scroll {
+                            table {
+                                thead { tr { th { "Week of" } th { "Done" } th { "Asked" } th { "Adherence" } } }
+                                tbody {
+                                    @for w in &adherence.weeks {
+                                        tr { td { (w.from) } td { (w.figure.done) } td { (number(w.figure.prescribed)) }
+                                            td { (w.figure.percent.map_or("—".to_string(), |p| format!("{} %", number(p)))) } }
+                                    }
                                 }
                             }
                         }
@@ -146,19 +150,21 @@ pub async fn record_page(
                 @if check_ins.is_empty() {
                     p.hint { "No check-ins yet. The app asks the patient for one each week." }
                 } @else {
-                    table {
-                        thead { tr { th { "Date" } th { "Pain now / average / worst" } th { "ODI %" } th { "PSFS" } th { "Sleep" } th { "Confidence" } th { "Red flags" } th { "Note" } } }
-                        tbody {
-                            @for c in &check_ins {
-                                tr {
-                                    td { (c.completed_on) }
-                                    td { (c.pain_now) " / " (c.pain_average) " / " (c.pain_worst) }
-                                    td { (c.odi_score.map(number).unwrap_or_else(|| "—".into())) }
-                                    td { (c.psfs_score.map(number).unwrap_or_else(|| "—".into())) }
-                                    td { (c.sleep_quality.map(|v| v.to_string()).unwrap_or_else(|| "—".into())) }
-                                    td { (c.exercise_confidence.map(|v| v.to_string()).unwrap_or_else(|| "—".into())) }
-                                    td { @match c.red_flag_severity.as_deref() { Some(sev) => { strong.bad { (sev) } } None => { "none" } } }
-                                    td { (c.note.clone().unwrap_or_default()) }
+                    div.scroll {
+                        table {
+                            thead { tr { th { "Date" } th { "Pain now / average / worst" } th { "ODI %" } th { "PSFS" } th { "Sleep" } th { "Confidence" } th { "Red flags" } th { "Note" } } }
+                            tbody {
+                                @for c in &check_ins {
+                                    tr {
+                                        td { (c.completed_on) }
+                                        td { (c.pain_now) " / " (c.pain_average) " / " (c.pain_worst) }
+                                        td { (c.odi_score.map(number).unwrap_or_else(|| "—".into())) }
+                                        td { (c.psfs_score.map(number).unwrap_or_else(|| "—".into())) }
+                                        td { (c.sleep_quality.map(|v| v.to_string()).unwrap_or_else(|| "—".into())) }
+                                        td { (c.exercise_confidence.map(|v| v.to_string()).unwrap_or_else(|| "—".into())) }
+                                        td { @match c.red_flag_severity.as_deref() { Some(sev) => { strong.bad { (sev) } } None => { "none" } } }
+                                        td { (c.note.clone().unwrap_or_default()) }
+                                    }
                                 }
                             }
                         }
