@@ -18,7 +18,10 @@ use crate::mail::ics::{self, CalendarEvent, Method};
 /// Where links point and the domain invitations are named in.
 #[derive(Debug, Clone)]
 pub struct Notices {
+    /// This server's pages (a waitlist offer, an alert).
     pub public_url: String,
+    /// The patient's app (an appointment), `public_url` unless `BACKTRACK_APP_URL` is set.
+    pub app_url: String,
     pub mail_domain: String,
     pub organizer_email: String,
 }
@@ -29,6 +32,7 @@ impl Notices {
         let domain = address.rsplit('@').next().unwrap_or("backtrack.localhost");
         Self {
             public_url: config.public_url.clone(),
+            app_url: config.app_url.clone(),
             mail_domain: domain.to_string(),
             organizer_email: address.to_string(),
         }
@@ -76,7 +80,7 @@ fn details<'a>(
 }
 
 fn link(notices: &Notices, appointment: &AppointmentRow) -> String {
-    format!("{}/appointments/{}", notices.public_url, appointment.id)
+    format!("{}/appointments/{}", notices.app_url, appointment.id)
 }
 
 /// The invitation for the appointment as it stands (CANCEL once it is cancelled).
@@ -185,7 +189,7 @@ pub fn cancelled(
 ) -> QueryResult<()> {
     let facts = facts(conn, appointment)?;
     let Some(recipient) = facts.patient_email.clone() else { return Ok(()) };
-    let link = format!("{}/appointments", notices.public_url);
+    let link = format!("{}/appointments", notices.app_url);
     let details = details(clinic, &facts, appointment, &link);
     let (invitation, method) = render(clinic, notices, &facts, appointment, now);
     let email = NewEmail {

@@ -88,5 +88,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(links::unsubscribed)
         .service(links::unsubscribe_page)
         .service(links::confirm_unsubscribe)
-        .service(links::undo_unsubscribe);
+        .service(links::undo_unsubscribe)
+        .service(links::app_appointments)
+        .service(links::app_appointment)
+        .service(links::app_program)
+        .service(links::app_check_in)
+        .service(links::app_progress)
+        .service(links::alert_link);
 }

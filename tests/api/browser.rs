@@ -221,3 +221,30 @@ pub async fn link_in_outbox(outbox: &Path, to: &str, path: &str) -> String {
     }
     panic!("no email to {to} with a {path} link in {}", outbox.display());
 }
+
+/// Opens every link to `base` in every email in `outbox` as someone who is not signed in would:
+/// each answers with a page (HTML after any redirects; 200, or 400 for a one-time link already
+/// used), never a JSON error, a 404 or a 5xx. Returns the first path segment of each link seen.
+pub async fn every_link_opens(outbox: &Path, base: &str) -> std::collections::BTreeSet<String> {
+    let client = reqwest::Client::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(outbox).unwrap().flatten() {
+        let raw = std::fs::read(entry.path()).unwrap();
+        let message = mail_parser::MessageParser::default().parse(&raw).expect("an email");
+        let text = message.body_text(0).map(|t| t.into_owned()).unwrap_or_default();
+        for (at, _) in text.match_indices(base) {
+            let link: String =
+                text[at..].chars().take_while(|c| !c.is_whitespace() && !"<>\"()".contains(*c)).collect();
+            let link = link.trim_end_matches(['.', ',']);
+            let response = client.get(link).send().await.unwrap();
+            let status = response.status().as_u16();
+            let kind = response.headers().get("content-type").map(|v| v.to_str().unwrap().to_string());
+            let subject = message.subject().unwrap_or_default().to_string();
+            assert!(status == 200 || status == 400, "{link} (in “{subject}”) answered {status}");
+            assert!(kind.as_deref().is_some_and(|k| k.starts_with("text/html")), "{link} answered {kind:?}");
+            let path = link.trim_start_matches(base);
+            seen.insert(path.trim_start_matches('/').split(['/', '?']).next().unwrap_or_default().to_string());
+        }
+    }
+    seen
+}

@@ -7,7 +7,7 @@ use chrono::{Duration, Utc};
 use diesel::prelude::*;
 use serde_json::json;
 
-use crate::browser::{link_in_outbox, Browser};
+use crate::browser::{every_link_opens, link_in_outbox, Browser};
 use crate::helpers::{eventually, spawn_app, TestApp};
 use crate::serve_process::ServeProcess;
 
@@ -165,6 +165,10 @@ async fn a_new_clinic_books_moves_and_cancels_a_visit_and_prescribes_a_program_i
     let prescribed: i64 =
         programs::table.filter(programs::patient_id.eq(&patient)).count().get_result(&mut app.conn()).unwrap();
     assert_eq!(prescribed, 1);
+    let opened = every_link_opens(&outbox, &serve.url("")).await;
+    for page in ["accept-invite", "appointments"] {
+        assert!(opened.contains(page), "{page} links in {opened:?}");
+    }
     browser.quit().await;
 }
 
@@ -279,5 +283,9 @@ async fn a_red_flag_reaches_the_worklist_links_open_pages_idle_sessions_end_and_
     browser.open(&reset).await;
     browser.sees("expired or was already used").await;
     browser.screenshot("link-expired").await;
+    let opened = every_link_opens(&outbox, &serve.url("")).await;
+    for page in ["accept-invite", "verify-email", "reset-password", "alerts"] {
+        assert!(opened.contains(page), "{page} links in {opened:?}");
+    }
     browser.quit().await;
 }

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use fantoccini::key::Key;
 use serde_json::{json, Value};
 
-use crate::browser::{link_in_outbox, Browser};
+use crate::browser::{every_link_opens, link_in_outbox, Browser};
 use crate::console_journeys::{accept, invite, printed_link, serve, sign_in, sign_out, PASSWORD};
 use crate::helpers::spawn_app;
 use crate::reminders::{every_day_from, zone_away_from_midnight};
@@ -197,5 +197,10 @@ async fn the_desk_books_by_keyboard_a_tablet_fits_and_an_offer_and_a_stop_link_w
     fits(&browser, &serve, &admin).await;
     browser.resize(768, 1024).await;
     fits(&browser, &serve, &[("/console/deliveries", "tablet-deliveries"), ("/console/audit", "tablet-audit")]).await;
+    // Every link in every email this clinic's day sent opens a page.
+    let opened = every_link_opens(&outbox, &serve.url("")).await;
+    for page in ["accept-invite", "verify-email", "appointments", "waitlist", "program", "unsubscribe"] {
+        assert!(opened.contains(page), "{page} links in {opened:?}");
+    }
     browser.quit().await;
 }

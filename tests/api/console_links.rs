@@ -306,3 +306,32 @@ async fn a_reminders_stop_link_asks_first_turns_that_kind_off_and_offers_to_undo
     assert_eq!(status, 400);
     assert!(body.contains("Settings → Notifications"), "an unknown link says what to do instead");
 }
+
+#[tokio::test]
+async fn the_links_meant_for_the_app_open_a_page_that_says_where_to_go_and_an_alert_leads_to_the_worklist() {
+    let app = spawn_app().await;
+    for (path, section) in [
+        ("/appointments", "Appointments"),
+        ("/appointments/0190-not-a-real-one", "Appointments"),
+        ("/program", "Program"),
+        ("/check-in", "Check-in"),
+        ("/progress", "Progress"),
+    ] {
+        let (status, body) = page(app.client.get(app.url(path)).send().await.unwrap()).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(
+            body.contains("meant for the BackTrack app") && body.contains(&format!("<strong>{section}</strong>")),
+            "{path}: {body}"
+        );
+    }
+    let plain = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let alert = plain.get(app.url("/alerts/0190abcd-1234")).send().await.unwrap();
+    assert_eq!(alert.status(), 303);
+    assert_eq!(alert.headers()["location"], "/console/worklist#alert-0190abcd-1234");
+    let odd = plain.get(app.url("/alerts/%3Cscript%3E")).send().await.unwrap();
+    assert_eq!(odd.headers()["location"], "/console/worklist", "nothing odd is carried into the console");
+    // Not signed in, the worklist asks for the sign-in first and comes back to it.
+    let (status, body) = page(app.client.get(app.url("/alerts/0190abcd-1234")).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("name=\"next\" value=\"/console/worklist\""), "{body}");
+}

@@ -66,7 +66,7 @@ pub async fn worklist_page(
                     p.notice { "Nothing needs attention. New red flags, plateaus, low adherence and missed check-ins appear here." }
                 }
                 @for alert in &page.rows {
-                    section class={ "panel alert " (alert.severity) } {
+                    section class={ "panel alert " (alert.severity) } id={ "alert-" (alert.id) } {
                         h2 {
                             (kind_label(&alert.kind)) " · " (alert.severity) " — "
                             a href={ "/console/patients/" (alert.patient_id) } { (page.names.get(&alert.patient_id).map_or("(unknown)", String::as_str)) }

@@ -1,15 +1,18 @@
 //! The public pages behind the emailed links: confirm an address, ask for a reset link, set a new
-//! password, accept an invitation, take a waitlist offer, stop (and restart) reminder emails. Opening a link changes nothing (mail
-//! scanners open links too): each page shows a button or a form, and posting it does the work
-//! through `http::link_actions`, the same calls the JSON API makes. A link that expired, was used
-//! or never existed gets a page that says what to do instead.
+//! password, accept an invitation, take a waitlist offer, stop (and restart) reminder emails; and
+//! where the links meant for the patient's app and a clinician's alert land. Opening a link
+//! changes nothing (mail scanners open links too): each page shows a button or a form, and posting
+//! it does the work through `http::link_actions`, the same calls the JSON API makes. A link that
+//! expired, was used or never existed gets a page that says what to do instead.
 
+mod app;
 mod email;
 mod invitation;
 mod offer;
 mod password;
 mod unsubscribe;
 
+pub use app::{alert_link, app_appointment, app_appointments, app_check_in, app_program, app_progress};
 pub use email::{verify_email, verify_email_done, verify_email_page};
 pub use invitation::{accept_invite, accept_invite_done, accept_invite_page};
 pub use offer::{offer_booked, offer_page, take_offer};
