@@ -36,6 +36,11 @@ pub async fn run(state: AppState) {
             if let Err(err) = swept {
                 tracing::warn!(error = %err, "the alert sweep failed; will try again");
             }
+            // The episodes' items: certification, recertification, authorizations, scheduling.
+            let swept = crate::clinical::episode_alerts::sweep(&state.pool, chrono::Utc::now()).await;
+            if let Err(err) = swept {
+                tracing::warn!(error = %err, "the episode sweep failed; will try again");
+            }
         }
         let notices = notices.clone();
         let prune = minutes.is_multiple_of(60);

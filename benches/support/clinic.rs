@@ -108,6 +108,8 @@ pub fn seed(conn: &mut DbConnection, password_hash: &str) -> Clinic {
                     booked_by: None,
                     created_at: now,
                     updated_at: now,
+                    episode_id: None,
+                    series_id: None,
                 };
                 appointments::insert(conn, &row)?;
             }

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use diesel::Connection;
 
+use super::authorization_guard;
 use super::availability::{self, Request};
 use super::notices::{self, Notices};
 use super::waitlist;
@@ -190,6 +191,16 @@ pub fn book(conn: &mut DbConnection, cx: &Context, booking: NewBooking) -> Resul
         };
     let shape = kind.shape();
     let block = shape.block(booking.start);
+    // A visit booked while the patient has an open episode belongs to it (its treatment days),
+    // and counts against its authorizations.
+    let episode_id = crate::db::episodes::open_of(conn, &booking.patient.id)?.map(|e| e.id);
+    let authorized = match &episode_id {
+        Some(id) => {
+            let day = booking.start.with_timezone(&clinic.zone()).date_naive();
+            authorization_guard::check(conn, actor, id, clinic.zone(), &[day], booking.override_reason.as_deref())?
+        }
+        None => authorization_guard::Passed::Fits,
+    };
     let row = AppointmentRow {
         id: new_id(),
         patient_id: booking.patient.id.clone(),
@@ -207,6 +218,8 @@ pub fn book(conn: &mut DbConnection, cx: &Context, booking: NewBooking) -> Resul
         booked_by: Some(actor.id.clone()),
         created_at: to_naive(now),
         updated_at: to_naive(now),
+        episode_id,
+        series_id: None,
     };
     conn.transaction(|conn| appointments::insert(conn, &row)).map_err(slot_taken)?;
     let mut event = EventRow::new(&row.id, &actor.id, "booked", to_naive(now));
@@ -217,8 +230,10 @@ pub fn book(conn: &mut DbConnection, cx: &Context, booking: NewBooking) -> Resul
         booking.override_reason.clone().filter(|_| passed).map(|r| format!("outside notice or horizon: {r}"));
     appointments::record(conn, &event)?;
     let mut audit = cx.audit("appointment.create", &row);
-    if passed {
-        audit = audit.detail("override_notice_or_horizon");
+    let details: Vec<String> =
+        [passed.then(|| "override_notice_or_horizon".to_string()), authorized.detail()].into_iter().flatten().collect();
+    if !details.is_empty() {
+        audit = audit.detail(details.join(","));
     }
     audit.write(conn)?;
     notices::booked(conn, clinic, cx.notices, &row, false, to_naive(now))?;

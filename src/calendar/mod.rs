@@ -24,6 +24,7 @@
 //! `404`). Each change leaves its history event, audit row and emails. The rules themselves are
 //! pure code in `domain/`.
 
+pub mod authorization_guard;
 pub mod availability;
 pub mod booking;
 pub mod booking_request;

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use super::access::on_record;
+use super::episode_view::{view, EpisodeView};
 use crate::auth::Actor;
 use crate::db::alerts::{self, AlertRow};
 use crate::db::appointments::{self, AppointmentFilter, AppointmentRow};
@@ -36,6 +37,8 @@ pub struct Record {
     pub clinician_names: HashMap<String, String>,
     /// The activities the PSFS rates, in order.
     pub psfs_activities: Vec<String>,
+    /// Episodes of care with their plans, certification and authorizations, newest first.
+    pub episodes: Vec<EpisodeView>,
     /// Newest first.
     pub alerts: Vec<AlertRow>,
     pub reminders: Vec<SettingRow>,
@@ -61,6 +64,12 @@ pub fn gather(conn: &mut DbConnection, actor: &Actor, origin: &Origin) -> Result
     let evaluations = evaluations::of_patient(conn, &me.id)?;
     let clinicians: Vec<String> = evaluations.iter().map(|e| e.clinician_id.clone()).collect();
     let audit_filter = AuditFilter { patient_id: Some(me.id.clone()), ..Default::default() };
+    let zone = crate::db::clinic::settings(conn)?.zone();
+    let today = chrono::Utc::now().with_timezone(&zone).date_naive();
+    let episodes = crate::db::episodes::of_patient(conn, &me.id)?
+        .iter()
+        .map(|episode| view(conn, episode, actor.role, zone, today))
+        .collect::<Result<_, _>>()?;
     Ok(Record {
         appointments,
         programs,
@@ -69,6 +78,7 @@ pub fn gather(conn: &mut DbConnection, actor: &Actor, origin: &Origin) -> Result
         clinician_names: users::names(conn, &clinicians)?,
         evaluations,
         psfs_activities: evaluations::psfs_activities(conn, &me.id)?,
+        episodes,
         alerts: alerts::of_patient(conn, &me.id)?,
         reminders: reminders::of_user(conn, &me.id)?,
         audit: audit::list(conn, &audit_filter, None, i64::MAX)?,

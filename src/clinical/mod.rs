@@ -4,7 +4,10 @@
 //! flag ([`worklist`]), the patient's own copy ([`export`]), the clinic's clinical rules
 //! ([`rules`]), who may open a record ([`access`]), and a patient's progress ([`progress`]);
 //! the home program: the exercise library ([`exercises`]), prescribing and revising programs
-//! ([`programs`]), logged sessions ([`exercise_logs`]) and adherence ([`adherence`]).
+//! ([`programs`]), logged sessions ([`exercise_logs`]) and adherence ([`adherence`]); the
+//! episode of care: the plan ([`episodes`], its fields in [`episode_plan`], its answer in
+//! [`episode_view`]), certification ([`certifications`]) and the payer's authorizations
+//! ([`authorizations`]).
 //!
 //! How to call it: each function takes the connection, the [`crate::auth::Actor`] and the audit
 //! [`crate::db::audit::Origin`] where it acts or audits, and plain inputs (checked values, ids,
@@ -19,7 +22,14 @@
 pub mod access;
 pub mod adherence;
 pub mod alerts;
+pub mod authorizations;
+pub mod certifications;
 pub mod check_ins;
+pub mod episode_alerts;
+pub mod episode_plan;
+pub mod episode_settings;
+pub mod episode_view;
+pub mod episodes;
 pub mod evaluations;
 pub mod exercise_logs;
 pub mod exercises;

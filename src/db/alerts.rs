@@ -119,6 +119,30 @@ pub fn acknowledge(
     Ok(updated == 1)
 }
 
+/// Clears an open alert of `kind` whose cause is resolved (the sweep's own kinds); false when
+/// none was open.
+pub fn resolve(conn: &mut DbConnection, patient_id: &str, kind: &str, now: NaiveDateTime) -> QueryResult<bool> {
+    let updated = diesel::update(
+        alerts::table
+            .filter(alerts::patient_id.eq(patient_id))
+            .filter(alerts::kind.eq(kind))
+            .filter(alerts::status.eq("open")),
+    )
+    .set((alerts::status.eq("resolved"), alerts::acknowledged_at.eq(now)))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// The patients with an open alert of one of `kinds`.
+pub fn patients_with_open(conn: &mut DbConnection, kinds: &[&str]) -> QueryResult<Vec<String>> {
+    alerts::table
+        .filter(alerts::status.eq("open"))
+        .filter(alerts::kind.eq_any(kinds))
+        .select(alerts::patient_id)
+        .distinct()
+        .load(conn)
+}
+
 /// True while the patient has an open emergency or urgent red-flag alert.
 pub fn red_flag_open(conn: &mut DbConnection, patient_id: &str) -> QueryResult<bool> {
     diesel::select(exists(

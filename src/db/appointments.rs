@@ -27,6 +27,9 @@ pub struct AppointmentRow {
     pub booked_by: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The episode of care the visit belongs to, and the series it was booked in.
+    pub episode_id: Option<String>,
+    pub series_id: Option<String>,
 }
 
 /// True when the database refused a write because it would double-book a clinician or a patient.
@@ -76,6 +79,39 @@ fn version_read(current: &AppointmentRow) -> VersionRead<'_> {
 /// Moves a booked appointment in one statement: the database checks the new time against every
 /// other appointment, so the old time is released only if the new one is taken. Only the version
 /// the caller read (`sequence`) is moved: `false` if someone changed it meanwhile.
+/// Puts the patient's visits from `from` on, not yet in an episode and not cancelled, in this one.
+pub fn join_episode(
+    conn: &mut DbConnection,
+    patient_id: &str,
+    episode_id: &str,
+    from: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        appointments::table
+            .filter(appointments::patient_id.eq(patient_id))
+            .filter(appointments::episode_id.is_null())
+            .filter(appointments::starts_at.ge(from))
+            .filter(appointments::status.ne("cancelled")),
+    )
+    .set(appointments::episode_id.eq(episode_id))
+    .execute(conn)
+}
+
+/// The episode's visits still booked from `from` on, in order.
+pub fn booked_of_episode_from(
+    conn: &mut DbConnection,
+    episode_id: &str,
+    from: NaiveDateTime,
+) -> QueryResult<Vec<AppointmentRow>> {
+    appointments::table
+        .filter(appointments::episode_id.eq(episode_id))
+        .filter(appointments::status.eq("booked"))
+        .filter(appointments::starts_at.ge(from))
+        .order(appointments::starts_at)
+        .select(AppointmentRow::as_select())
+        .load(conn)
+}
+
 pub fn move_to(
     conn: &mut DbConnection,
     current: &AppointmentRow,

@@ -15,6 +15,7 @@ pub mod check_ins;
 pub mod clinic;
 pub mod console_sessions;
 pub mod deliveries;
+pub mod episodes;
 pub mod evaluations;
 pub mod exercise_logs;
 pub mod exercises;

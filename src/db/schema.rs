@@ -131,6 +131,10 @@ diesel::table! {
         plateau_weeks -> Integer,
         missed_check_in_days -> Integer,
         console_idle_minutes -> Integer,
+        certification_rules -> Bool,
+        authorization_overrun -> Text,
+        worsening_nrs_points -> Integer,
+        worsening_odi_points -> Integer,
     }
 }
 
@@ -216,6 +220,8 @@ diesel::table! {
         booked_by -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        episode_id -> Nullable<Text>,
+        series_id -> Nullable<Text>,
     }
 }
 
@@ -439,6 +445,92 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    episodes (id) {
+        id -> Text,
+        patient_id -> Text,
+        clinician_id -> Text,
+        status -> Text,
+        evaluated_on -> Date,
+        evaluation_appointment_id -> Nullable<Text>,
+        treatment -> Text,
+        visits_per_week -> Integer,
+        duration_weeks -> Integer,
+        planned_visits -> Integer,
+        referral_source -> Nullable<Text>,
+        referring_provider -> Nullable<Text>,
+        referral_signed_on -> Nullable<Date>,
+        signed_order_on_file -> Bool,
+        closed_on -> Nullable<Date>,
+        close_reason -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    episode_diagnoses (id) {
+        id -> Text,
+        episode_id -> Text,
+        position -> Integer,
+        code -> Text,
+        description -> Text,
+    }
+}
+
+diesel::table! {
+    episode_goals (id) {
+        id -> Text,
+        episode_id -> Text,
+        position -> Integer,
+        term -> Text,
+        description -> Text,
+        target_date -> Nullable<Date>,
+        status -> Text,
+    }
+}
+
+diesel::table! {
+    certification_periods (id) {
+        id -> Text,
+        episode_id -> Text,
+        number -> Integer,
+        starts_on -> Date,
+        ends_on -> Date,
+        sent_on -> Nullable<Date>,
+        signed_on -> Nullable<Date>,
+        signed_by -> Nullable<Text>,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    authorizations (id) {
+        id -> Text,
+        episode_id -> Text,
+        payer -> Text,
+        reference -> Text,
+        visits -> Integer,
+        valid_from -> Date,
+        valid_to -> Date,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    visit_series (id) {
+        id -> Text,
+        episode_id -> Text,
+        clinician_id -> Text,
+        appointment_type_id -> Text,
+        weekly -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(appointments -> appointment_types (appointment_type_id));
@@ -446,8 +538,19 @@ diesel::joinable!(appointment_events -> appointments (appointment_id));
 diesel::joinable!(waitlist_offers -> waitlist_entries (entry_id));
 diesel::joinable!(one_time_tokens -> users (user_id));
 diesel::joinable!(console_sessions -> users (user_id));
+diesel::joinable!(episode_diagnoses -> episodes (episode_id));
+diesel::joinable!(episode_goals -> episodes (episode_id));
+diesel::joinable!(certification_periods -> episodes (episode_id));
+diesel::joinable!(authorizations -> episodes (episode_id));
+diesel::joinable!(visit_series -> episodes (episode_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
+    episodes,
+    episode_diagnoses,
+    episode_goals,
+    certification_periods,
+    authorizations,
+    visit_series,
     refresh_tokens,
     one_time_tokens,
     login_attempts,

@@ -3,7 +3,10 @@
 
 pub mod adherence;
 pub mod appointment;
+pub mod authorization;
+pub mod certification;
 pub mod contact;
+pub mod diagnosis;
 pub mod exercise_category;
 pub mod hours;
 pub mod local_time;
@@ -12,6 +15,7 @@ pub mod outcomes;
 pub mod password_policy;
 pub mod patient_search;
 pub mod person;
+pub mod plan_of_care;
 pub mod program;
 pub mod progress;
 pub mod red_flags;
@@ -19,6 +23,8 @@ pub mod reminders;
 pub mod retry;
 pub mod role;
 pub mod slots;
+pub mod treatment_days;
+pub mod visit_series;
 
 /// Why a value was refused: a stable `code` and a sentence for people.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -122,9 +122,30 @@ pub fn is_plateau(nrs: Option<&Summary>, odi: Option<&Summary>, today: NaiveDate
     today - baseline >= Duration::weeks(weeks) && judged && !measures.iter().any(|s| s.mcid_reached)
 }
 
+/// Worsening: a check-in whose NRS is at least `nrs_points` (default 2) or whose ODI is at least
+/// `odi_points` (default 10) worse than the baseline — a meaningful change in the wrong direction
+/// (the MCIDs of CLINICAL.md; both clinic settings, like the plateau's weeks).
+pub fn is_worse(baseline: (Option<f64>, Option<f64>), latest: (Option<f64>, Option<f64>), points: (f64, f64)) -> bool {
+    const EPSILON: f64 = 1e-9;
+    let worse =
+        |from: Option<f64>, to: Option<f64>, by: f64| matches!((from, to), (Some(f), Some(t)) if t - f >= by - EPSILON);
+    worse(baseline.0, latest.0, points.0) || worse(baseline.1, latest.1, points.1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn two_points_more_pain_or_ten_more_odi_points_is_worse() {
+        let mcids = (2.0, 10.0);
+        assert!(is_worse((Some(5.0), None), (Some(7.0), None), mcids));
+        assert!(!is_worse((Some(5.0), None), (Some(6.0), None), mcids));
+        assert!(is_worse((Some(5.0), Some(30.0)), (Some(5.0), Some(40.0)), mcids));
+        assert!(!is_worse((Some(5.0), Some(30.0)), (Some(4.0), Some(38.0)), mcids));
+        assert!(!is_worse((Some(5.0), Some(30.0)), (None, None), mcids), "nothing to judge by");
+        assert!(!is_worse((Some(7.0), Some(40.0)), (Some(3.0), Some(20.0)), mcids), "better is not worse");
+    }
 
     fn weekly(values: &[f64]) -> Vec<Point> {
         let start = NaiveDate::from_ymd_opt(2026, 9, 7).unwrap();

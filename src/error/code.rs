@@ -83,6 +83,14 @@ problem_codes! {
     NotRetryable => "not_retryable",
     /// The time is no longer free (the database refused an overlap).
     SlotTaken => "slot_taken",
+    /// The patient already has an open episode of care: revise or close it first.
+    EpisodeOpen => "episode_open",
+    /// The episode of care is closed; its plan, certification and authorizations stay as they were.
+    EpisodeClosed => "episode_closed",
+    /// Every visit the payer authorized is used or booked; give an override reason to book anyway.
+    AuthorizationExceeded => "authorization_exceeded",
+    /// The day is outside every authorization's dates; give an override reason to book anyway.
+    OutsideAuthorization => "outside_authorization",
     /// An exercise with this slug exists.
     SlugTaken => "slug_taken",
     /// This `Idempotency-Key` came before with another body: use a new key for a new request.

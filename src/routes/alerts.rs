@@ -24,11 +24,14 @@ pub struct Alert {
     pub id: String,
     pub patient_id: String,
     pub patient_name: String,
-    /// `red_flag`, `plateau`, `low_adherence` or `missed_check_ins`.
+    /// `red_flag`, `plateau`, `low_adherence` or `missed_check_ins`; an episode's
+    /// `certification_unsigned`, `recertification_due`, `authorization_low`, `under_scheduled`,
+    /// `no_future_visit` or `worsening` (these clear themselves when resolved).
     pub kind: String,
     /// `emergency`, `urgent` or `warning`.
     pub severity: String,
-    /// `open` or `acknowledged`.
+    /// `open`, `acknowledged` (by a clinician, with a note) or `resolved` (an episode's item whose
+    /// cause went away).
     pub status: String,
     /// What raised it (e.g. the red-flag questions answered yes, the adherence figure).
     pub detail: Option<serde_json::Value>,
@@ -99,8 +102,8 @@ pub async fn worklist(
     user.require(&[Role::Clinician, Role::Admin])?;
     let status = match query.status.as_deref().unwrap_or("open") {
         "all" => None,
-        s @ ("open" | "acknowledged") => Some(s.to_string()),
-        _ => return Err(ApiError::field("status", "invalid", "open, acknowledged or all")),
+        s @ ("open" | "acknowledged" | "resolved") => Some(s.to_string()),
+        _ => return Err(ApiError::field("status", "invalid", "open, acknowledged, resolved or all")),
     };
     let (limit, after) = (page.limit()?, cursor(&page)?);
     let alert_list::Page { rows, names } =
@@ -168,5 +171,5 @@ pub async fn acknowledge(
 }
 
 fn alert_status() -> utoipa::openapi::schema::Schema {
-    crate::http::schemas::one_of(&["open", "acknowledged", "all"], false)
+    crate::http::schemas::one_of(&["open", "acknowledged", "resolved", "all"], false)
 }

@@ -124,6 +124,8 @@ pub struct RecordExport {
     pub evaluations: Vec<ExportEvaluation>,
     /// The activities the PSFS rates, in order.
     pub psfs_activities: Vec<String>,
+    /// Episodes of care, newest first.
+    pub episodes: Vec<crate::clinical::episode_view::EpisodeView>,
     /// Newest first.
     pub alerts: Vec<ExportAlert>,
     pub reminders: Vec<ExportReminder>,
@@ -212,6 +214,7 @@ fn document(conn: &mut DbConnection, user: &Actor, record: Record) -> Result<Rec
         check_ins: record.check_ins.into_iter().map(CheckIn::from).collect(),
         evaluations: record.evaluations.into_iter().map(|e| evaluation(e, &names)).collect(),
         psfs_activities: record.psfs_activities,
+        episodes: record.episodes,
         alerts: record.alerts.into_iter().map(alert).collect(),
         reminders: record.reminders.into_iter().map(reminder).collect(),
         audit: record.audit.into_iter().map(audit_event).collect(),

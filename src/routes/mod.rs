@@ -9,6 +9,8 @@ pub mod clinic;
 pub mod clinical_rules;
 pub mod clinicians;
 pub mod deliveries;
+pub mod episode_settings;
+pub mod episodes;
 pub mod evaluations;
 pub mod exercise_logs;
 pub mod exercises;
@@ -177,7 +179,18 @@ pub fn documented(cfg: &mut ServiceConfig) {
         .service(alerts::acknowledge)
         .service(clinical_rules::get_rules)
         .service(clinical_rules::put_rules)
-        .service(export::export);
+        .service(export::export)
+        .service(episode_settings::get_settings)
+        .service(episode_settings::put_settings)
+        .service(episodes::open_episode)
+        .service(episodes::list_episodes)
+        .service(episodes::get_episode)
+        .service(episodes::revise_episode)
+        .service(episodes::record_certification)
+        .service(episodes::recertify)
+        .service(episodes::close_episode)
+        .service(episodes::add_authorization)
+        .service(episodes::change_authorization);
 }
 
 #[cfg(test)]

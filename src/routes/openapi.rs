@@ -37,6 +37,7 @@ use crate::http::schemas;
         (name = "waitlist", description = "Waiting for an earlier time, and the offers that come of it"),
         (name = "exercises", description = "The exercise library"),
         (name = "programs", description = "Home-exercise programs"),
+        (name = "episodes", description = "Episodes of care: the plan of care, its certification, the payer's authorizations"),
     )
 )]
 struct ApiDoc;

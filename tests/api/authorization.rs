@@ -68,7 +68,16 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("put", "/v1/clinic", "UFFFFFYF"),
     ("get", "/v1/clinic/clinical-rules", "UFFFYYYF"),
     ("put", "/v1/clinic/clinical-rules", "UFFFFFYF"),
+    ("get", "/v1/clinic/episode-settings", "UFFYYYYF"),
+    ("put", "/v1/clinic/episode-settings", "UFFFFFYF"),
     ("get", "/v1/clinicians", "UYYYYYYF"),
+    ("get", "/v1/episodes/{id}", "UYNYYFYF"),
+    ("put", "/v1/episodes/{id}", "UFFFYFFF"),
+    ("post", "/v1/episodes/{id}/authorizations", "UFFYYFYF"),
+    ("put", "/v1/episodes/{id}/authorizations/{authorization_id}", "UFFYYFYF"),
+    ("put", "/v1/episodes/{id}/certification", "UFFFYFFF"),
+    ("post", "/v1/episodes/{id}/close", "UFFFYFFF"),
+    ("post", "/v1/episodes/{id}/recertifications", "UFFFYFFF"),
     ("get", "/v1/clinicians/{id}/availability", "UNNYYFYF"),
     ("put", "/v1/clinicians/{id}/availability", "UNNYYFYF"),
     ("post", "/v1/clinicians/{id}/exceptions", "UNNYYFYF"),
@@ -103,6 +112,8 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("patch", "/v1/patients/{id}", "UFNYFFYF"),
     ("get", "/v1/patients/{id}/adherence", "UYNFYFYF"),
     ("get", "/v1/patients/{id}/check-ins", "UYNFYFYF"),
+    ("get", "/v1/patients/{id}/episodes", "UYNYYFYF"),
+    ("post", "/v1/patients/{id}/episodes", "UFFFYFFF"),
     ("get", "/v1/patients/{id}/exercise-logs", "UYNFYFYF"),
     ("get", "/v1/patients/{id}/programs", "UYNFYFYF"),
     ("post", "/v1/patients/{id}/programs", "UFFFYFYF"),
@@ -192,6 +203,25 @@ impl Fixture {
             "patient_id": self.patient_a});
         let booked = self.cal.book_ok(&self.cal.desk, &body).await;
         booked["id"].as_str().unwrap().to_string()
+    }
+
+    /// Ends patient A's open episode, if any, so that another may open.
+    pub(crate) fn close_episodes_of_a(&self) {
+        use backtrack::db::schema::episodes;
+        use diesel::prelude::*;
+        diesel::update(episodes::table.filter(episodes::patient_id.eq(&self.patient_a)))
+            .set(episodes::status.eq("closed"))
+            .execute(&mut self.cal.app.conn())
+            .unwrap();
+    }
+
+    /// A fresh open episode of patient A, opened by their clinician.
+    pub(crate) async fn episode_for_a(&self) -> String {
+        self.close_episodes_of_a();
+        let clinician = self.tokens[4].as_deref().unwrap();
+        let path = format!("/v1/patients/{}/episodes", self.patient_a);
+        let opened = self.created(clinician, &path, &crate::episodes::plan()).await;
+        opened["id"].as_str().unwrap().to_string()
     }
 
     pub(crate) async fn created(&self, token: &str, path: &str, body: &Value) -> Value {
@@ -371,6 +401,10 @@ async fn request_for(fx: &Fixture, method: &str, template: &str) -> (String, Opt
             let clinic: Value = app.client.get(app.url("/v1/clinic")).send().await.unwrap().json().await.unwrap();
             (path(template), Some(clinic))
         }
+        ("put", "/v1/clinic/episode-settings") => {
+            let settings: Value = app.get_as(fx.admin(), "/v1/clinic/episode-settings").await.json().await.unwrap();
+            (path(template), Some(settings))
+        }
         ("put", "/v1/clinic/clinical-rules") => {
             let rules: Value = app.get_as(fx.admin(), "/v1/clinic/clinical-rules").await.json().await.unwrap();
             (path(template), Some(rules))
@@ -421,6 +455,32 @@ async fn request_for(fx: &Fixture, method: &str, template: &str) -> (String, Opt
             Some(json!({"full_name": format!("Walk In{n}"), "date_of_birth": "1970-01-01", "allow_duplicate": true})),
         ),
         ("patch", "/v1/patients/{id}") => (format!("/v1/patients/{a}"), Some(json!({"phone": "+1 312 555 0143"}))),
+        ("post", "/v1/patients/{id}/episodes") => {
+            fx.close_episodes_of_a();
+            (format!("/v1/patients/{a}/episodes"), Some(crate::episodes::plan()))
+        }
+        ("put", "/v1/episodes/{id}") => {
+            (format!("/v1/episodes/{}", fx.episode_for_a().await), Some(crate::episodes::plan()))
+        }
+        ("put", "/v1/episodes/{id}/certification") => {
+            (format!("/v1/episodes/{}/certification", fx.episode_for_a().await), Some(json!({"sent_on": fx.today()})))
+        }
+        ("post", "/v1/episodes/{id}/recertifications") => {
+            (format!("/v1/episodes/{}/recertifications", fx.episode_for_a().await), Some(json!({})))
+        }
+        ("post", "/v1/episodes/{id}/close") => {
+            (format!("/v1/episodes/{}/close", fx.episode_for_a().await), Some(json!({"reason": "Goals met"})))
+        }
+        ("post", "/v1/episodes/{id}/authorizations") => {
+            (format!("/v1/episodes/{}/authorizations", fx.episode_for_a().await), Some(authorization(fx)))
+        }
+        ("put", "/v1/episodes/{id}/authorizations/{authorization_id}") => {
+            let episode = fx.episode_for_a().await;
+            let path = format!("/v1/episodes/{episode}/authorizations");
+            let added = fx.created(&fx.cal.desk, &path, &authorization(fx)).await;
+            (format!("{path}/{}", added["authorizations"][0]["id"].as_str().unwrap()), Some(authorization(fx)))
+        }
+        ("get", "/v1/episodes/{id}") => (format!("/v1/episodes/{}", fx.episode_for_a().await), None),
         ("post", "/v1/patients/{id}/programs") => {
             (format!("/v1/patients/{a}/programs"), Some(program(fx.today() + Duration::days(30))))
         }
@@ -460,6 +520,11 @@ async fn request_for(fx: &Fixture, method: &str, template: &str) -> (String, Opt
         (m, t) => panic!("no request for {m} {t}: add one to request_for"),
     };
     (path, body)
+}
+
+pub(crate) fn authorization(fx: &Fixture) -> Value {
+    json!({"payer": "Blue Cross", "reference": "AUTH-1", "visits": 12, "valid_from": fx.today(),
+        "valid_to": fx.today() + Duration::days(60)})
 }
 
 pub(crate) fn appointment_type(n: i64) -> Value {

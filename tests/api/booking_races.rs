@@ -190,6 +190,8 @@ async fn the_database_refuses_an_overlap_with_the_end_of_the_longest_possible_vi
             booked_by: None,
             created_at: now,
             updated_at: now,
+            episode_id: None,
+            series_id: None,
         };
     let (first, second) = (cal.clinicians[0].0.as_str(), cal.clinicians[1].0.as_str());
     let start = now + chrono::Duration::days(30);

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use backtrack::domain::outcomes;
 use backtrack::domain::role::Role;
+use backtrack::domain::{authorization, certification, outcomes};
 use serde_json::Value;
 
 use crate::helpers::spawn_app;
@@ -30,6 +30,8 @@ async fn the_clinical_rules_page_states_the_numbers_the_code_holds() {
     let (_, admin) = app.user_with_token(Role::Admin, "admin@clinic.example", "Ada Admin").await;
     let defaults: Value = app.get_as(&admin, "/v1/clinic/clinical-rules").await.json().await.unwrap();
     let setting = |name: &str| defaults[name].as_f64().unwrap_or_else(|| panic!("the setting {name}"));
+    let episodes: Value = app.get_as(&admin, "/v1/clinic/episode-settings").await.json().await.unwrap();
+    let episode_setting = |name: &str| episodes[name].as_f64().unwrap_or_else(|| panic!("the setting {name}"));
     let code: BTreeMap<String, f64> = [
         ("outcomes::NRS_MCID_POINTS", outcomes::NRS_MCID_POINTS),
         ("outcomes::ODI_MCID_POINTS", outcomes::ODI_MCID_POINTS),
@@ -39,6 +41,15 @@ async fn the_clinical_rules_page_states_the_numbers_the_code_holds() {
         ("low_adherence_percent", setting("low_adherence_percent")),
         ("plateau_weeks", setting("plateau_weeks")),
         ("missed_check_in_days", setting("missed_check_in_days")),
+        ("certification::PERIOD_MAX_DAYS", certification::PERIOD_MAX_DAYS.into()),
+        ("certification::SIGN_WITHIN_DAYS", certification::SIGN_WITHIN_DAYS as f64),
+        ("certification::SEND_WITHIN_DAYS", certification::SEND_WITHIN_DAYS as f64),
+        ("certification::CHASE_AFTER_DAYS", certification::CHASE_AFTER_DAYS as f64),
+        ("certification::RECERT_WARNING_DAYS", certification::RECERT_WARNING_DAYS as f64),
+        ("authorization::FEW_VISITS_LEFT", authorization::FEW_VISITS_LEFT as f64),
+        ("authorization::ENDING_WITHIN_DAYS", authorization::ENDING_WITHIN_DAYS as f64),
+        ("worsening_nrs_points", episode_setting("worsening_nrs_points")),
+        ("worsening_odi_points", episode_setting("worsening_odi_points")),
     ]
     .into_iter()
     .map(|(name, value)| (name.to_string(), value))

@@ -30,6 +30,8 @@ mod console_links;
 mod console_staff;
 mod deliveries;
 mod email_verification;
+mod episode_worklist;
+mod episodes;
 mod errors;
 mod exercises;
 mod export;

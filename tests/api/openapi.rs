@@ -288,6 +288,10 @@ fn is_operation_name(id: &str) -> bool {
         "revise",
         "unsubscribe",
         "resend",
+        "open",
+        "close",
+        "record",
+        "recertify",
     ];
     id.chars().all(|c| c.is_ascii_alphanumeric())
         && id.starts_with(|c: char| c.is_ascii_lowercase())

@@ -28,7 +28,13 @@ fn kind_label(kind: &str) -> &'static str {
         "red_flag" => "Red flag",
         "plateau" => "Plateau",
         "low_adherence" => "Low adherence",
-        "missed_check_in" => "Missed check-ins",
+        "missed_check_ins" => "Missed check-ins",
+        "certification_unsigned" => "Plan not yet signed",
+        "recertification_due" => "Recertification due",
+        "authorization_low" => "Authorization running out",
+        "under_scheduled" => "Fewer visits booked than planned",
+        "no_future_visit" => "No visit booked ahead",
+        "worsening" => "Worse than at the start",
         _ => "Alert",
     }
 }

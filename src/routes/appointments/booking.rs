@@ -163,6 +163,21 @@ impl BookRequest {
     }
 }
 
+/// A new booking's answer: the appointment, the red-flag advice for a positive answer, and the
+/// warning of a visit booked past the payer's authorization.
+fn booked_view(
+    conn: &mut DbConnection,
+    user: &Actor,
+    row: crate::db::appointments::AppointmentRow,
+    screening: &Screening,
+) -> Result<AppointmentView, ApiError> {
+    let overrun = crate::calendar::authorization_guard::overrun_of(conn, &row)?;
+    let mut booked = view(conn, user, row)?;
+    booked.authorization_warning = overrun.map(|b| b.code().to_string());
+    booked.red_flag = RedFlagAdvice::of(screening);
+    Ok(booked)
+}
+
 #[utoipa::path(
     operation_id = "bookAppointment",
     summary = "Book an appointment",
@@ -173,7 +188,7 @@ impl BookRequest {
     responses(
         (status = 201, body = AppointmentView),
         (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`slot_taken`, `not_patient_bookable`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`slot_taken`, `not_patient_bookable`; in an episode with authorizations, `authorization_exceeded` or `outside_authorization` (staff may give an override reason; the clinic may warn instead)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad input, or the same Idempotency-Key with another body (`idempotency_key_reused`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -203,9 +218,7 @@ pub async fn book(
             |conn: &mut DbConnection, answer: &Answer| booking_request::audit_replay(conn, &user, &meta, answer);
         idempotency::run(conn, retry.as_ref(), &meta, now, replayed, |conn| {
             let row = booking_request::book(conn, &notices, &user, &meta, now, body.asked(&screening))?;
-            let mut booked = view(conn, &user, row)?;
-            booked.red_flag = RedFlagAdvice::of(&screening);
-            Ok(Answer::created(&booked))
+            Ok(Answer::created(&booked_view(conn, &user, row, &screening)?))
         })
     })
     .await?;

@@ -66,6 +66,15 @@ pub struct AppointmentView {
     /// Only when booking with red-flag answers and one is positive: the advice to show at once.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub red_flag: Option<RedFlagAdvice>,
+    /// The episode of care the visit belongs to, if any.
+    pub episode_id: Option<String>,
+    /// The visit series it was booked in, if any.
+    pub series_id: Option<String>,
+    /// Only when the visit was booked past the payer's authorization (the clinic warns instead
+    /// of refusing, or staff gave an override reason): `authorization_exceeded` or
+    /// `outside_authorization`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorization_warning: Option<String>,
 }
 
 /// Views for `rows`, with names looked up once for the whole list.
@@ -106,6 +115,9 @@ pub(crate) fn views(
                 sequence: row.sequence,
                 created_at: row.created_at.and_utc(),
                 red_flag: None,
+                authorization_warning: None,
+                episode_id: row.episode_id,
+                series_id: row.series_id,
                 id: row.id,
                 patient_id: row.patient_id,
                 clinician_id: row.clinician_id,

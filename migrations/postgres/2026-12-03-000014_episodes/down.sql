@@ -1,0 +1,20 @@
+DELETE FROM alerts WHERE kind IN ('certification_unsigned', 'recertification_due', 'authorization_low',
+    'under_scheduled', 'no_future_visit', 'worsening') OR status = 'resolved';
+ALTER TABLE alerts DROP CONSTRAINT alerts_status_check;
+ALTER TABLE alerts ADD CONSTRAINT alerts_status_check CHECK (status IN ('open', 'acknowledged'));
+ALTER TABLE alerts DROP CONSTRAINT alerts_kind_check;
+ALTER TABLE alerts ADD CONSTRAINT alerts_kind_check CHECK (kind IN ('red_flag', 'plateau', 'low_adherence', 'missed_check_ins'));
+ALTER TABLE clinic_settings DROP COLUMN worsening_odi_points;
+ALTER TABLE clinic_settings DROP COLUMN worsening_nrs_points;
+ALTER TABLE clinic_settings DROP COLUMN authorization_overrun;
+ALTER TABLE clinic_settings DROP COLUMN certification_rules;
+DROP INDEX appointments_series;
+DROP INDEX appointments_episode;
+ALTER TABLE appointments DROP COLUMN series_id;
+ALTER TABLE appointments DROP COLUMN episode_id;
+DROP TABLE visit_series;
+DROP TABLE authorizations;
+DROP TABLE certification_periods;
+DROP TABLE episode_goals;
+DROP TABLE episode_diagnoses;
+DROP TABLE episodes;
