@@ -54,6 +54,8 @@ pub struct NewBooking<'a> {
     /// Taking a waitlist offer the clinic made: the type's self-booking and notice rules were the
     /// clinic's to waive when it offered the time.
     pub offered: bool,
+    /// The visit series it is booked in.
+    pub series_id: Option<&'a str>,
 }
 
 fn changed_meanwhile() -> ApiError {
@@ -162,6 +164,14 @@ fn opening_at(
 }
 
 pub fn book(conn: &mut DbConnection, cx: &Context, booking: NewBooking) -> Result<AppointmentRow, ApiError> {
+    let row = place(conn, cx, booking)?;
+    notices::booked(conn, cx.clinic, cx.notices, &row, false, to_naive(cx.now))?;
+    Ok(row)
+}
+
+/// Books one visit, with its history and audit rows, and tells nobody yet: [`book`] sends its
+/// emails, a series sends one for all its visits.
+pub fn place(conn: &mut DbConnection, cx: &Context, booking: NewBooking) -> Result<AppointmentRow, ApiError> {
     let (clinic, actor, now) = (cx.clinic, cx.actor, cx.now);
     let kind = booking.appointment_type;
     if kind.archived {
@@ -219,7 +229,7 @@ pub fn book(conn: &mut DbConnection, cx: &Context, booking: NewBooking) -> Resul
         created_at: to_naive(now),
         updated_at: to_naive(now),
         episode_id,
-        series_id: None,
+        series_id: booking.series_id.map(str::to_string),
     };
     conn.transaction(|conn| appointments::insert(conn, &row)).map_err(slot_taken)?;
     let mut event = EventRow::new(&row.id, &actor.id, "booked", to_naive(now));
@@ -236,7 +246,6 @@ pub fn book(conn: &mut DbConnection, cx: &Context, booking: NewBooking) -> Resul
         audit = audit.detail(details.join(","));
     }
     audit.write(conn)?;
-    notices::booked(conn, clinic, cx.notices, &row, false, to_naive(now))?;
     Ok(row)
 }
 

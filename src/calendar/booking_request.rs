@@ -71,6 +71,7 @@ pub fn book(
         reason: asked.reason,
         override_reason: asked.override_reason,
         offered: false,
+        series_id: None,
     };
     let cx = Context { clinic: &clinic, notices, actor, origin, now: now.and_utc() };
     let row = booking::book(conn, &cx, booking)?;

@@ -34,6 +34,7 @@ pub mod day_sheet;
 pub mod hours;
 pub mod notices;
 pub mod records;
+pub mod series;
 pub mod type_fields;
 pub mod waitlist;
 pub mod waitlist_entries;

@@ -153,6 +153,57 @@ pub fn booked(
         )
     };
     outbox::enqueue(conn, &confirmation, now)?;
+    queue_reminders(conn, clinic, appointment, &details, &recipient, now)
+}
+
+/// One confirmation for a series of visits (every visit listed, one invitation holding them
+/// all), and each visit's own reminders.
+pub fn series_booked(
+    conn: &mut DbConnection,
+    clinic: &ClinicRow,
+    notices: &Notices,
+    visits: &[AppointmentRow],
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let Some(first) = visits.first() else { return Ok(()) };
+    let facts = facts(conn, first)?;
+    let Some(recipient) = facts.patient_email.clone() else { return Ok(()) };
+    let all = format!("{}/appointments", notices.app_url);
+    let details = details(clinic, &facts, first, &all);
+    let zone = clinic.zone();
+    let starts: Vec<_> = visits.iter().map(|v| to_utc(v.starts_at).with_timezone(&zone)).collect();
+    let calendars: Vec<String> = visits.iter().map(|v| render(clinic, notices, &facts, v, now).0).collect();
+    let invitation = ics::merge(&calendars);
+    let series = first.series_id.clone().unwrap_or_else(|| first.id.clone());
+    let confirmation = NewEmail {
+        dedupe_key: format!("series:{series}:confirmation"),
+        attachments: Some(ics::attachment_json(&invitation, Method::Request)),
+        ..NewEmail::immediate(
+            "appointment_confirmation",
+            &recipient,
+            Some(&first.patient_id),
+            appointment_emails::series_confirmation(&details, &starts),
+            now,
+        )
+    };
+    outbox::enqueue(conn, &confirmation, now)?;
+    for visit in visits {
+        let to_visit = link(notices, visit);
+        let details = self::details(clinic, &facts, visit, &to_visit);
+        queue_reminders(conn, clinic, visit, &details, &recipient, now)?;
+    }
+    Ok(())
+}
+
+/// The reminders of one visit at the clinic's offsets, those still ahead.
+fn queue_reminders(
+    conn: &mut DbConnection,
+    clinic: &ClinicRow,
+    appointment: &AppointmentRow,
+    details: &AppointmentDetails,
+    recipient: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
     for minutes in clinic.reminder_offsets() {
         let due = reminder_due(clinic.zone(), to_utc(appointment.starts_at), minutes);
         if due.naive_utc() <= now {
@@ -164,9 +215,9 @@ pub fn booked(
             expires_at: Some(appointment.starts_at),
             ..NewEmail::immediate(
                 "appointment_reminder",
-                &recipient,
+                recipient,
                 Some(&appointment.patient_id),
-                appointment_emails::reminder(&details, due),
+                appointment_emails::reminder(details, due),
                 now,
             )
         };

@@ -178,6 +178,7 @@ pub fn accept(
         reason: None,
         override_reason: None,
         offered: true,
+        series_id: None,
     };
     let appointment = booking::book(conn, &cx, booking)?;
     if !waitlist::close_offer(conn, &offer.id, "accepted", Some(&appointment.id))? {

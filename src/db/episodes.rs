@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use super::schema::{
     appointments, authorizations, certification_periods, clinic_settings, episode_diagnoses, episode_goals, episodes,
+    visit_series,
 };
 use super::DbConnection;
 
@@ -102,6 +103,23 @@ pub struct AuthorizationRow {
     pub valid_to: NaiveDate,
     pub created_by: Option<String>,
     pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = visit_series)]
+pub struct SeriesRow {
+    pub id: String,
+    pub episode_id: String,
+    pub clinician_id: String,
+    pub appointment_type_id: String,
+    /// The weekdays and local times asked for (JSON).
+    pub weekly: String,
+    pub created_by: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert_series(conn: &mut DbConnection, row: &SeriesRow) -> QueryResult<()> {
+    diesel::insert_into(visit_series::table).values(row).execute(conn).map(|_| ())
 }
 
 /// The clinic's settings for episodes.

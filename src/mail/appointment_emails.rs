@@ -58,6 +58,21 @@ pub fn confirmation(d: &AppointmentDetails, rescheduled: bool) -> Content {
     )
 }
 
+/// Sent once when a series of visits is booked: every visit listed, one calendar invitation
+/// holding them all. `d` is the first visit; `starts` every visit's start in the clinic's zone.
+pub fn series_confirmation(d: &AppointmentDetails, starts: &[DateTime<Tz>]) -> Content {
+    let opening = format!("Your {} visits ({}) with {} are booked:", starts.len(), d.type_name, d.clinician_name);
+    let mut lines: Vec<String> = vec![opening];
+    for (n, start) in starts.iter().enumerate() {
+        let visit = AppointmentDetails { start: *start, ..d.clone() };
+        lines.push(format!("{}. {}", n + 1, when(&visit)));
+    }
+    lines.push(format!("Where: {}.", place(d)));
+    lines.push(format!("If you need to change or cancel one, you can do so in the app or call {}.", call(d)));
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    with_link("Your visits are booked", d.patient_name, &lines, "View my appointments", d.app_link, d.clinic_name)
+}
+
 /// Sent at `due` (see `domain::appointment::reminder_due`), worded from that instant: shortly
 /// before ("in 1 hour and 30 minutes"), later that day ("today at 09:00"), the day before
 /// ("tomorrow at 09:00"), or further out ("on Monday 16 November at 09:00").

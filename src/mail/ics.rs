@@ -50,12 +50,51 @@ const MAX_LINE_OCTETS: usize = 75;
 
 /// The whole VCALENDAR, CRLF line endings, long lines folded.
 pub fn render(event: &CalendarEvent) -> String {
+    render_all(std::slice::from_ref(event))
+}
+
+/// One VCALENDAR holding every event (a series of visits), each its own VEVENT with its own UID;
+/// the method is the first event's.
+fn render_all(events: &[CalendarEvent]) -> String {
+    let method = events.first().map_or(Method::Request, |e| e.method);
     let mut lines: Vec<String> = vec![
         "BEGIN:VCALENDAR".into(),
         "VERSION:2.0".into(),
         "PRODID:-//BackTrack//Appointments//EN".into(),
         "CALSCALE:GREGORIAN".into(),
-        format!("METHOD:{}", event.method.as_str()),
+        format!("METHOD:{}", method.as_str()),
+    ];
+    for event in events {
+        lines.extend(event_lines(event));
+    }
+    lines.push("END:VCALENDAR".into());
+    let mut out = String::new();
+    for line in &lines {
+        fold_into(&mut out, line);
+    }
+    out
+}
+
+/// One VCALENDAR with the events of every calendar [`render`] made (a series of visits, each its
+/// own VEVENT and UID), under the first one's header.
+pub fn merge(calendars: &[String]) -> String {
+    let Some(first) = calendars.first() else { return String::new() };
+    let header = first.split("BEGIN:VEVENT\r\n").next().unwrap_or_default();
+    let mut out = header.to_string();
+    for calendar in calendars {
+        for block in calendar.split("BEGIN:VEVENT\r\n").skip(1) {
+            let body = block.split("END:VEVENT\r\n").next().unwrap_or_default();
+            out.push_str("BEGIN:VEVENT\r\n");
+            out.push_str(body);
+            out.push_str("END:VEVENT\r\n");
+        }
+    }
+    out.push_str("END:VCALENDAR\r\n");
+    out
+}
+
+fn event_lines(event: &CalendarEvent) -> Vec<String> {
+    let mut lines: Vec<String> = vec![
         "BEGIN:VEVENT".into(),
         format!("UID:{}", escape_text(&format!("{}@{}", event.uid, event.domain))),
         format!("SEQUENCE:{}", event.sequence),
@@ -87,13 +126,7 @@ pub fn render(event: &CalendarEvent) -> String {
     );
     lines.push("TRANSP:OPAQUE".into());
     lines.push("END:VEVENT".into());
-    lines.push("END:VCALENDAR".into());
-
-    let mut out = String::new();
-    for line in &lines {
-        fold_into(&mut out, line);
-    }
-    out
+    lines
 }
 
 /// The outbox's attachments JSON: the invitation as `appointment.ics`.

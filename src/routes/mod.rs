@@ -24,6 +24,7 @@ pub mod programs;
 pub mod progress;
 pub mod reminders;
 pub mod schedule;
+pub mod series;
 pub mod staff;
 pub mod views;
 pub mod waitlist;
@@ -190,7 +191,8 @@ pub fn documented(cfg: &mut ServiceConfig) {
         .service(episodes::recertify)
         .service(episodes::close_episode)
         .service(episodes::add_authorization)
-        .service(episodes::change_authorization);
+        .service(episodes::change_authorization)
+        .service(series::book_series);
 }
 
 #[cfg(test)]

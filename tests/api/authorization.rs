@@ -78,6 +78,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("put", "/v1/episodes/{id}/certification", "UFFFYFFF"),
     ("post", "/v1/episodes/{id}/close", "UFFFYFFF"),
     ("post", "/v1/episodes/{id}/recertifications", "UFFFYFFF"),
+    ("post", "/v1/episodes/{id}/series", "UFFYYFYF"),
     ("get", "/v1/clinicians/{id}/availability", "UNNYYFYF"),
     ("put", "/v1/clinicians/{id}/availability", "UNNYYFYF"),
     ("post", "/v1/clinicians/{id}/exceptions", "UNNYYFYF"),
@@ -481,6 +482,16 @@ async fn request_for(fx: &Fixture, method: &str, template: &str) -> (String, Opt
             (format!("{path}/{}", added["authorizations"][0]["id"].as_str().unwrap()), Some(authorization(fx)))
         }
         ("get", "/v1/episodes/{id}") => (format!("/v1/episodes/{}", fx.episode_for_a().await), None),
+        ("post", "/v1/episodes/{id}/series") => {
+            // One visit at a time no other call uses.
+            let start: chrono::DateTime<Utc> = fx.slot().parse().unwrap();
+            let local = start.with_timezone(&fx.cal.zone);
+            let weekday = chrono::Datelike::weekday(&local).number_from_monday();
+            let body = json!({"appointment_type": "follow_up", "clinician_id": fx.clinician,
+                "first_date": local.date_naive(), "weekly": [{"weekday": weekday, "time": local.format("%H:%M").to_string()}],
+                "count": 1});
+            (format!("/v1/episodes/{}/series", fx.episode_for_a().await), Some(body))
+        }
         ("post", "/v1/patients/{id}/programs") => {
             (format!("/v1/patients/{a}/programs"), Some(program(fx.today() + Duration::days(30))))
         }

@@ -46,6 +46,7 @@ mod outbox_secrets;
 mod patients;
 mod programs;
 mod reminders;
+mod series;
 mod serve_output;
 mod session_end;
 mod smtp_delivery;
