@@ -187,3 +187,80 @@ async fn a_series_asks_for_sane_weekdays_times_and_counts() {
     let own = cal.app.client.post(cal.app.url(&format!("/v1/episodes/{id}/series"))).bearer_auth(&patient).json(&body);
     crate::helpers::assert_problem(own.send().await.unwrap(), 403, "forbidden").await;
 }
+
+/// A booked visit count per series id (none when the series was refused).
+fn series_sizes(cal: &Calendar) -> std::collections::BTreeMap<String, i64> {
+    let rows: Vec<Option<String>> = appointments::table
+        .filter(appointments::status.eq("booked"))
+        .select(appointments::series_id)
+        .load(&mut cal.app.conn())
+        .unwrap();
+    let mut sizes = std::collections::BTreeMap::new();
+    for id in rows.into_iter().flatten() {
+        *sizes.entry(id).or_insert(0) += 1;
+    }
+    sizes
+}
+
+#[tokio::test]
+async fn series_race_single_bookings_and_each_other_across_three_serve_processes() {
+    use crate::serve_process::ServeProcess;
+    let cal = calendar("America/Chicago", 1).await;
+    let (_, _, first) = opened(&cal, 1, 0, json!({})).await;
+    let (_, _, second) = opened(&cal, 2, 0, json!({})).await;
+    let (last_patient, _, scarce) = opened(&cal, 3, 0, json!({})).await;
+    let scarce_id = scarce["id"].as_str().unwrap().to_string();
+    let day = today(&cal);
+    let one = json!({"payer": "Cigna", "reference": "C-1", "visits": 1, "valid_from": day, "valid_to": day + Duration::days(60)});
+    assert_eq!(
+        cal.app.post_as(&cal.desk, &format!("/v1/episodes/{scarce_id}/authorizations"), &one).await.status(),
+        201
+    );
+    let singles = crate::booking_races::patients(&cal, 12).await;
+    let secret = String::from_utf8(cal.app.state.config.jwt_secret.clone()).unwrap();
+    let database = cal.app.state.config.database_url.clone();
+    let mut servers = Vec::new();
+    for _ in 0..3 {
+        servers.push(ServeProcess::start(&database, &[("BACKTRACK_JWT_SECRET", &secret)]).await);
+    }
+    let monday = next_monday(&cal);
+    let series = twice_a_week(&cal, monday, 12);
+    let client = &cal.app.client;
+    let post = |server: usize, path: String, body: Value| {
+        client.post(servers[server].url(&path)).bearer_auth(&cal.desk).json(&body).send()
+    };
+    // Two series over the same twelve times, twelve single visits each on one of those times, and
+    // the scarce episode's last authorized visit asked for twice: all at once, on three processes.
+    let mut calls = vec![
+        post(0, format!("/v1/episodes/{}/series", first["id"].as_str().unwrap()), series.clone()),
+        post(1, format!("/v1/episodes/{}/series", second["id"].as_str().unwrap()), series.clone()),
+    ];
+    for (n, patient) in singles.iter().enumerate() {
+        let week = (n / 2) as i64;
+        let start = if n % 2 == 0 {
+            cal.on(monday + Duration::weeks(week), 9, 0)
+        } else {
+            cal.on(monday + Duration::weeks(week) + Duration::days(3), 14, 0)
+        };
+        let body = json!({"appointment_type": "follow_up", "start": rfc3339(start), "patient_id": patient,
+            "clinician_id": cal.clinicians[0].0});
+        calls.push(post(n % 3, "/v1/appointments".into(), body));
+    }
+    for (n, hour) in [(0usize, 11u32), (1, 16)] {
+        let body = json!({"appointment_type": "follow_up", "start": rfc3339(cal.on(monday + Duration::days(1), hour, 0)),
+            "patient_id": last_patient, "clinician_id": cal.clinicians[0].0});
+        calls.push(post(n + 1, "/v1/appointments".into(), body));
+    }
+    let answers = futures_util::future::join_all(calls).await;
+    let statuses: Vec<u16> = answers.into_iter().map(|r| r.unwrap().status().as_u16()).collect();
+    assert!(statuses.iter().all(|s| *s == 201 || *s == 409), "{statuses:?}");
+    assert_eq!(crate::booking_races::overlaps(&cal.app), (0, 0), "nobody double-booked");
+    let sizes = series_sizes(&cal);
+    assert!(sizes.values().all(|n| *n == 12), "each series whole or not at all: {sizes:?}");
+    assert!(sizes.len() <= 1, "the two series want the same times: {sizes:?}");
+    let singles_booked = statuses[2..14].iter().filter(|s| **s == 201).count();
+    assert_eq!(sizes.len() * 12 + singles_booked, 12, "each of the twelve times held once: {statuses:?}");
+    let mut last: Vec<u16> = statuses[14..].to_vec();
+    last.sort();
+    assert_eq!(last, vec![201, 409], "the last authorized visit has one winner");
+}
