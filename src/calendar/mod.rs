@@ -35,6 +35,7 @@ pub mod hours;
 pub mod notices;
 pub mod records;
 pub mod series;
+pub mod series_changes;
 pub mod type_fields;
 pub mod waitlist;
 pub mod waitlist_entries;

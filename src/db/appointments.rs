@@ -112,6 +112,23 @@ pub fn booked_of_episode_from(
         .load(conn)
 }
 
+/// The series' booked visits after `after` (by start), leaving out `except`.
+pub fn booked_of_series_after(
+    conn: &mut DbConnection,
+    series_id: &str,
+    after: NaiveDateTime,
+    except: &str,
+) -> QueryResult<Vec<AppointmentRow>> {
+    appointments::table
+        .filter(appointments::series_id.eq(series_id))
+        .filter(appointments::status.eq("booked"))
+        .filter(appointments::starts_at.gt(after))
+        .filter(appointments::id.ne(except))
+        .order(appointments::starts_at)
+        .select(AppointmentRow::as_select())
+        .load(conn)
+}
+
 pub fn move_to(
     conn: &mut DbConnection,
     current: &AppointmentRow,

@@ -264,3 +264,70 @@ async fn series_race_single_bookings_and_each_other_across_three_serve_processes
     last.sort();
     assert_eq!(last, vec![201, 409], "the last authorized visit has one winner");
 }
+
+fn starts_of(cal: &Calendar, patient_id: &str) -> Vec<String> {
+    let rows: Vec<chrono::NaiveDateTime> = appointments::table
+        .filter(appointments::patient_id.eq(patient_id))
+        .filter(appointments::status.eq("booked"))
+        .order(appointments::starts_at)
+        .select(appointments::starts_at)
+        .load(&mut cal.app.conn())
+        .unwrap();
+    rows.into_iter().map(|t| t.and_utc().with_timezone(&cal.zone).format("%a %H:%M").to_string()).collect()
+}
+
+#[tokio::test]
+async fn this_visit_and_all_following_move_together_or_are_cancelled_together() {
+    let cal = calendar("America/Chicago", 1).await;
+    let (patient_id, _, episode) = opened(&cal, 1, 0, json!({})).await;
+    let monday = next_monday(&cal);
+    let booked = post_series(&cal, episode["id"].as_str().unwrap(), &twice_a_week(&cal, monday, 6), None).await;
+    assert_eq!(booked.status(), 201);
+    let booked: Value = booked.json().await.unwrap();
+    let ids: Vec<String> =
+        booked["visits"].as_array().unwrap().iter().map(|v| v["id"].as_str().unwrap().to_string()).collect();
+    assert_eq!(
+        starts_of(&cal, &patient_id),
+        ["Mon 09:00", "Thu 14:00", "Mon 09:00", "Thu 14:00", "Mon 09:00", "Thu 14:00"]
+    );
+
+    // A day later and an hour later, from the second visit on: every later visit shifts alike.
+    let moved_to = cal.on(monday + Duration::days(4), 15, 0);
+    let body = json!({"start": rfc3339(moved_to), "scope": "following"});
+    let moved = cal.app.post_as(&cal.desk, &format!("/v1/appointments/{}/reschedule", ids[1]), &body).await;
+    assert_eq!(moved.status(), 200, "{:?}", moved.text().await);
+    assert_eq!(
+        starts_of(&cal, &patient_id),
+        ["Mon 09:00", "Fri 15:00", "Tue 10:00", "Fri 15:00", "Tue 10:00", "Fri 15:00"]
+    );
+    // Only this one.
+    let body = json!({"start": rfc3339(cal.on(monday + Duration::days(7), 11, 0)), "scope": "this"});
+    assert_eq!(
+        cal.app.post_as(&cal.desk, &format!("/v1/appointments/{}/reschedule", ids[2]), &body).await.status(),
+        200
+    );
+    assert_eq!(
+        starts_of(&cal, &patient_id),
+        ["Mon 09:00", "Fri 15:00", "Mon 11:00", "Fri 15:00", "Tue 10:00", "Fri 15:00"]
+    );
+
+    // Following moves are all or nothing: a time taken for one of them moves none.
+    let (other, _) = cal.patient(2).await;
+    let blocker = json!({"appointment_type": "follow_up", "start": rfc3339(cal.on(monday + Duration::days(15), 11, 0)),
+        "patient_id": other, "clinician_id": cal.clinicians[0].0});
+    cal.book_ok(&cal.desk, &blocker).await;
+    let body = json!({"start": rfc3339(cal.on(monday + Duration::days(11), 16, 0)), "scope": "following"});
+    let refused = cal.app.post_as(&cal.desk, &format!("/v1/appointments/{}/reschedule", ids[3]), &body).await;
+    crate::helpers::assert_problem(refused, 409, "slot_taken").await;
+    assert_eq!(
+        starts_of(&cal, &patient_id),
+        ["Mon 09:00", "Fri 15:00", "Mon 11:00", "Fri 15:00", "Tue 10:00", "Fri 15:00"]
+    );
+
+    let cancel = json!({"reason": "Surgery scheduled", "scope": "following"});
+    assert_eq!(cal.app.post_as(&cal.desk, &format!("/v1/appointments/{}/cancel", ids[3]), &cancel).await.status(), 200);
+    assert_eq!(starts_of(&cal, &patient_id), ["Mon 09:00", "Fri 15:00", "Mon 11:00"]);
+    let bad = json!({"reason": "x", "scope": "everything"});
+    let bad = cal.app.post_as(&cal.desk, &format!("/v1/appointments/{}/cancel", ids[0]), &bad).await;
+    crate::helpers::assert_problem(bad, 422, "validation_failed").await;
+}

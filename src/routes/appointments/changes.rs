@@ -10,6 +10,7 @@ use crate::auth::Actor;
 use crate::calendar::booking::{self, Context};
 use crate::calendar::notices::Notices;
 use crate::calendar::records;
+use crate::calendar::series_changes::{self, Scope};
 use crate::db::appointments::AppointmentRow;
 use crate::db::audit::Origin;
 use crate::db::clinic::AppointmentTypeRow;
@@ -30,6 +31,10 @@ pub struct RescheduleRequest {
     /// Staff only: why the type's minimum notice or horizon may be passed (audited).
     #[schema(max_length = 500, pattern = r"^[^\u0000-\u0009\u000b-\u001f\u007f-\u009f]*$")]
     pub override_reason: Option<String>,
+    /// `this` (the default) or `following`: in a series, this visit and every later one, each
+    /// shifted by the same days and change of time; all move or none does.
+    #[schema(pattern = "^(this|following)$")]
+    pub scope: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
@@ -37,6 +42,9 @@ pub struct CancelRequest {
     /// At most 500 characters.
     #[schema(max_length = 500, pattern = r"^[^\u0000-\u0009\u000b-\u001f\u007f-\u009f]*$")]
     pub reason: Option<String>,
+    /// `this` (the default) or `following`: in a series, this visit and every later one.
+    #[schema(pattern = "^(this|following)$")]
+    pub scope: Option<String>,
 }
 
 /// Runs `change` on a visible appointment in one transaction and answers with its new state.
@@ -83,16 +91,10 @@ pub async fn reschedule(
     let mut body = body.into_inner();
     plausible_instant("start", body.start)?;
     body.override_reason = free_text("override_reason", body.override_reason.as_deref(), 500)?;
+    let scope = Scope::parse(body.scope.as_deref())?;
     change(&state, user, meta, path.into_inner(), move |conn, cx, current, kind| {
-        booking::reschedule(
-            conn,
-            cx,
-            current,
-            kind,
-            body.start,
-            body.clinician_id.as_deref(),
-            body.override_reason.as_deref(),
-        )
+        let (clinician, why) = (body.clinician_id.as_deref(), body.override_reason.as_deref());
+        series_changes::reschedule(conn, cx, current, kind, body.start, clinician, why, scope)
     })
     .await
 }
@@ -118,9 +120,11 @@ pub async fn cancel(
     path: web::Path<String>,
     body: Json<CancelRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let reason = free_text("reason", body.into_inner().reason.as_deref(), 500)?;
+    let body = body.into_inner();
+    let reason = free_text("reason", body.reason.as_deref(), 500)?;
+    let scope = Scope::parse(body.scope.as_deref())?;
     change(&state, user, meta, path.into_inner(), move |conn, cx, current, kind| {
-        booking::cancel(conn, cx, current, kind, reason.as_deref())
+        series_changes::cancel(conn, cx, current, kind, reason.as_deref(), scope)
     })
     .await
 }
