@@ -53,16 +53,23 @@ pub fn cancel(
     Ok(cancelled)
 }
 
+/// Where a visit moves: the new start, another clinician (or the same), and staff's reason to
+/// pass the type's notice or horizon.
+pub struct MoveTo<'a> {
+    pub start: DateTime<Utc>,
+    pub clinician_id: Option<&'a str>,
+    pub override_reason: Option<&'a str>,
+}
+
 pub fn reschedule(
     conn: &mut DbConnection,
     cx: &Context,
     current: &AppointmentRow,
     kind: &AppointmentTypeRow,
-    start: DateTime<Utc>,
-    clinician_id: Option<&str>,
-    override_reason: Option<&str>,
+    to: MoveTo,
     scope: Scope,
 ) -> Result<AppointmentRow, ApiError> {
+    let MoveTo { start, clinician_id, override_reason } = to;
     let later = if scope == Scope::Following { following(conn, current)? } else { Vec::new() };
     let zone = cx.clinic.zone();
     let shift = local(zone, start) - local(zone, current.starts_at.and_utc());

@@ -10,7 +10,7 @@ use crate::auth::Actor;
 use crate::calendar::booking::{self, Context};
 use crate::calendar::notices::Notices;
 use crate::calendar::records;
-use crate::calendar::series_changes::{self, Scope};
+use crate::calendar::series_changes::{self, MoveTo, Scope};
 use crate::db::appointments::AppointmentRow;
 use crate::db::audit::Origin;
 use crate::db::clinic::AppointmentTypeRow;
@@ -93,8 +93,12 @@ pub async fn reschedule(
     body.override_reason = free_text("override_reason", body.override_reason.as_deref(), 500)?;
     let scope = Scope::parse(body.scope.as_deref())?;
     change(&state, user, meta, path.into_inner(), move |conn, cx, current, kind| {
-        let (clinician, why) = (body.clinician_id.as_deref(), body.override_reason.as_deref());
-        series_changes::reschedule(conn, cx, current, kind, body.start, clinician, why, scope)
+        let to = MoveTo {
+            start: body.start,
+            clinician_id: body.clinician_id.as_deref(),
+            override_reason: body.override_reason.as_deref(),
+        };
+        series_changes::reschedule(conn, cx, current, kind, to, scope)
     })
     .await
 }
