@@ -71,12 +71,31 @@ pub async fn book_series(
     let mut body = body.into_inner();
     body.override_reason = crate::error::fields::free_text("override_reason", body.override_reason.as_deref(), 500)?;
     let retry = key.transpose()?.map(|key| Retry::new(&user.id, key, &(path.as_str(), &body)));
-    let (episode_id, notices) = (path.into_inner(), Notices::from_config(&state.config));
-    let answer = db::transaction(&state.pool, move |conn| {
+    let call =
+        Call { notices: Notices::from_config(&state.config), user, meta, reason, episode_id: path.into_inner(), body };
+    let answer = db::transaction(&state.pool, move |conn| call.run(conn, retry.as_ref())).await?;
+    let mut response = HttpResponse::build(actix_web::http::StatusCode::from_u16(answer.status).unwrap_or_default());
+    response.content_type(if answer.is_success() { "application/json" } else { "application/problem+json" });
+    Ok(response.body(answer.body))
+}
+
+/// One series request, as the transaction runs it.
+struct Call {
+    notices: Notices,
+    user: Actor,
+    meta: Origin,
+    reason: AccessReason,
+    episode_id: String,
+    body: SeriesRequest,
+}
+
+impl Call {
+    fn run(self, conn: &mut db::DbConnection, retry: Option<&Retry>) -> Result<Answer, ApiError> {
         let now = db::now();
+        let Call { notices, user, meta, reason, episode_id, body } = self;
         idempotency::run(
             conn,
-            retry.as_ref(),
+            retry,
             &meta,
             now,
             |_, _| Ok(()),
@@ -88,11 +107,7 @@ pub async fn book_series(
                 answer(conn, &user, &meta, booked)
             },
         )
-    })
-    .await?;
-    let mut response = HttpResponse::build(actix_web::http::StatusCode::from_u16(answer.status).unwrap_or_default());
-    response.content_type(if answer.is_success() { "application/json" } else { "application/problem+json" });
-    Ok(response.body(answer.body))
+    }
 }
 
 fn answer(conn: &mut db::DbConnection, user: &Actor, meta: &Origin, booked: Booked) -> Result<Answer, ApiError> {
