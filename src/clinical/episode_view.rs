@@ -299,3 +299,11 @@ pub fn fits_authorizations(
     let rows = episodes::authorizations(conn, episode_id)?;
     Ok(rules::place_all(&allowances(&rows, &visits), dates))
 }
+
+/// In the patient's open episode: the visits that happened so far and those the plan asks for
+/// (the weekly summary's "visit 5 of 12"); `None` outside an episode.
+pub fn visits_so_far(conn: &mut DbConnection, patient_id: &str) -> Result<Option<(i64, i64)>, ApiError> {
+    let Some(episode) = episodes::open_of(conn, patient_id)? else { return Ok(None) };
+    let done = episodes::visits(conn, &episode.id)?.iter().filter(|(_, s)| treatment_days::happened(s)).count();
+    Ok(Some((done as i64, episode.planned_visits.into())))
+}

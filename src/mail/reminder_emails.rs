@@ -120,6 +120,9 @@ pub struct WeekInReview {
     pub pain: Option<(f64, String)>,
     /// ODI % at the latest check-in, and its four-week trend.
     pub disability: Option<(f64, String)>,
+    /// In an open episode of care: the visits so far (arrived or completed) and those the plan
+    /// asks for ("visit 5 of 12").
+    pub visits: Option<(i64, i64)>,
 }
 
 fn trend_words(trend: &str) -> &str {
@@ -146,6 +149,9 @@ impl WeekInReview {
         if let Some((odi, trend)) = &self.disability {
             let words = format!("{odi:.0}%, {} over the last four weeks", trend_words(trend));
             lines.push(line("Back-related disability (ODI)", words));
+        }
+        if let Some((done, planned)) = self.visits {
+            lines.push(line("Visits with your therapist", format!("visit {done} of {planned}")));
         }
         lines
     }
@@ -184,11 +190,13 @@ mod tests {
             adherence_percent: Some(75.0),
             pain: Some((4.0, "improving".into())),
             disability: None,
+            visits: Some((5, 12)),
         };
         let email = weekly_summary("Riverside PT", "Ana", &week, "https://app.test/progress", "https://api.test/u");
         assert!(email.text.contains("- Home sessions this week: 3 of 4 (75%)"), "{}", email.text);
         assert!(email.text.contains("- Pain: 4/10, improving over the last four weeks"));
         assert!(!email.text.contains("ODI"));
+        assert!(email.text.contains("- Visits with your therapist: visit 5 of 12"), "{}", email.text);
         assert_eq!(email.subject, "Your week with Riverside PT");
         assert!(email.text.contains("\n— Riverside PT\n") && email.html.contains("<p>— Riverside PT</p>"));
     }

@@ -146,6 +146,7 @@ fn weekly_summary(
         adherence_percent: this_week.and_then(|w| w.percent),
         pain: progress.nrs.as_ref().map(|m| (m.latest.value, m.trend.as_str().to_string())),
         disability: progress.odi.as_ref().map(|m| (m.latest.value, m.trend.as_str().to_string())),
+        visits: crate::clinical::episode_view::visits_so_far(conn, &patient.id)?,
     };
     let png = progress::chart(&progress).png();
     let attachment = Attachment::to_outbox(&[Attachment::new("progress.png", "image/png", &png)]);

@@ -512,6 +512,9 @@ async fn the_weekly_summary_carries_the_weeks_figures_and_the_chart_and_can_be_t
     let year = future_year();
     let (id, token, _) =
         patient_with_program(&app, &clinician, "p@example.org", "America/Chicago", &format!("{year}-01-01")).await;
+    // In an episode of care, the summary counts the visits against the plan.
+    let opened = app.post_as(&clinician, &format!("/v1/patients/{id}/episodes"), &crate::episodes::plan()).await;
+    assert_eq!(opened.status(), 201);
     // Sunday 19:00 in Chicago (CST) is Monday 01:00 UTC; a summary is queued two hours ahead.
     let sunday = sunday(year, 1, 1);
     run_scheduler(&app, (sunday + chrono::Duration::days(1)).and_hms_opt(0, 0, 0).unwrap().and_utc());
@@ -526,6 +529,7 @@ async fn the_weekly_summary_carries_the_weeks_figures_and_the_chart_and_can_be_t
     assert!(key.ends_with(&sunday.to_string()));
     assert_eq!(due.format("%Y-%m-%dT%H:%MZ").to_string(), utc_on(sunday, 1, "01:00"));
     assert!(text.contains("Home sessions this week"), "{text}");
+    assert!(text.contains("Visits with your therapist: visit 0 of 12"), "{text}");
     let attachments: Value = serde_json::from_str(attachments.as_deref().expect("the chart")).unwrap();
     assert_eq!(attachments[0]["filename"], "progress.png");
     assert_eq!(attachments[0]["content_type"], "image/png");
