@@ -45,7 +45,9 @@ pub struct SeriesRequest {
     pub appointment_type: String,
     pub clinician_id: String,
     /// The first day the series may start on (clinic-local).
+    #[schema(pattern = r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub first_date: NaiveDate,
+    #[schema(min_items = 1, max_items = 14)]
     pub weekly: Vec<WeeklyTime>,
     /// How many visits (1 to 60).
     #[schema(minimum = 1, maximum = 60, example = 12)]

@@ -22,15 +22,25 @@ const RECORDERS: &[Role] = &[Role::FrontDesk, Role::Clinician, Role::Admin];
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 pub struct AuthorizationFields {
-    #[schema(example = "Blue Cross", max_length = 200)]
+    #[schema(
+        example = "Blue Cross",
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub payer: String,
     /// The payer's reference or authorization number.
-    #[schema(example = "AUTH-2027-0042", max_length = 100)]
+    #[schema(
+        example = "AUTH-2027-0042",
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub reference: String,
     #[schema(minimum = 1, maximum = 200, example = 12)]
     pub visits: i64,
+    #[schema(pattern = r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub valid_from: NaiveDate,
     /// Inclusive.
+    #[schema(pattern = r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub valid_to: NaiveDate,
 }
 

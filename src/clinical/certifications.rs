@@ -21,8 +21,10 @@ use crate::error::ApiError;
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 pub struct SignatureFields {
     /// When the plan was sent to the physician or NPP for signature.
+    #[schema(pattern = r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub sent_on: Option<NaiveDate>,
     /// When they signed and dated it.
+    #[schema(pattern = r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub signed_on: Option<NaiveDate>,
     /// Who signed (needed with `signed_on`).
     #[schema(max_length = 200)]
@@ -32,6 +34,7 @@ pub struct SignatureFields {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 pub struct RecertifyFields {
     /// The new period's first day; the day after the latest period ends unless given.
+    #[schema(pattern = r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub starts_on: Option<NaiveDate>,
     /// The revised frequency, if it changes (with `duration_weeks`).
     #[schema(minimum = 1, maximum = 7)]

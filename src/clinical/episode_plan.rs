@@ -21,21 +21,31 @@ pub const MAX_GOALS: usize = 20;
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 pub struct DiagnosisFields {
     /// ICD-10-CM, e.g. `M54.50`; stored upper-case with its dot.
-    #[schema(example = "M54.50", max_length = 8)]
+    #[schema(example = "M54.50", max_length = 8, pattern = r"^[A-Za-z][0-9][0-9A-Za-z](\.?[0-9A-Za-z]{1,4})?$")]
     pub code: String,
-    #[schema(example = "Low back pain, unspecified", max_length = 300)]
+    #[schema(
+        example = "Low back pain, unspecified",
+        max_length = 300,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub description: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 pub struct GoalFields {
     /// `short_term` or `long_term`.
-    #[schema(example = "long_term")]
+    #[schema(example = "long_term", pattern = "^(short_term|long_term)$")]
     pub term: String,
-    #[schema(example = "Walk 30 minutes without leg pain", max_length = 1000)]
+    #[schema(
+        example = "Walk 30 minutes without leg pain",
+        max_length = 1000,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub description: String,
+    #[schema(pattern = r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub target_date: Option<NaiveDate>,
     /// `not_met` (the default), `partly_met` or `met`.
+    #[schema(pattern = "^(not_met|partly_met|met)$")]
     pub status: Option<String>,
 }
 
@@ -47,6 +57,7 @@ pub struct ReferralFields {
     #[schema(max_length = 200)]
     pub referring_provider: Option<String>,
     /// When the order or referral was signed and dated.
+    #[schema(pattern = r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub signed_on: Option<NaiveDate>,
     /// Whether the signed order is on file (for the 2025 referral exception).
     #[serde(default)]
@@ -57,15 +68,21 @@ pub struct ReferralFields {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 pub struct PlanFields {
     /// The type and amount of therapy, in the plan's words.
-    #[schema(example = "Therapeutic exercise, manual therapy, home program", max_length = 1000)]
+    #[schema(
+        example = "Therapeutic exercise, manual therapy, home program",
+        max_length = 1000,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub treatment: String,
     #[schema(minimum = 1, maximum = 7, example = 2)]
     pub visits_per_week: i64,
     #[schema(minimum = 1, maximum = 52, example = 6)]
     pub duration_weeks: i64,
     /// 1 to 12 diagnoses, the first the primary.
+    #[schema(min_items = 1, max_items = 12)]
     pub diagnoses: Vec<DiagnosisFields>,
-    /// Short- and long-term goals (at least one long-term goal).
+    /// Short- and long-term goals (at least one long-term goal), at most 20.
+    #[schema(min_items = 1, max_items = 20)]
     pub goals: Vec<GoalFields>,
     #[serde(default)]
     pub referral: ReferralFields,

@@ -30,6 +30,7 @@ const READERS: &[Role] = &[Role::Patient, Role::Clinician, Role::Admin, Role::Fr
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 pub struct OpenEpisode {
     /// The initial evaluation's day (the clinic's date of `evaluation_appointment_id`, else today).
+    #[schema(pattern = r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub evaluated_on: Option<NaiveDate>,
     /// The evaluation visit, if it was booked here.
     pub evaluation_appointment_id: Option<String>,
@@ -41,9 +42,13 @@ pub struct OpenEpisode {
 pub struct CloseEpisode {
     /// Why the episode ends (goals met, plateau, referred on, the patient's choice, stopped
     /// attending…).
-    #[schema(max_length = 500)]
+    #[schema(
+        max_length = 500,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub reason: String,
     /// Defaults to today.
+    #[schema(pattern = r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub closed_on: Option<NaiveDate>,
 }
 
