@@ -14,7 +14,7 @@ use crate::error::{ApiError, ProblemCode};
 
 /// A status filter as asked: absent or one of [`STATUSES`].
 pub fn status_filter(asked: Option<String>) -> Result<Option<String>, ApiError> {
-    match asked.filter(|s| !s.is_empty()) {
+    match asked {
         Some(s) if !STATUSES.contains(&s.as_str()) => {
             Err(ApiError::field("status", "invalid", "one of pending, leased, sent, failed, cancelled, expired"))
         }

@@ -205,5 +205,6 @@ async fn admins_list_retry_and_count_deliveries() {
     let again = app.post_as(&admin, &format!("/v1/admin/deliveries/{}/retry", ids[0]), &json!({})).await;
     assert_problem(again, 409, "not_retryable").await;
     assert_problem(app.get_as(&admin, "/v1/admin/deliveries?status=lost").await, 422, "validation_failed").await;
+    assert_problem(app.get_as(&admin, "/v1/admin/deliveries?status=").await, 422, "validation_failed").await;
     assert_problem(app.get_as(&worker, "/v1/admin/deliveries").await, 403, "forbidden").await;
 }

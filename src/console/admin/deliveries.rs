@@ -56,7 +56,8 @@ pub async fn deliveries_page(
         &staff,
         "/console/deliveries",
         move |conn| {
-            let status = outbox::status_filter(status)?;
+            // The page's "All" sends an empty status: no filter.
+            let status = outbox::status_filter(status.filter(|s| !s.is_empty()))?;
             let before = PageParams { limit: None, cursor }.cursor(1)?.and_then(|mut parts| parts.pop());
             let rows = outbox::list(conn, &actor, status.as_deref(), before.as_deref(), PAGE + 1)?;
             let counts = outbox::counts(conn, now())?;
