@@ -48,8 +48,8 @@ fn conflict(breach: Breach) -> ApiError {
     ApiError::conflict(code, format!("{}; staff may give an override reason to book it anyway", breach.message()))
 }
 
-/// Checks visits on `dates` (clinic-local) about to be booked into `episode_id`, under the
-/// episode's lock.
+/// Checks visits on `dates` (clinic-local) about to be booked into `episode_id` (or the visit
+/// `moving` about to move there, counted without its old day), under the episode's lock.
 pub fn check(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -57,9 +57,12 @@ pub fn check(
     zone: Tz,
     dates: &[NaiveDate],
     override_reason: Option<&str>,
+    moving: Option<&str>,
 ) -> Result<Passed, ApiError> {
     episodes::lock(conn, episode_id, crate::db::now())?;
-    let Err((_, breach)) = fits_authorizations(conn, episode_id, zone, dates)? else { return Ok(Passed::Fits) };
+    let Err((_, breach)) = fits_authorizations(conn, episode_id, zone, dates, moving)? else {
+        return Ok(Passed::Fits);
+    };
     if episodes::settings(conn)?.authorization_overrun == "warn" {
         return Ok(Passed::Warned(breach));
     }

@@ -207,7 +207,8 @@ pub fn place(conn: &mut DbConnection, cx: &Context, booking: NewBooking) -> Resu
     let authorized = match &episode_id {
         Some(id) => {
             let day = booking.start.with_timezone(&clinic.zone()).date_naive();
-            authorization_guard::check(conn, actor, id, clinic.zone(), &[day], booking.override_reason.as_deref())?
+            let why = booking.override_reason.as_deref();
+            authorization_guard::check(conn, actor, id, clinic.zone(), &[day], why, None)?
         }
         None => authorization_guard::Passed::Fits,
     };
@@ -266,6 +267,14 @@ pub fn reschedule(
         kind.rules().check_reschedule(now, to_utc(current.starts_at)).map_err(|_| inside_cutoff(clinic, "move"))?;
     }
     let passed = check_window(actor, kind, start, override_reason, now)?;
+    // A visit of an episode moves only within its payer's authorization, counted without it.
+    let authorized = match current.episode_id.as_deref() {
+        Some(id) => {
+            let day = [start.with_timezone(&clinic.zone()).date_naive()];
+            authorization_guard::check(conn, actor, id, clinic.zone(), &day, override_reason, Some(&current.id))?
+        }
+        None => authorization_guard::Passed::Fits,
+    };
     let clinician_id = clinician_id.unwrap_or(&current.clinician_id);
     // The appointment's own time counts as busy in that look-up; only the database decides.
     let chosen = match opening_at(conn, clinic, kind, start, Some(clinician_id), &current.patient_id, now)? {
@@ -290,8 +299,10 @@ pub fn reschedule(
     event.detail = override_reason.filter(|_| passed).map(|r| format!("outside notice or horizon: {r}"));
     appointments::record(conn, &event)?;
     let mut audit = cx.audit("appointment.reschedule", &moved);
-    if passed {
-        audit = audit.detail("override_notice_or_horizon");
+    let details: Vec<String> =
+        [passed.then(|| "override_notice_or_horizon".to_string()), authorized.detail()].into_iter().flatten().collect();
+    if !details.is_empty() {
+        audit = audit.detail(details.join(","));
     }
     audit.write(conn)?;
     notices::withdraw_reminders(conn, &moved.id, to_naive(now))?;

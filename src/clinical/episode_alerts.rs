@@ -32,6 +32,9 @@ pub const KINDS: [&str; 6] = [
 
 /// The window under-scheduling is judged over.
 pub const SCHEDULE_WINDOW_DAYS: u32 = 14;
+/// After a clinician acknowledges an item, the same cause does not raise it again for this long
+/// (acknowledging means "seen, acting").
+pub const QUIET_DAYS_AFTER_ACKNOWLEDGED: i64 = 7;
 
 /// What is wrong with an episode on a day: each kind with its severity and detail.
 fn findings(
@@ -116,6 +119,10 @@ fn settle(
     for kind in KINDS {
         match found.iter().find(|(k, _, _)| *k == kind) {
             Some((_, severity, detail)) => {
+                let quiet = Duration::days(QUIET_DAYS_AFTER_ACKNOWLEDGED);
+                if alerts::last_acknowledged(conn, patient_id, kind)?.is_some_and(|at| now - at < quiet) {
+                    continue;
+                }
                 if matches!(
                     alerts::raise(conn, patient_id, kind, severity, Some(detail.to_string()), now)?,
                     Raised::New(_)

@@ -98,11 +98,12 @@ pub struct EpisodeView {
     pub evaluated_on: NaiveDate,
     pub evaluation_appointment_id: Option<String>,
     pub closed_on: Option<NaiveDate>,
+    /// Why it closed; absent for the front desk.
     pub close_reason: Option<String>,
     /// The visits the plan asks for in all.
     pub planned_visits: i32,
-    /// Days the patient was seen in this episode (the evaluation's included; two visits on one
-    /// day are one treatment day), in the clinic's zone.
+    /// Days the patient was seen in this episode (the evaluation's day always counts; two visits
+    /// on one day are one treatment day), in the clinic's zone.
     pub treatment_days: i64,
     pub first_treatment_on: Option<NaiveDate>,
     /// Visits of the episode still booked ahead.
@@ -184,7 +185,12 @@ pub fn view(
     today: NaiveDate,
 ) -> Result<EpisodeView, ApiError> {
     let raw = episodes::visits(conn, &episode.id)?;
-    let treated = treatment_days::days(zone, raw.iter().map(|(start, status)| (start.and_utc(), status.as_str())));
+    let mut treated = treatment_days::days(zone, raw.iter().map(|(start, status)| (start.and_utc(), status.as_str())));
+    // The evaluation's day counts, even when that visit was not booked here.
+    if !treated.contains(&episode.evaluated_on) {
+        treated.push(episode.evaluated_on);
+        treated.sort();
+    }
     let visits = local(&raw, zone);
     let first_treatment = Some(treated.first().map_or(episode.evaluated_on, |d| (*d).min(episode.evaluated_on)));
     let authorizations = episodes::authorizations(conn, &episode.id)?;
@@ -243,7 +249,8 @@ pub fn view(
         evaluated_on: episode.evaluated_on,
         evaluation_appointment_id: episode.evaluation_appointment_id.clone(),
         closed_on: episode.closed_on,
-        close_reason: episode.close_reason.clone(),
+        // Free text a clinician wrote: not for the front desk.
+        close_reason: episode.close_reason.clone().filter(|_| clinical),
         planned_visits: episode.planned_visits,
         treatment_days: treated.len() as i64,
         first_treatment_on: first_treatment,
@@ -288,14 +295,16 @@ fn plan_view(conn: &mut DbConnection, episode: &EpisodeRow) -> Result<PlanView, 
     })
 }
 
-/// Whether a visit on `date` fits the episode's authorizations (`rules::place`).
+/// Whether visits on `dates` fit the episode's authorizations (`rules::place`), counting the
+/// episode's visits but `leaving_out` (a visit about to move).
 pub fn fits_authorizations(
     conn: &mut DbConnection,
     episode_id: &str,
     zone: Tz,
     dates: &[NaiveDate],
+    leaving_out: Option<&str>,
 ) -> Result<Result<(), (usize, rules::Breach)>, ApiError> {
-    let visits = local(&episodes::visits(conn, episode_id)?, zone);
+    let visits = local(&episodes::visits_but(conn, episode_id, leaving_out)?, zone);
     let rows = episodes::authorizations(conn, episode_id)?;
     Ok(rules::place_all(&allowances(&rows, &visits), dates))
 }

@@ -172,7 +172,8 @@ pub fn open(
         },
     )?;
     // The visits already booked in the episode's time belong to it.
-    appointments::join_episode(conn, &patient.id, &row.id, evaluated_on_start(zone, evaluated_on))?;
+    let earlier: Vec<String> = episodes::of_patient(conn, &patient.id)?.into_iter().map(|e| e.id).collect();
+    appointments::join_episode(conn, &patient.id, &row.id, &earlier, evaluated_on_start(zone, evaluated_on))?;
     on_record("episode.open", origin, actor, &patient.id).target(&row.id).write(conn)?;
     view(conn, &row, actor.role, zone, today)
 }
@@ -221,6 +222,9 @@ pub fn planned(
 ) -> Result<EpisodeRow, ApiError> {
     actor.require(PLANNERS)?;
     let (episode, _) = open_episode(conn, actor, episode_id, reason, origin)?;
+    // One change of the plan at a time (PostgreSQL holds the row to the commit).
+    episodes::lock(conn, &episode.id, crate::db::now())?;
+    let episode = episodes::find(conn, &episode.id)?.ok_or(ApiError::NotFound)?;
     if !episode.is_open() {
         return Err(ApiError::conflict(ProblemCode::EpisodeClosed, "this episode of care is closed"));
     }
@@ -269,7 +273,9 @@ pub fn close(
         checks.fail("closed_on", "out_of_range", "an episode closes between its evaluation and today");
     }
     let why = checks.finish(|| why)?;
-    episodes::close(conn, &episode.id, on, &why, crate::db::now())?;
+    if !episodes::close(conn, &episode.id, on, &why, crate::db::now())? {
+        return Err(ApiError::conflict(ProblemCode::EpisodeClosed, "this episode of care is closed"));
+    }
     on_record("episode.close", origin, actor, &episode.patient_id).target(&episode.id).write(conn)?;
     let future_visits = appointments::booked_of_episode_from(conn, &episode.id, now.naive_utc())?;
     let episode = episodes::find(conn, &episode.id)?.ok_or(ApiError::NotFound)?;

@@ -76,20 +76,19 @@ fn version_read(current: &AppointmentRow) -> VersionRead<'_> {
         .filter(appointments::sequence.eq(current.sequence))
 }
 
-/// Moves a booked appointment in one statement: the database checks the new time against every
-/// other appointment, so the old time is released only if the new one is taken. Only the version
-/// the caller read (`sequence`) is moved: `false` if someone changed it meanwhile.
-/// Puts the patient's visits from `from` on, not yet in an episode and not cancelled, in this one.
+/// Puts the patient's visits from `from` on, not cancelled and in no episode or in one of the
+/// `earlier` (closed) ones, in this one.
 pub fn join_episode(
     conn: &mut DbConnection,
     patient_id: &str,
     episode_id: &str,
+    earlier: &[String],
     from: NaiveDateTime,
 ) -> QueryResult<usize> {
     diesel::update(
         appointments::table
             .filter(appointments::patient_id.eq(patient_id))
-            .filter(appointments::episode_id.is_null())
+            .filter(appointments::episode_id.is_null().or(appointments::episode_id.eq_any(earlier)))
             .filter(appointments::starts_at.ge(from))
             .filter(appointments::status.ne("cancelled")),
     )
@@ -129,6 +128,9 @@ pub fn booked_of_series_after(
         .load(conn)
 }
 
+/// Moves a booked appointment in one statement: the database checks the new time against every
+/// other appointment, so the old time is released only if the new one is taken. Only the version
+/// the caller read (`sequence`) is moved: `false` if someone changed it meanwhile.
 pub fn move_to(
     conn: &mut DbConnection,
     current: &AppointmentRow,

@@ -290,8 +290,18 @@ pub fn update_authorization(conn: &mut DbConnection, row: &AuthorizationRow) -> 
 
 /// The episode's visits: start and status, in order.
 pub fn visits(conn: &mut DbConnection, episode_id: &str) -> QueryResult<Vec<(NaiveDateTime, String)>> {
+    visits_but(conn, episode_id, None)
+}
+
+/// The episode's visits but the one `leaving_out`.
+pub fn visits_but(
+    conn: &mut DbConnection,
+    episode_id: &str,
+    leaving_out: Option<&str>,
+) -> QueryResult<Vec<(NaiveDateTime, String)>> {
     appointments::table
         .filter(appointments::episode_id.eq(episode_id))
+        .filter(appointments::id.ne(leaving_out.unwrap_or_default()))
         .order(appointments::starts_at)
         .select((appointments::starts_at, appointments::status))
         .load(conn)

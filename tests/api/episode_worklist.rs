@@ -104,4 +104,14 @@ async fn a_recertification_coming_due_and_a_worsening_check_in_reach_the_worklis
     let found = items(&cal, &patient_id).await;
     assert!(found.contains(&("recertification_due".into(), "warning".into())), "{found:?}");
     assert!(kinds(&found).contains(&"worsening"), "pain 5 → 8 is 3 points worse: {found:?}");
+
+    // Acknowledged, an item is not raised again by the next sweeps while its cause lasts.
+    let list: Value = cal.app.get_as(&cal.clinicians[0].1, "/v1/alerts?limit=100").await.json().await.unwrap();
+    let item = list["items"].as_array().unwrap().iter().find(|a| a["kind"] == "no_future_visit").unwrap().clone();
+    let path = format!("/v1/alerts/{}/acknowledge", item["id"].as_str().unwrap());
+    let note = json!({"note": "Patient on holiday; booking on return"});
+    assert_eq!(cal.app.post_as(&cal.clinicians[0].1, &path, &note).await.status(), 200);
+    sweep(&cal).await;
+    sweep(&cal).await;
+    assert!(!kinds(&items(&cal, &patient_id).await).contains(&"no_future_visit"));
 }

@@ -234,6 +234,19 @@ async fn the_front_desk_sees_the_authorizations_and_never_the_plan() {
     assert_eq!(closed["future_visits"][0]["id"], booked["id"]);
     let revise = put_as(&cal, &cal.clinicians[0].1, &format!("/v1/episodes/{id}"), &plan()).await;
     assert_problem(revise, 409, "episode_closed").await;
+    let twice = cal.app.post_as(&cal.clinicians[0].1, &format!("/v1/episodes/{id}/close"), &close).await;
+    assert_problem(twice, 409, "episode_closed").await;
+    let seen = ok(cal.app.get_as(&cal.desk, &format!("/v1/episodes/{id}")).await, 200).await;
+    assert_eq!(seen["close_reason"], Value::Null, "the clinician's words are not the desk's");
+    assert_eq!(closed["episode"]["close_reason"], "Goals met");
+    // A new episode takes over the visit the closed one left booked.
+    let reopened =
+        ok(cal.app.post_as(&cal.clinicians[0].1, &format!("/v1/patients/{patient_id}/episodes"), &plan()).await, 201)
+            .await;
+    let moved_over =
+        ok(cal.app.get_as(&cal.desk, &format!("/v1/appointments/{}", booked["id"].as_str().unwrap())).await, 200).await;
+    assert_eq!(moved_over["episode_id"], reopened["id"]);
+    assert_eq!(reopened["treatment_days"], 1, "the evaluation's day counts");
     let reads: i64 = audit_log::table
         .filter(audit_log::patient_id.eq(&patient_id))
         .filter(audit_log::action.eq_any([
@@ -245,7 +258,7 @@ async fn the_front_desk_sees_the_authorizations_and_never_the_plan() {
         .count()
         .get_result(&mut cal.app.conn())
         .unwrap();
-    assert_eq!(reads, 5, "two reads, a list, a new authorization and a change, each audited");
+    assert_eq!(reads, 6, "three reads, a list, a new authorization and a change, each audited");
 }
 
 #[tokio::test]
@@ -324,4 +337,34 @@ async fn two_front_desks_booking_the_last_authorized_visit_at_once_have_one_winn
         let seen = ok(cal.app.get_as(&cal.desk, &format!("/v1/episodes/{id}")).await, 200).await;
         assert_eq!(seen["authorizations"][0]["remaining"], 0);
     }
+}
+
+#[tokio::test]
+async fn a_visit_moves_only_within_its_authorization_counted_without_itself() {
+    let cal = calendar("America/Chicago", 1).await;
+    let (patient_id, _, episode) = opened(&cal, 1, 0, json!({})).await;
+    let id = episode["id"].as_str().unwrap();
+    let day = today(&cal);
+    let one = json!({"payer": "Aetna", "reference": "A-2", "visits": 1, "valid_from": day, "valid_to": day + Duration::days(6)});
+    ok(cal.app.post_as(&cal.desk, &format!("/v1/episodes/{id}/authorizations"), &one).await, 201).await;
+    let visit = json!({"appointment_type": "follow_up", "start": rfc3339(cal.at(2, 10, 0)), "patient_id": patient_id,
+        "clinician_id": cal.clinicians[0].0});
+    let booked = cal.book_ok(&cal.desk, &visit).await;
+    let path = format!("/v1/appointments/{}/reschedule", booked["id"].as_str().unwrap());
+    // Its one authorized visit is itself: moving within the dates is fine.
+    let within = cal.app.post_as(&cal.desk, &path, &json!({"start": rfc3339(cal.at(3, 11, 0))})).await;
+    assert_eq!(within.status(), 200, "{:?}", within.text().await);
+    // Past the authorization's last day: refused, unless staff say why.
+    let outside = json!({"start": rfc3339(cal.at(9, 11, 0))});
+    assert_problem(cal.app.post_as(&cal.desk, &path, &outside).await, 409, "outside_authorization").await;
+    let overridden = json!({"start": rfc3339(cal.at(9, 11, 0)), "override_reason": "Renewal on its way"});
+    assert_eq!(cal.app.post_as(&cal.desk, &path, &overridden).await.status(), 200);
+    let detail: Option<String> = audit_log::table
+        .filter(audit_log::action.eq("appointment.reschedule"))
+        .filter(audit_log::target_id.eq(booked["id"].as_str().unwrap()))
+        .order(audit_log::occurred_at.desc())
+        .select(audit_log::detail)
+        .first(&mut cal.app.conn())
+        .unwrap();
+    assert_eq!(detail.as_deref(), Some("override_outside_authorization"));
 }
