@@ -81,10 +81,7 @@ pub fn overrun_of(conn: &mut DbConnection, row: &AppointmentRow) -> Result<Optio
     if rows.is_empty() {
         return Ok(None);
     }
-    let visits: Vec<(NaiveDate, String)> = episodes::visits(conn, episode_id)?
-        .into_iter()
-        .map(|(start, status)| (start.and_utc().with_timezone(&zone).date_naive(), status))
-        .collect();
+    let visits = crate::domain::treatment_days::local_dates(zone, &episodes::visits(conn, episode_id)?);
     let day = row.starts_at.and_utc().with_timezone(&zone).date_naive();
     let covering: Vec<_> = allowances(&rows, &visits).into_iter().filter(|a| a.covers(day)).collect();
     Ok(if covering.is_empty() {

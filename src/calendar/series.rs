@@ -14,7 +14,7 @@ use super::booking::{place, Context, NewBooking};
 use super::booking_request::appointment_type;
 use super::notices;
 use crate::clinical::access::AccessReason;
-use crate::clinical::episodes::open_episode;
+use crate::clinical::episodes::{closed, open_episode};
 use crate::db::appointments::AppointmentRow;
 use crate::db::episodes::{self, SeriesRow};
 use crate::db::users;
@@ -127,7 +127,7 @@ pub fn book(
     cx.actor.require(BOOKERS)?;
     let (episode, _) = open_episode(conn, cx.actor, episode_id, reason, cx.origin)?;
     if !episode.is_open() {
-        return Err(ApiError::conflict(ProblemCode::EpisodeClosed, "this episode of care is closed"));
+        return Err(closed());
     }
     let kind = appointment_type(conn, &asked.appointment_type)?;
     let patient = users::find(conn, &episode.patient_id)?.filter(|p| p.active).ok_or(ApiError::NotFound)?;

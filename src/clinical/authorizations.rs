@@ -7,15 +7,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::access::{on_record, AccessReason};
-use super::episode_view::{view, EpisodeView};
-use super::episodes::open_episode;
+use super::episode_view::{clinic_today, view, EpisodeView};
+use super::episodes::{closed, open_episode};
 use crate::auth::Actor;
 use crate::db::audit::Origin;
 use crate::db::episodes::{self, AuthorizationRow, EpisodeRow};
-use crate::db::{clinic, new_id, DbConnection};
+use crate::db::{new_id, DbConnection};
 use crate::domain::role::Role;
-use crate::error::fields::{bounded_text, plausible_date, within, Checks};
-use crate::error::{ApiError, ProblemCode};
+use crate::error::fields::{bounded_text, within, Checks};
+use crate::error::ApiError;
 
 /// Who records a payer's authorization.
 const RECORDERS: &[Role] = &[Role::FrontDesk, Role::Clinician, Role::Admin];
@@ -57,9 +57,7 @@ impl AuthorizationFields {
         let reference = checks.field("reference", bounded_text(100, true)(&self.reference));
         let visits = checks.field("visits", within(1, 200)(self.visits));
         for (field, date) in [("valid_from", self.valid_from), ("valid_to", self.valid_to)] {
-            if plausible_date(field, date).is_err() {
-                checks.fail(field, "out_of_range", "dates are between 2000 and 2099");
-            }
+            checks.date(field, date);
         }
         if self.valid_to < self.valid_from {
             checks.fail("valid_to", "out_of_range", "an authorization ends on or after the day it starts");
@@ -78,7 +76,7 @@ fn writable(
     actor.require(RECORDERS)?;
     let (episode, _) = open_episode(conn, actor, episode_id, reason, origin)?;
     if !episode.is_open() {
-        return Err(ApiError::conflict(ProblemCode::EpisodeClosed, "this episode of care is closed"));
+        return Err(closed());
     }
     Ok(episode)
 }
@@ -89,8 +87,8 @@ fn answer(
     episode: &EpisodeRow,
     now: DateTime<Utc>,
 ) -> Result<EpisodeView, ApiError> {
-    let zone = clinic::settings(conn)?.zone();
-    view(conn, episode, actor.role, zone, now.with_timezone(&zone).date_naive())
+    let (zone, today) = clinic_today(conn, now)?;
+    view(conn, episode, actor.role, zone, today)
 }
 
 pub fn add(

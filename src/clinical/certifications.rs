@@ -7,12 +7,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::access::{on_record, AccessReason};
-use super::episode_view::{view, EpisodeView};
+use super::episode_view::{clinic_today, view, EpisodeView};
 use super::episodes::planned;
 use crate::auth::Actor;
 use crate::db::audit::Origin;
 use crate::db::episodes::{self, PeriodRow};
-use crate::db::{clinic, new_id, DbConnection};
+use crate::db::{new_id, DbConnection};
 use crate::domain::certification;
 use crate::domain::plan_of_care::Frequency;
 use crate::error::fields::{bounded_text, plausible_date, Checks};
@@ -45,11 +45,6 @@ pub struct RecertifyFields {
     pub duration_weeks: Option<i64>,
 }
 
-fn today(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<(chrono_tz::Tz, NaiveDate), ApiError> {
-    let zone = clinic::settings(conn)?.zone();
-    Ok((zone, now.with_timezone(&zone).date_naive()))
-}
-
 /// Records the latest period's signature facts (each as sent: a field left out is cleared).
 pub fn record_signature(
     conn: &mut DbConnection,
@@ -61,13 +56,11 @@ pub fn record_signature(
     now: DateTime<Utc>,
 ) -> Result<EpisodeView, ApiError> {
     let episode = planned(conn, actor, origin, reason, episode_id)?;
-    let (zone, today) = today(conn, now)?;
+    let (zone, today) = clinic_today(conn, now)?;
     let mut checks = Checks::default();
     for (field, date) in [("sent_on", fields.sent_on), ("signed_on", fields.signed_on)] {
-        if let Some(date) = date {
-            if plausible_date(field, date).is_err() {
-                checks.fail(field, "out_of_range", "dates are between 2000 and 2099");
-            } else if date > today {
+        if let Some(date) = date.filter(|d| checks.date(field, *d)) {
+            if date > today {
                 checks.fail(field, "in_future", "this day has not come yet");
             } else if date < episode.evaluated_on {
                 checks.fail(field, "out_of_range", "on or after the evaluation");
@@ -103,7 +96,7 @@ pub fn recertify(
     now: DateTime<Utc>,
 ) -> Result<EpisodeView, ApiError> {
     let episode = planned(conn, actor, origin, reason, episode_id)?;
-    let (zone, today) = today(conn, now)?;
+    let (zone, today) = clinic_today(conn, now)?;
     let periods = episodes::periods(conn, &episode.id)?;
     let latest = periods.last().ok_or(ApiError::NotFound)?;
     let per_week = fields.visits_per_week.unwrap_or(episode.visits_per_week.into());
@@ -123,20 +116,9 @@ pub fn recertify(
     let (starts_on, ends_on) = certification::period(starts_on, frequency.days());
     let stamp = crate::db::now();
     if fields.visits_per_week.is_some() || fields.duration_weeks.is_some() {
-        let mut change = episodes::PlanChange {
-            treatment: episode.treatment.clone(),
-            visits_per_week: frequency.per_week as i32,
-            duration_weeks: frequency.weeks as i32,
-            planned_visits: episode.planned_visits,
-            referral_source: episode.referral_source.clone(),
-            referring_provider: episode.referring_provider.clone(),
-            referral_signed_on: episode.referral_signed_on,
-            signed_order_on_file: episode.signed_order_on_file,
-            updated_at: stamp,
-        };
         // The visits planned so far, and those the new period plans.
-        change.planned_visits += frequency.planned_visits() as i32;
-        episodes::change_plan(conn, &episode.id, &change)?;
+        let planned = episode.planned_visits + frequency.planned_visits() as i32;
+        episodes::set_frequency(conn, &episode.id, frequency, planned, stamp)?;
     }
     episodes::insert_period(
         conn,

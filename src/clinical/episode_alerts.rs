@@ -8,14 +8,14 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde_json::json;
 
-use super::episode_view::{allowances, certification_facts, certification_status};
+use super::episode_view::{allowances, certification_facts, certification_status, treated_days};
 use super::progress::series;
 use crate::db::alerts::{self, Raised};
 use crate::db::episodes::{self, EpisodeRow, EpisodeSettings};
 use crate::db::{clinic, DbConnection, DbPool};
 use crate::domain::certification::{self, Recertification, Status};
 use crate::domain::outcomes::Measure;
-use crate::domain::plan_of_care::Frequency;
+use crate::domain::plan_of_care::{self, Frequency};
 use crate::domain::progress::is_worse;
 use crate::domain::treatment_days;
 use crate::error::ApiError;
@@ -30,8 +30,6 @@ pub const KINDS: [&str; 6] = [
     "worsening",
 ];
 
-/// The window under-scheduling is judged over.
-pub const SCHEDULE_WINDOW_DAYS: u32 = 14;
 /// After a clinician acknowledges an item, the same cause does not raise it again for this long
 /// (acknowledging means "seen, acting").
 pub const QUIET_DAYS_AFTER_ACKNOWLEDGED: i64 = 7;
@@ -47,8 +45,7 @@ fn findings(
     let today = now.with_timezone(&zone).date_naive();
     let mut found = Vec::new();
     let raw = episodes::visits(conn, &episode.id)?;
-    let treated = treatment_days::days(zone, raw.iter().map(|(t, s)| (t.and_utc(), s.as_str())));
-    let first = Some(treated.first().map_or(episode.evaluated_on, |d| (*d).min(episode.evaluated_on)));
+    let first = treated_days(episode, &raw, zone).first().copied();
     let periods = episodes::periods(conn, &episode.id)?;
     let rules_on = settings.certification_rules;
     let status = certification_status(episode, &periods, first, rules_on, today);
@@ -72,8 +69,7 @@ fn findings(
             None => {}
         }
     }
-    let local: Vec<(NaiveDate, String)> =
-        raw.iter().map(|(t, s)| (t.and_utc().with_timezone(&zone).date_naive(), s.clone())).collect();
+    let local = treatment_days::local_dates(zone, &raw);
     let rows = episodes::authorizations(conn, &episode.id)?;
     if let Some(low) = allowances(&rows, &local).into_iter().find(|a| a.needs_attention(today)) {
         let detail = json!({"episode_id": episode.id, "authorization_id": low.id, "remaining": low.remaining(),
@@ -84,12 +80,8 @@ fn findings(
     if ahead.is_empty() {
         found.push(("no_future_visit", "warning", json!({"episode_id": episode.id})));
     } else if let Ok(plan) = Frequency::new(episode.visits_per_week.into(), episode.duration_weeks.into()) {
-        let horizon = today + Duration::days(SCHEDULE_WINDOW_DAYS.into());
-        let plan_ends = periods.last().map(|p| p.ends_on).unwrap_or(horizon);
-        let days = (plan_ends.min(horizon) - today).num_days().max(0) as u32;
-        let booked = ahead.iter().filter(|d| **d < horizon).count() as u32;
-        let needed = plan.needed_over(days);
-        if booked < needed {
+        let period_ends = periods.last().map_or(NaiveDate::MAX, |p| p.ends_on);
+        if let Some((booked, needed, days)) = plan_of_care::under_scheduled(plan, today, period_ends, &ahead) {
             let detail = json!({"episode_id": episode.id, "booked": booked, "needed": needed, "days": days});
             found.push(("under_scheduled", "warning", detail));
         }

@@ -107,11 +107,7 @@ fn optional_text(checks: &mut Checks, field: &str, raw: Option<&str>, max: usize
 
 fn plausible(checks: &mut Checks, field: &str, date: Option<NaiveDate>) {
     if let Some(date) = date {
-        if let Err(ApiError::Validation(errors)) = crate::error::fields::plausible_date(field, date) {
-            for e in errors {
-                checks.fail(field, "out_of_range", &e.message);
-            }
-        }
+        checks.date(field, date);
     }
 }
 

@@ -116,9 +116,15 @@ pub struct EpisodeView {
     pub created_at: DateTime<Utc>,
 }
 
-/// Visits as (clinic-local date, status).
-fn local(visits: &[(chrono::NaiveDateTime, String)], zone: Tz) -> Vec<(NaiveDate, String)> {
-    visits.iter().map(|(start, status)| (start.and_utc().with_timezone(&zone).date_naive(), status.clone())).collect()
+/// The episode's treatment days from its visits (`treatment_days::of_episode`).
+pub fn treated_days(episode: &EpisodeRow, visits: &[(chrono::NaiveDateTime, String)], zone: Tz) -> Vec<NaiveDate> {
+    treatment_days::of_episode(zone, episode.evaluated_on, visits.iter().map(|(t, s)| (t.and_utc(), s.as_str())))
+}
+
+/// The clinic's zone and its date at `now`: the day the episode's rules are judged on.
+pub fn clinic_today(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<(Tz, NaiveDate), ApiError> {
+    let zone = crate::db::clinic::settings(conn)?.zone();
+    Ok((zone, now.with_timezone(&zone).date_naive()))
 }
 
 /// The authorizations with what is counted against each.
@@ -185,14 +191,9 @@ pub fn view(
     today: NaiveDate,
 ) -> Result<EpisodeView, ApiError> {
     let raw = episodes::visits(conn, &episode.id)?;
-    let mut treated = treatment_days::days(zone, raw.iter().map(|(start, status)| (start.and_utc(), status.as_str())));
-    // The evaluation's day counts, even when that visit was not booked here.
-    if !treated.contains(&episode.evaluated_on) {
-        treated.push(episode.evaluated_on);
-        treated.sort();
-    }
-    let visits = local(&raw, zone);
-    let first_treatment = Some(treated.first().map_or(episode.evaluated_on, |d| (*d).min(episode.evaluated_on)));
+    let treated = treated_days(episode, &raw, zone);
+    let visits = treatment_days::local_dates(zone, &raw);
+    let first_treatment = treated.first().copied();
     let authorizations = episodes::authorizations(conn, &episode.id)?;
     let counted = allowances(&authorizations, &visits);
     let authorizations = authorizations
@@ -304,7 +305,7 @@ pub fn fits_authorizations(
     dates: &[NaiveDate],
     leaving_out: Option<&str>,
 ) -> Result<Result<(), (usize, rules::Breach)>, ApiError> {
-    let visits = local(&episodes::visits_but(conn, episode_id, leaving_out)?, zone);
+    let visits = treatment_days::local_dates(zone, &episodes::visits_but(conn, episode_id, leaving_out)?);
     let rows = episodes::authorizations(conn, episode_id)?;
     Ok(rules::place_all(&allowances(&rows, &visits), dates))
 }

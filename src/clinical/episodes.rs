@@ -10,13 +10,13 @@ use utoipa::ToSchema;
 
 use super::access::{on_record, open_record, AccessReason};
 use super::episode_plan::PlanFields;
-use super::episode_view::{view, EpisodeView};
+use super::episode_view::{clinic_today, view, EpisodeView};
 use crate::auth::Actor;
 use crate::db::appointments::{self, AppointmentRow};
 use crate::db::audit::Origin;
 use crate::db::episodes::{self, EpisodeRow, PeriodRow};
 use crate::db::users::{self, UserRow};
-use crate::db::{clinic, new_id, DbConnection};
+use crate::db::{new_id, DbConnection};
 use crate::domain::certification;
 use crate::domain::role::Role;
 use crate::error::fields::{bounded_text, plausible_date, Checks};
@@ -60,9 +60,10 @@ pub struct Closed {
     pub future_visits: Vec<AppointmentRow>,
 }
 
-fn today(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<(chrono_tz::Tz, NaiveDate), ApiError> {
-    let zone = clinic::settings(conn)?.zone();
-    Ok((zone, now.with_timezone(&zone).date_naive()))
+/// The answer to a change of a closed episode: its plan, certification and authorizations
+/// stay as they were.
+pub fn closed() -> ApiError {
+    ApiError::conflict(ProblemCode::EpisodeClosed, "this episode of care is closed")
 }
 
 /// The patient's record opened for `actor`: the front desk reaches only the patient (no record).
@@ -106,7 +107,7 @@ pub fn open(
     actor.require(PLANNERS)?;
     let patient = open_record(conn, actor, patient_id, reason, origin)?;
     let plan = asked.plan.check()?;
-    let (zone, today) = today(conn, now)?;
+    let (zone, today) = clinic_today(conn, now)?;
     let evaluation = match asked.evaluation_appointment_id.as_deref().filter(|a| !a.is_empty()) {
         Some(id) => Some(appointments::find(conn, id)?.filter(|a| a.patient_id == patient.id).ok_or_else(|| {
             ApiError::field("evaluation_appointment_id", "not_found", "no such visit of this patient")
@@ -192,7 +193,7 @@ pub fn list(
     now: DateTime<Utc>,
 ) -> Result<Vec<EpisodeView>, ApiError> {
     let patient = patient_for(conn, actor, patient_id, reason, origin)?;
-    let (zone, today) = today(conn, now)?;
+    let (zone, today) = clinic_today(conn, now)?;
     let rows = episodes::of_patient(conn, &patient.id)?;
     on_record("episode.list", origin, actor, &patient.id).write(conn)?;
     rows.iter().map(|row| view(conn, row, actor.role, zone, today)).collect()
@@ -207,7 +208,7 @@ pub fn read(
     now: DateTime<Utc>,
 ) -> Result<EpisodeView, ApiError> {
     let (episode, patient) = open_episode(conn, actor, episode_id, reason, origin)?;
-    let (zone, today) = today(conn, now)?;
+    let (zone, today) = clinic_today(conn, now)?;
     on_record("episode.read", origin, actor, &patient.id).target(&episode.id).write(conn)?;
     view(conn, &episode, actor.role, zone, today)
 }
@@ -226,7 +227,7 @@ pub fn planned(
     episodes::lock(conn, &episode.id, crate::db::now())?;
     let episode = episodes::find(conn, &episode.id)?.ok_or(ApiError::NotFound)?;
     if !episode.is_open() {
-        return Err(ApiError::conflict(ProblemCode::EpisodeClosed, "this episode of care is closed"));
+        return Err(closed());
     }
     Ok(episode)
 }
@@ -248,7 +249,7 @@ pub fn revise(
     let (diagnoses, goals) = plan.rows(&episode.id);
     episodes::replace_plan_lists(conn, &episode.id, &diagnoses, &goals)?;
     on_record("episode.revise", origin, actor, &episode.patient_id).target(&episode.id).write(conn)?;
-    let (zone, today) = today(conn, now)?;
+    let (zone, today) = clinic_today(conn, now)?;
     let episode = episodes::find(conn, &episode.id)?.ok_or(ApiError::NotFound)?;
     view(conn, &episode, actor.role, zone, today)
 }
@@ -265,7 +266,7 @@ pub fn close(
     now: DateTime<Utc>,
 ) -> Result<Closed, ApiError> {
     let episode = planned(conn, actor, origin, reason, episode_id)?;
-    let (zone, today) = today(conn, now)?;
+    let (zone, today) = clinic_today(conn, now)?;
     let mut checks = Checks::default();
     let why = checks.field("reason", bounded_text(500, true)(&asked.reason));
     let on = asked.closed_on.unwrap_or(today);
@@ -274,7 +275,7 @@ pub fn close(
     }
     let why = checks.finish(|| why)?;
     if !episodes::close(conn, &episode.id, on, &why, crate::db::now())? {
-        return Err(ApiError::conflict(ProblemCode::EpisodeClosed, "this episode of care is closed"));
+        return Err(closed());
     }
     on_record("episode.close", origin, actor, &episode.patient_id).target(&episode.id).write(conn)?;
     let future_visits = appointments::booked_of_episode_from(conn, &episode.id, now.naive_utc())?;

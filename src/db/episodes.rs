@@ -183,6 +183,25 @@ pub fn change_plan(conn: &mut DbConnection, id: &str, change: &PlanChange) -> Qu
     diesel::update(episodes::table.find(id)).set(change).execute(conn).map(|_| ())
 }
 
+/// A recertification's new frequency and the visits planned in all.
+pub fn set_frequency(
+    conn: &mut DbConnection,
+    id: &str,
+    frequency: crate::domain::plan_of_care::Frequency,
+    planned_visits: i32,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(episodes::table.find(id))
+        .set((
+            episodes::visits_per_week.eq(frequency.per_week as i32),
+            episodes::duration_weeks.eq(frequency.weeks as i32),
+            episodes::planned_visits.eq(planned_visits),
+            episodes::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
 pub fn close(conn: &mut DbConnection, id: &str, on: NaiveDate, reason: &str, now: NaiveDateTime) -> QueryResult<bool> {
     diesel::update(episodes::table.find(id).filter(episodes::status.eq("open")))
         .set((

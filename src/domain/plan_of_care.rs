@@ -46,6 +46,25 @@ impl Frequency {
     }
 }
 
+/// The window under-scheduling is judged over, in days.
+pub const SCHEDULE_WINDOW_DAYS: u32 = 14;
+
+/// Under-scheduled: fewer visits booked (`booked_ahead`, their dates from `today` on) over the
+/// next 14 days, or up to the period's last day if sooner, than the frequency needs (rounded up).
+/// The visits booked and needed when so.
+pub fn under_scheduled(
+    plan: Frequency,
+    today: NaiveDate,
+    period_ends: NaiveDate,
+    booked_ahead: &[NaiveDate],
+) -> Option<(u32, u32, u32)> {
+    let horizon = today + Duration::days(SCHEDULE_WINDOW_DAYS.into());
+    let days = (period_ends.min(horizon) - today).num_days().max(0) as u32;
+    let booked = booked_ahead.iter().filter(|d| **d >= today && **d < horizon).count() as u32;
+    let needed = plan.needed_over(days);
+    (booked < needed).then_some((booked, needed, days))
+}
+
 /// The last day of a span of `days` calendar days that starts on (and counts) `first`.
 pub fn last_day(first: NaiveDate, days: u32) -> NaiveDate {
     first + Duration::days(i64::from(days.max(1)) - 1)
@@ -126,6 +145,23 @@ mod tests {
         assert_eq!(plan.needed_over(14), 4);
         assert_eq!(Frequency::new(3, 4).unwrap().needed_over(10), 5);
         assert_eq!(Frequency::new(1, 4).unwrap().needed_over(14), 2);
+    }
+
+    #[test]
+    fn twice_a_week_needs_four_visits_booked_in_the_next_two_weeks_or_fewer_near_the_end() {
+        let plan = Frequency::new(2, 6).unwrap();
+        let today = day("2027-01-04");
+        let far = day("2027-02-14");
+        assert_eq!(under_scheduled(plan, today, far, &[day("2027-01-06")]), Some((1, 4, 14)));
+        let four = [day("2027-01-05"), day("2027-01-07"), day("2027-01-12"), day("2027-01-14")];
+        assert_eq!(under_scheduled(plan, today, far, &four), None);
+        let beyond = [day("2027-01-05"), day("2027-01-07"), day("2027-01-12"), day("2027-01-18")];
+        assert_eq!(under_scheduled(plan, today, far, &beyond), Some((3, 4, 14)), "day 15 is outside the window");
+        assert_eq!(
+            under_scheduled(plan, today, day("2027-01-07"), &[day("2027-01-05")]),
+            None,
+            "3 days left: 1 needed"
+        );
     }
 
     #[test]

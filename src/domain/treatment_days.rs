@@ -22,6 +22,26 @@ pub fn days<'a>(zone: Tz, visits: impl IntoIterator<Item = (DateTime<Utc>, &'a s
     set.into_iter().collect()
 }
 
+/// An episode's treatment days: those of its visits, and the initial evaluation's day, which
+/// counts even when that visit was not booked here. Never empty; its first is day 1.
+pub fn of_episode<'a>(
+    zone: Tz,
+    evaluated_on: NaiveDate,
+    visits: impl IntoIterator<Item = (DateTime<Utc>, &'a str)>,
+) -> Vec<NaiveDate> {
+    let mut all = days(zone, visits);
+    if !all.contains(&evaluated_on) {
+        all.push(evaluated_on);
+        all.sort();
+    }
+    all
+}
+
+/// Visits as (clinic-local date, status): what authorizations and schedules are counted by.
+pub fn local_dates(zone: Tz, visits: &[(chrono::NaiveDateTime, String)]) -> Vec<(NaiveDate, String)> {
+    visits.iter().map(|(start, status)| (start.and_utc().with_timezone(&zone).date_naive(), status.clone())).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -44,6 +64,19 @@ mod tests {
         ];
         let counted = days(zone, visits.iter().map(|(t, s)| (*t, *s)));
         assert_eq!(counted, vec!["2027-01-04".parse::<NaiveDate>().unwrap(), "2027-01-06".parse().unwrap()]);
+    }
+
+    #[test]
+    fn the_evaluations_day_counts_once_whether_or_not_it_was_booked_here() {
+        let zone: Tz = "America/Chicago".parse().unwrap();
+        let day = |d: &str| d.parse::<NaiveDate>().unwrap();
+        let later = at(zone, 2027, 1, 6, 9);
+        assert_eq!(
+            of_episode(zone, day("2027-01-04"), [(later, "completed")]),
+            vec![day("2027-01-04"), day("2027-01-06")]
+        );
+        let same = at(zone, 2027, 1, 4, 9);
+        assert_eq!(of_episode(zone, day("2027-01-04"), [(same, "completed")]), vec![day("2027-01-04")]);
     }
 
     #[test]

@@ -35,6 +35,15 @@ impl Checks {
         }
     }
 
+    /// Records a date outside the calendar's years ([`plausible_date`]); true when it is inside.
+    pub fn date(&mut self, field: &str, date: chrono::NaiveDate) -> bool {
+        let plausible = plausible_date(field, date).is_ok();
+        if !plausible {
+            self.fail(field, "out_of_range", "dates are between 2000 and 2099");
+        }
+        plausible
+    }
+
     pub fn fail(&mut self, field: &str, code: &'static str, message: &str) {
         self.errors.push(FieldError::new(field, code, message));
     }

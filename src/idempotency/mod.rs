@@ -46,6 +46,13 @@ impl Answer {
     pub fn is_success(&self) -> bool {
         self.status < 300
     }
+
+    /// The answer as sent: JSON, or problem+json for a refusal.
+    pub fn respond(self) -> actix_web::HttpResponse {
+        let status = actix_web::http::StatusCode::from_u16(self.status).unwrap_or_default();
+        let kind = if self.is_success() { "application/json" } else { "application/problem+json" };
+        actix_web::HttpResponse::build(status).content_type(kind).body(self.body)
+    }
 }
 
 /// A request that may come again: who sent it, under which key, and what it asked.

@@ -74,9 +74,7 @@ pub async fn book_series(
     let call =
         Call { notices: Notices::from_config(&state.config), user, meta, reason, episode_id: path.into_inner(), body };
     let answer = db::transaction(&state.pool, move |conn| call.run(conn, retry.as_ref())).await?;
-    let mut response = HttpResponse::build(actix_web::http::StatusCode::from_u16(answer.status).unwrap_or_default());
-    response.content_type(if answer.is_success() { "application/json" } else { "application/problem+json" });
-    Ok(response.body(answer.body))
+    Ok(answer.respond())
 }
 
 /// One series request, as the transaction runs it.

@@ -222,7 +222,5 @@ pub async fn book(
         })
     })
     .await?;
-    let mut response = HttpResponse::build(actix_web::http::StatusCode::from_u16(answer.status).unwrap_or_default());
-    response.content_type(if answer.is_success() { "application/json" } else { "application/problem+json" });
-    Ok(response.body(answer.body))
+    Ok(answer.respond())
 }
